@@ -1,0 +1,146 @@
+package engine
+
+import "gopkg.in/yaml.v3"
+
+// File is a parsed flow file: the flow language's syntax tree. Every value
+// keeps the position it was written at, so that later checks can point at
+// it. A field is nil when the file does not set it.
+type File struct {
+	Path     string
+	Pos      Pos // the top-level mapping
+	Version  *Scalar
+	Name     *Scalar
+	Start    *Scalar
+	Fallback *Scalar
+	Defaults *Defaults
+	Vars     []*Var
+	Nodes    []*NodeDecl
+}
+
+// Scalar is one YAML scalar with its position.
+type Scalar struct {
+	Value string
+	Pos   Pos
+	// Plain is true for an unquoted single-line scalar, where a column
+	// inside Value is a column in the file.
+	Plain bool
+}
+
+// Defaults are the flow-level settings nodes inherit.
+type Defaults struct {
+	Pos       Pos
+	Voice     *Scalar
+	Speed     *Scalar
+	Capture   *Capture
+	OnInvalid *Scalar
+	OnNoInput *Scalar
+}
+
+// Capture holds the DTMF capture settings of a menu.
+type Capture struct {
+	Pos            Pos
+	MinDigits      *Scalar
+	MaxDigits      *Scalar
+	DigitTimeout   *Scalar
+	OverallTimeout *Scalar
+	Tries          *Scalar
+	CompleteOnHash *Scalar
+}
+
+// Var is one entry of the vars mapping.
+type Var struct {
+	Name  *Scalar
+	Value *Scalar
+}
+
+// NodeDecl is one entry of the nodes mapping.
+type NodeDecl struct {
+	ID   *Scalar
+	Pos  Pos  // the node's mapping
+	Kind Kind // KindInvalid when no kind key is set
+	// KindKey is the key that set the kind (menu, say or dial).
+	KindKey *Scalar
+	// Text is the menu prompt or the say text.
+	Text      *Scalar
+	Keys      []*KeyDecl
+	KeysPos   Pos
+	Voice     *Scalar
+	Speed     *Scalar
+	Capture   *Capture
+	OnInvalid *Scalar
+	OnNoInput *Scalar
+	Dial      *Dial
+	Then      *Scalar
+}
+
+// KeyDecl is one DTMF key of a menu and the node it leads to.
+type KeyDecl struct {
+	Key    *Scalar
+	Target *Scalar
+}
+
+// Dial is the call a dial node bridges the caller to.
+type Dial struct {
+	Pos  Pos
+	To   *Scalar
+	From *Scalar
+}
+
+// Kind is the kind of a node.
+type Kind int
+
+// Node kinds.
+const (
+	KindInvalid Kind = iota
+	// KindMenu speaks a prompt and captures a key (one sayAndCapture).
+	KindMenu
+	// KindSay speaks a text and hangs up: a leaf.
+	KindSay
+	// KindDial bridges the caller to another number (makeCall) and goes on
+	// to its then node when the bridged call ends.
+	KindDial
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindMenu:
+		return "menu"
+	case KindSay:
+		return "say"
+	case KindDial:
+		return "dial"
+	}
+	return "invalid"
+}
+
+func scalarOf(path string, n *yaml.Node) *Scalar {
+	return &Scalar{
+		Value: n.Value,
+		Pos:   posOf(path, n),
+		Plain: n.Style == 0 && n.Kind == yaml.ScalarNode && !containsNewline(n.Value),
+	}
+}
+
+func posOf(path string, n *yaml.Node) Pos {
+	return Pos{File: path, Line: n.Line, Col: n.Column}
+}
+
+func containsNewline(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' || s[i] == '\r' {
+			return true
+		}
+	}
+	return false
+}
+
+// at returns the position of the byte at offset i of a scalar's value, as
+// exactly as the scalar's style allows.
+func (s *Scalar) at(i int) Pos {
+	if !s.Plain {
+		return s.Pos
+	}
+	p := s.Pos
+	p.Col += i
+	return p
+}

@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Pos is a position in a flow file. Line and Col are 1-based; a zero Line
+// means the position is unknown.
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// String formats the position as file:line:col, the form editors and
+// terminals turn into links.
+func (p Pos) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Severity says whether a diagnostic stops a flow from loading.
+type Severity int
+
+// Severities, most severe first.
+const (
+	SeverityError Severity = iota
+	SeverityWarning
+)
+
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Diagnostic is one problem found in a flow file: where, how bad, which
+// rule, what is wrong and, where a fix is likely, a hint.
+type Diagnostic struct {
+	Pos      Pos
+	Severity Severity
+	Rule     string
+	Message  string
+	Hint     string
+}
+
+// String formats the diagnostic as file:line:col: severity: message [rule].
+func (d *Diagnostic) String() string {
+	msg := d.Message
+	if d.Hint != "" {
+		msg += "; " + d.Hint
+	}
+	return fmt.Sprintf("%s: %s: %s [%s]", d.Pos, d.Severity, msg, d.Rule)
+}
+
+// Diagnostics is a list of findings in flow files. Unlike an error from
+// reading a file, it describes the user's file, not a failure of ivrctl.
+type Diagnostics []*Diagnostic
+
+// Sort orders the list by file, line, column, then message, and drops exact
+// duplicates.
+func (ds *Diagnostics) Sort() {
+	list := *ds
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Col != b.Pos.Col {
+			return a.Pos.Col < b.Pos.Col
+		}
+		return a.String() < b.String()
+	})
+	out := list[:0]
+	for i, d := range list {
+		if i > 0 && d.String() == list[i-1].String() {
+			continue
+		}
+		out = append(out, d)
+	}
+	*ds = out
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (ds Diagnostics) HasErrors() bool {
+	for _, d := range ds {
+		if d.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// Error implements error, one diagnostic per line.
+func (ds Diagnostics) Error() string {
+	var b strings.Builder
+	for i, d := range ds {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(d.String())
+	}
+	return b.String()
+}
+
+// Err returns the list as an error if it holds any error, or nil.
+func (ds Diagnostics) Err() error {
+	if ds.HasErrors() {
+		return ds
+	}
+	return nil
+}
+
+// suggest returns a "did you mean" hint for name among candidates: the
+// closest candidate within a small edit distance, or "".
+func suggest(name string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		d := levenshtein(name, c)
+		if d < bestDist || (d == bestDist && best != "" && c < best) {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("did you mean %q?", best)
+}
+
+// levenshtein is the edit distance between a and b, by bytes.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
