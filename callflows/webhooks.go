@@ -180,8 +180,9 @@ func DecodeCallAction(body []byte) (*CallAction, error) {
 func decodeLenient(body []byte, v any) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		if !json.Valid(body) {
-			return &SyntaxError{Err: errors.New("invalid JSON")}
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			return &SyntaxError{Err: err}
 		}
 		return ErrNotJSONObject
 	}

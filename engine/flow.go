@@ -52,6 +52,8 @@ type Outcome string
 
 // Outcomes of Next, as they appear in logs.
 const (
+	// OutcomeStart: a new inbound call, answered with the start node.
+	OutcomeStart Outcome = "start"
 	// OutcomeKey: the caller pressed one of the menu's keys.
 	OutcomeKey Outcome = "key"
 	// OutcomeInvalid: the caller pressed a key the menu does not have.
@@ -75,6 +77,9 @@ type Step struct {
 	Next    *Node
 	Outcome Outcome
 }
+
+// Begin is the step that answers a new inbound call: the start node itself.
+func (f *Flow) Begin() Step { return Step{Next: f.start, Outcome: OutcomeStart} }
 
 // Next returns where a caller goes from the node clientActionID after
 // entering digits ("" for none). An empty clientActionID is the start node,

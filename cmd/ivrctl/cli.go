@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes, as actionlint has them.
+const (
+	exitOK       = 0 // success; lint found nothing
+	exitProblems = 1 // lint found problems, or a flow does not load
+	exitUsage    = 2 // the command line is wrong
+	exitFailure  = 3 // ivrctl itself failed: a file could not be read, a port could not be bound
+)
+
+const usage = `ivrctl: declarative IVR menus for the 8x8 Voice Callflows API
+
+Usage:
+  ivrctl lint FILE...                    check flow files; exit 0 clean, 1 problems, 2 usage
+  ivrctl serve [--addr HOST:PORT] FILE   serve a flow to 8x8's VCA and VSS webhooks
+
+Run "ivrctl COMMAND -h" for a command's flags.
+`
+
+// Main runs ivrctl with args (without the program name), writing to stdout
+// and stderr, and returns the exit code. SIGINT and SIGTERM stop a running
+// command gracefully; a second signal kills the process.
+func Main(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// Once the first signal has been taken, restore the default
+		// handling so that a second one ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
+	return run(ctx, args, stdout, stderr)
+}
+
+// run is Main without the signal handling: ctx ends long-running commands.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "lint":
+		return runLint(rest, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "ivrctl: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+}
+
+// parseFlags parses args with fs, allowing flags after positional
+// arguments (ivrctl serve flows/restaurant.yaml --addr :9000), and returns
+// the positional arguments. A parse error has been printed by fs.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// newFlagSet returns a flag set for a subcommand that prints its usage and
+// errors to stderr.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: ivrctl %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// flagExit maps a flag parse error to an exit code: -h is a success.
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/server"
+)
+
+// Timeouts of the HTTP server. 8x8 waits synchronously for a VCA answer, so
+// nothing legitimate takes long; these bound what a slow or idle client can
+// hold.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 10 * time.Second
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 10 * time.Second
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("serve", "serve [--addr HOST:PORT] FILE", stderr)
+	addr := fs.String("addr", ":8080", "address to listen on")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(files) != 1 {
+		fmt.Fprintln(stderr, "ivrctl serve: give exactly one flow file")
+		fs.Usage()
+		return exitUsage
+	}
+	log := zerolog.New(stderr).With().Timestamp().Logger()
+
+	flow, diags, err := engine.Load(files[0], nil)
+	if err != nil {
+		log.Error().Err(err).Msg("cannot read flow")
+		return exitFailure
+	}
+	for _, d := range diags {
+		fmt.Fprintln(stderr, d)
+	}
+	if flow == nil {
+		log.Error().Str("file", files[0]).Int("problems", len(diags)).Msg("flow has errors; not serving it")
+		return exitProblems
+	}
+
+	srv := server.New(flow, server.Options{Logger: log})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Error().Err(err).Str("addr", *addr).Msg("cannot listen")
+		return exitFailure
+	}
+	hs := &http.Server{
+		Handler:           srv.Routes(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          nil,
+	}
+	log.Info().
+		Str("addr", ln.Addr().String()).
+		Str("flow", flow.Name()).
+		Str("file", files[0]).
+		Str("flow_version", flow.Version()).
+		Int("nodes", len(flow.Nodes())).
+		Str("start", flow.Start().ID()).
+		Msg("serving")
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		log.Error().Err(err).Msg("server failed")
+		return exitFailure
+	case <-ctx.Done():
+	}
+	log.Info().Msg("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Error().Err(err).Msg("shutdown did not finish in time")
+		return exitFailure
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error().Err(err).Msg("server failed")
+		return exitFailure
+	}
+	log.Info().Msg("stopped")
+	return exitOK
+}
