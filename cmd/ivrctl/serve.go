@@ -2,28 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
-)
-
-// Timeouts of the HTTP server. 8x8 waits synchronously for a VCA answer, so
-// nothing legitimate takes long; these bound what a slow or idle client can
-// hold.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 10 * time.Second
-	writeTimeout      = 10 * time.Second
-	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 10 * time.Second
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -59,14 +45,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		log.Error().Err(err).Str("addr", *addr).Msg("cannot listen")
 		return exitFailure
 	}
-	hs := &http.Server{
-		Handler:           srv.Routes(),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          nil,
-	}
 	log.Info().
 		Str("addr", ln.Addr().String()).
 		Str("flow", flow.Name()).
@@ -76,22 +54,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Str("start", flow.Start().ID()).
 		Msg("serving")
 
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		log.Error().Err(err).Msg("server failed")
-		return exitFailure
-	case <-ctx.Done():
-	}
-	log.Info().Msg("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		log.Error().Err(err).Msg("shutdown did not finish in time")
-		return exitFailure
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := server.Serve(ctx, ln, srv.Routes(), log); err != nil {
 		log.Error().Err(err).Msg("server failed")
 		return exitFailure
 	}
