@@ -41,7 +41,7 @@ type Server struct {
 	routes  http.Handler
 	// step chooses the answer to a VCA; a field so that tests can make it
 	// fail.
-	step func(*engine.Flow, *callflows.CallActionPayload) engine.Step
+	step func(flow *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step
 }
 
 // New returns a Server that serves flow, which must not be nil.
@@ -77,7 +77,22 @@ func (s *Server) buildRoutes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.recoverer, s.limitBody)
 	r.NotFound(s.reject(http.StatusNotFound, "no such route"))
-	r.MethodNotAllowed(s.reject(http.StatusMethodNotAllowed, "method not allowed"))
+	notAllowed := s.reject(http.StatusMethodNotAllowed, "method not allowed")
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		// A 405 must list the route's methods in Allow (RFC 9110 15.5.6);
+		// chi sets it only in its own handler, so ask the router, with the
+		// path it routed on when mounted under a prefix.
+		path := req.URL.Path
+		if rctx := chi.RouteContext(req.Context()); rctx != nil && rctx.RoutePath != "" {
+			path = rctx.RoutePath
+		}
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			if r.Match(chi.NewRouteContext(), m, path) {
+				w.Header().Add("Allow", m)
+			}
+		}
+		notAllowed(w, req)
+	})
 	r.Post("/webhooks/vca", s.handleVCA)
 	r.Post("/webhooks/vss", s.handleVSS)
 	r.Get("/healthz", s.handleHealth)
@@ -87,11 +102,11 @@ func (s *Server) buildRoutes() http.Handler {
 
 // step answers a VCA: a new inbound call gets the start menu itself; any
 // other VCA is the caller's answer to the node named by its clientActionId.
-func step(flow *engine.Flow, p *callflows.CallActionPayload) engine.Step {
+func step(flow *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step {
 	if p.ClientActionID == "" && p.CallStatus == callflows.StatusCallReceived {
 		return flow.Begin()
 	}
-	return flow.Next(p.ClientActionID, p.Digits())
+	return flow.Next(p.ClientActionID, digits)
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -161,7 +176,7 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.digits = ev.Payload.Digits()
-	l.step = s.step(flow, &ev.Payload)
+	l.step = s.step(flow, &ev.Payload, l.digits)
 	l.status = http.StatusOK
 	writeJSON(w, http.StatusOK, l.step.Next.Response())
 }
@@ -216,14 +231,14 @@ func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	buf, status, err := s.readBody(w, r)
 	if err != nil {
-		s.log.Warn().Err(err).Int("status", status).Msg("vss rejected")
+		s.logVSSRejected(r, status, err)
 		return
 	}
 	defer bufPool.Put(buf)
 	ev, err := callflows.DecodeSessionSummary(buf.Bytes())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
-		s.log.Warn().Err(err).Int("status", http.StatusBadRequest).Msg("vss rejected")
+		s.logVSSRejected(r, http.StatusBadRequest, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, emptyObject)
@@ -251,6 +266,14 @@ func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	e.Int("status", http.StatusOK).
 		Float64("duration_ms", float64(time.Since(start).Microseconds())/1000).
 		Msg("vss")
+}
+
+func (s *Server) logVSSRejected(r *http.Request, status int, err error) {
+	s.log.Warn().
+		Str("request_id", middleware.GetReqID(r.Context())).
+		Err(err).
+		Int("status", status).
+		Msg("vss rejected")
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {

@@ -1,0 +1,86 @@
+package server_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/servertest"
+)
+
+// benchVCA is a caller pressing 2 at the reservations menu, a typical VCA.
+var benchVCA = servertest.Event{
+	EventID:        testEventID,
+	CallID:         testCallID,
+	SessionID:      testSessionID,
+	ClientActionID: "reservations",
+	Digits:         "2",
+}.Body()
+
+// sink is a ResponseWriter reused across iterations, so that the benchmark
+// counts the server's allocations and not a recorder's.
+type sink struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (s *sink) Header() http.Header         { return s.header }
+func (s *sink) WriteHeader(status int)      { s.status = status }
+func (s *sink) Write(p []byte) (int, error) { return s.body.Write(p) }
+
+func (s *sink) reset() {
+	clear(s.header)
+	s.status = http.StatusOK
+	s.body.Reset()
+}
+
+// body is a request body that can be read again from the start.
+type body struct{ bytes.Reader }
+
+func (*body) Close() error { return nil }
+
+// BenchmarkVCA measures one VCA through the router, logging included, with
+// no network: what serving costs the server itself.
+func BenchmarkVCA(b *testing.B) {
+	flow := loadFlow(b)
+	want, _ := flow.Node("reschedule_table")
+	h := server.New(flow, server.Options{Logger: zerolog.New(io.Discard)}).Routes()
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/vca", nil)
+	req.Header.Set("Content-Type", "application/json")
+	rb := &body{}
+	req.Body = rb
+	w := &sink{header: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		rb.Reset(benchVCA)
+		w.reset()
+		h.ServeHTTP(w, req)
+	}
+	if w.status != http.StatusOK || !bytes.Equal(w.body.Bytes(), want.Response()) {
+		b.Fatalf("got %d %s, want 200 %s", w.status, w.body.Bytes(), want.Response())
+	}
+}
+
+// BenchmarkVCAOverLoopback measures one VCA round trip over HTTP/1.1 on
+// loopback with a keep-alive client, as 8x8 would post it.
+func BenchmarkVCAOverLoopback(b *testing.B) {
+	flow := loadFlow(b)
+	want, _ := flow.Node("reschedule_table")
+	ts := httptest.NewServer(server.New(flow, server.Options{Logger: zerolog.New(io.Discard)}).Routes())
+	b.Cleanup(ts.Close)
+	client := ts.Client()
+	url := ts.URL + "/webhooks/vca"
+	b.ReportAllocs()
+	for b.Loop() {
+		status, got, err := servertest.Post(b.Context(), client, url, benchVCA)
+		if err != nil || status != http.StatusOK || !bytes.Equal(got, want.Response()) {
+			b.Fatalf("got %d %s %v, want 200 %s", status, got, err, want.Response())
+		}
+	}
+}
