@@ -1,6 +1,7 @@
 package callflows
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -107,13 +108,27 @@ func (c Callflow) MarshalJSON() ([]byte, error) {
 		if _, ok := a.(*Hangup); ok {
 			continue
 		}
-		params, err := json.Marshal(a)
+		params, err := marshalUnescaped(a)
 		if err != nil {
 			return nil, fmt.Errorf("callflow[%d] %s: %w", i, a.ActionName(), err)
 		}
 		wire[i].Params = params
 	}
-	return json.Marshal(wire)
+	return marshalUnescaped(wire)
+}
+
+// marshalUnescaped is json.Marshal without the escaping of <, > and &, which
+// is left to the encoder that called MarshalJSON: encoding/json escapes a
+// Marshaler's output only when the encoder escapes HTML, so an encoder with
+// SetEscapeHTML(false) gets the text as written.
+func marshalUnescaped(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // UnmarshalJSON implements json.Unmarshaler. It is strict: an unknown

@@ -15,6 +15,10 @@ type File struct {
 	Defaults *Defaults
 	Vars     []*Var
 	Nodes    []*NodeDecl
+
+	// nodesReported is set when nodes is missing or not a mapping, which
+	// Parse reports; references to nodes are then not checked.
+	nodesReported bool
 }
 
 // Scalar is one YAML scalar with its position.
@@ -71,6 +75,10 @@ type NodeDecl struct {
 	OnNoInput *Scalar
 	Dial      *Dial
 	Then      *Scalar
+
+	// keysReported is set when Parse reported a problem with keys (not a
+	// mapping, a key without a node ID); "no keys" is then not reported.
+	keysReported bool
 }
 
 // KeyDecl is one DTMF key of a menu and the node it leads to.

@@ -165,7 +165,7 @@ func (c *compiler) compile(src []byte) *Flow {
 	}
 
 	flow.fallback = c.fallback()
-	if f.Start != nil {
+	if f.Start != nil && !f.nodesReported {
 		flow.start = c.ref(f.Start, RuleStart, "as start")
 	}
 	var dflt links
@@ -202,7 +202,7 @@ func (c *compiler) ref(s *Scalar, rule, where string) *Node {
 		return n
 	}
 	if s.Value == "" {
-		c.errorf(s.Pos, rule, "no node named %s", where)
+		c.errorf(s.Pos, rule, "no node given %s", where)
 		return nil
 	}
 	d := c.errorf(s.Pos, rule, "unknown node %q %s", s.Value, where)
@@ -317,8 +317,9 @@ func (c *compiler) text(d *NodeDecl) string {
 	if d.Text == nil {
 		return ""
 	}
+	reported := len(c.diags)
 	t := strings.Join(strings.Fields(c.expand(d.Text)), " ")
-	if t == "" {
+	if t == "" && len(c.diags) == reported { // not after an unknown {{var}}
 		c.errorf(d.Text.Pos, RuleEmpty, "node %q has an empty %s text", d.ID.Value, d.Kind)
 	}
 	return t
@@ -341,7 +342,7 @@ func (c *compiler) build(d *NodeDecl) *Node {
 func (c *compiler) sayAndCapture(d *NodeDecl) *callflows.SayAndCapture {
 	s := c.overlay(c.defaults, d.Voice, d.Speed, d.Capture)
 	capt := s.capture
-	if len(d.Keys) == 0 {
+	if len(d.Keys) == 0 && !d.keysReported {
 		pos := d.KeysPos
 		if pos.Line == 0 {
 			pos = d.ID.Pos
@@ -359,20 +360,38 @@ func (c *compiler) sayAndCapture(d *NodeDecl) *callflows.SayAndCapture {
 	if capt.maxDigits == 0 { // not set: enough for the longest key
 		capt.maxDigits = max(longest, capt.minDigits)
 	}
-	capturePos := d.ID.Pos
+	// Point at the setting that causes a problem: the node's own where it
+	// has one, else the one in defaults, else (built-in settings) the menu.
+	var own, dflt Capture
 	if d.Capture != nil {
-		capturePos = d.Capture.Pos
+		own = *d.Capture
+	}
+	if c.f.Defaults != nil && c.f.Defaults.Capture != nil {
+		dflt = *c.f.Defaults.Capture
+	}
+	at := func(settings ...*Scalar) Pos {
+		for _, s := range settings {
+			if s != nil {
+				return s.Pos
+			}
+		}
+		return d.ID.Pos
 	}
 	if capt.minDigits > capt.maxDigits {
-		c.errorf(capturePos, RuleCapture, "menu %q captures at least %d digits but at most %d (min_digits > max_digits)", d.ID.Value, capt.minDigits, capt.maxDigits)
+		c.errorf(at(own.MinDigits, own.MaxDigits, dflt.MinDigits, dflt.MaxDigits), RuleCapture, "menu %q captures at least %d digits but at most %d (min_digits > max_digits)", d.ID.Value, capt.minDigits, capt.maxDigits)
+	} else {
+		captures := fmt.Sprintf("%d to %d", capt.minDigits, capt.maxDigits)
+		if capt.minDigits == capt.maxDigits {
+			captures = fmt.Sprintf("exactly %d", capt.minDigits)
+		}
+		for _, k := range d.Keys {
+			if n := len(k.Key.Value); callflows.IsDTMF(k.Key.Value) && (n > capt.maxDigits || n < capt.minDigits) {
+				c.errorf(k.Key.Pos, RuleCapture, "key %q of menu %q has %s, but the menu captures %s", k.Key.Value, d.ID.Value, plural(n, "digit"), captures)
+			}
+		}
 	}
 	if capt.overallTimeout < capt.digitTimeout {
-		c.errorf(capturePos, RuleCapture, "menu %q has overall_timeout %s shorter than digit_timeout %s", d.ID.Value, capt.overallTimeout, capt.digitTimeout)
-	}
-	for _, k := range d.Keys {
-		if n := len(k.Key.Value); callflows.IsDTMF(k.Key.Value) && (n > capt.maxDigits || n < capt.minDigits) {
-			c.errorf(k.Key.Pos, RuleCapture, "key %q of menu %q has %d digits, but the menu captures %d to %d", k.Key.Value, d.ID.Value, n, capt.minDigits, capt.maxDigits)
-		}
+		c.errorf(at(own.OverallTimeout, own.DigitTimeout, dflt.OverallTimeout, dflt.DigitTimeout), RuleCapture, "menu %q has overall_timeout %s shorter than digit_timeout %s", d.ID.Value, capt.overallTimeout, capt.digitTimeout)
 	}
 	return &callflows.SayAndCapture{
 		PromptMessage:  c.text(d),
@@ -387,9 +406,19 @@ func (c *compiler) sayAndCapture(d *NodeDecl) *callflows.SayAndCapture {
 	}
 }
 
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func (c *compiler) makeCall(d *NodeDecl) *callflows.MakeCall {
 	mc := &callflows.MakeCall{}
-	if d.Dial == nil {
+	if d.Then == nil {
+		c.errorf(d.ID.Pos, RuleMissingKey, "dial node %q is missing required key %q: the node to go to when the bridged call ends", d.ID.Value, "then")
+	}
+	if d.Dial == nil { // not a mapping, reported by Parse
 		return mc
 	}
 	for _, f := range []struct {
@@ -401,12 +430,10 @@ func (c *compiler) makeCall(d *NodeDecl) *callflows.MakeCall {
 			c.errorf(d.Dial.Pos, RuleMissingKey, "dial of node %q is missing required key %q", d.ID.Value, f.name)
 			continue
 		}
-		if *f.dst = strings.TrimSpace(c.expand(f.s)); *f.dst == "" {
+		reported := len(c.diags)
+		if *f.dst = strings.TrimSpace(c.expand(f.s)); *f.dst == "" && len(c.diags) == reported {
 			c.errorf(f.s.Pos, RuleEmpty, "dial %s of node %q is empty", f.name, d.ID.Value)
 		}
-	}
-	if d.Then == nil {
-		c.errorf(d.ID.Pos, RuleMissingKey, "dial node %q is missing required key %q: the node to go to when the bridged call ends", d.ID.Value, "then")
 	}
 	return mc
 }

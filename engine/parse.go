@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,37 +52,152 @@ type parser struct {
 func Parse(path string, src []byte) (*File, Diagnostics) {
 	p := &parser{path: path}
 	f := &File{Path: path, Pos: Pos{File: path, Line: 1, Col: 1}}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		p.syntaxError(err)
+	docs, err := parseYAML(src)
+	if err != nil {
+		p.syntaxError(err, src)
 		return f, p.diags
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	if len(docs) == 0 || len(docs[0].Content) == 0 {
 		p.errorf(f.Pos, RuleMissingKey, "the flow file is empty; it needs at least start and nodes")
 		return f, p.diags
 	}
-	p.file(f, doc.Content[0])
+	// yaml.Unmarshal would read the first document and drop the rest
+	// without a word; a "---" in the middle of a flow is a mistake.
+	for _, doc := range docs[1:] {
+		if c := doc.Content; len(c) > 0 && !(c[0].Kind == yaml.ScalarNode && c[0].Tag == "!!null" && c[0].Value == "") {
+			p.errorf(p.pos(doc), RuleSyntax, "a flow file is one YAML document; this second document would be ignored")
+			break
+		}
+	}
+	p.file(f, docs[0].Content[0])
 	p.diags.Sort()
 	return f, p.diags
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+var (
+	yamlLine   = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+	yamlAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+)
+
+// yamlParserProblems are the problems yaml.v3's parser (as opposed to its
+// scanner) reports. For these it gives a 0-based line, and the line where the
+// enclosing mapping or list starts rather than the line that is wrong (see
+// parser.fail in yaml.v3's decode.go), so the line is searched for instead.
+var yamlParserProblems = []string{
+	"did not find expected key",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"did not find expected <document start>",
+	"did not find expected <stream-start>",
+	"found undefined tag handle",
+	"found duplicate %TAG directive",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+}
 
 // syntaxError turns a yaml.v3 error into a diagnostic with its line.
-func (p *parser) syntaxError(err error) {
+func (p *parser) syntaxError(err error, src []byte) {
 	msg := err.Error()
-	pos := Pos{File: p.path, Line: 1, Col: 1}
+	pos := Pos{File: p.path, Line: 1}
 	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line := 0
 		if m[1] != "" {
-			pos.Line, _ = strconv.Atoi(m[1])
-			pos.Col = 0
+			line, _ = strconv.Atoi(m[1])
+			pos.Line = max(line, 1)
 		}
 		msg = msg[len(m[0]):]
+		if contains(yamlParserProblems, msg) {
+			pos.Line = problemLine(src, err.Error(), line)
+		}
+	}
+	if m := yamlAnchor.FindStringSubmatch(msg); m != nil {
+		if i := bytes.Index(src, []byte("*"+m[1])); i >= 0 {
+			pos.Line = 1 + bytes.Count(src[:i], []byte("\n"))
+			pos.Col = 1 + i - (bytes.LastIndexByte(src[:i], '\n') + 1)
+		}
+	}
+	if pos.Col == 0 {
+		pos.Col = firstColumn(src, pos.Line)
 	}
 	p.errorf(pos, RuleSyntax, "invalid YAML: %s", msg)
+}
+
+// firstColumn returns the column of the first character of line that is
+// not a space or tab, or 1 for a blank line: yaml.v3 reports no column for
+// syntax errors, and the start of the line's content is where to look.
+func firstColumn(src []byte, line int) int {
+	for i := 1; i < line; i++ {
+		nl := bytes.IndexAny(src, "\r\n")
+		if nl < 0 {
+			return 1
+		}
+		if src[nl] == '\r' && nl+1 < len(src) && src[nl+1] == '\n' {
+			nl++
+		}
+		src = src[nl+1:]
+	}
+	for i, b := range src {
+		switch b {
+		case ' ', '\t':
+			continue
+		case '\n', '\r':
+			return 1
+		}
+		return i + 1
+	}
+	return 1
+}
+
+// parseYAML parses every YAML document of src.
+func parseYAML(src []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var docs []*yaml.Node
+	for {
+		doc := new(yaml.Node)
+		if err := dec.Decode(doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return docs, nil
+			}
+			return docs, err
+		}
+		docs = append(docs, doc)
+	}
+}
+
+// problemLine returns the 1-based line a yaml.v3 parser error is about: the
+// first line such that the file up to it fails to parse with the very same
+// error. from is the 0-based line yaml.v3 reported, where the enclosing
+// mapping or list starts: the search starts there.
+func problemLine(src []byte, yamlErr string, from int) int {
+	// ends[i] is where line i+1 ends, its line break included. Like
+	// yaml.v3, count "\r\n", "\r" and "\n" as line breaks.
+	var ends []int
+	for i, b := range src {
+		if b == '\n' || b == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(src) {
+		ends = append(ends, len(src))
+	}
+	// Parsing the first lines succeeds, or fails some other way, until they
+	// take in the line that is wrong; from there on it fails as the whole
+	// file does. So the line can be found by bisection.
+	lo, hi := min(max(from, 1), len(ends)), len(ends)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if _, err := parseYAML(src[:ends[mid-1]]); err != nil && err.Error() == yamlErr {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
 
 func (p *parser) errorf(pos Pos, rule, format string, args ...any) *Diagnostic {
@@ -199,9 +318,10 @@ func (p *parser) file(f *File, root *yaml.Node) {
 	}
 	if nodes == nil {
 		p.errorf(f.Pos, RuleMissingKey, "missing required key %q: the mapping of node IDs to nodes", "nodes")
+		f.nodesReported = true
 		return
 	}
-	p.mapping(nodes, "nodes", nil, func(id *Scalar, v *yaml.Node) {
+	f.nodesReported = !p.mapping(nodes, "nodes", nil, func(id *Scalar, v *yaml.Node) {
 		f.Nodes = append(f.Nodes, p.node(id, v))
 	})
 }
@@ -259,6 +379,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 	nd := &NodeDecl{ID: id, Pos: p.pos(resolve(n))}
 	what := fmt.Sprintf("node %q", id.Value)
 	// The kind decides which keys are allowed, so find it first.
+	var otherKinds []string // reported here, so not as unknown keys too
 	if m := resolve(n); m.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k := resolve(m.Content[i])
@@ -271,6 +392,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				}
 				p.errorf(p.pos(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial",
 					what, nd.KindKey.Value, nd.KindKey.Pos.Line, nd.KindKey.Pos.Col)
+				otherKinds = append(otherKinds, k.Value)
 				continue
 			}
 			nd.KindKey = scalarOf(p.path, k)
@@ -284,7 +406,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			}
 		}
 	}
-	allowed := nodeKeys[nd.Kind]
+	allowed := append(slices.Clip(nodeKeys[nd.Kind]), otherKinds...)
 	if nd.Kind == KindInvalid {
 		allowed = allNodeKeys
 	}
@@ -301,11 +423,14 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			}
 		case "keys":
 			nd.KeysPos = p.pos(resolve(v))
-			p.mapping(v, what+" keys", nil, func(k *Scalar, t *yaml.Node) {
+			ok := p.mapping(v, what+" keys", nil, func(k *Scalar, t *yaml.Node) {
 				if target := p.scalar(t, fmt.Sprintf("%s key %q", what, k.Value)); target != nil {
 					nd.Keys = append(nd.Keys, &KeyDecl{Key: k, Target: target})
+				} else {
+					nd.keysReported = true
 				}
 			})
+			nd.keysReported = nd.keysReported || !ok
 		case "voice":
 			nd.Voice = p.scalar(v, field)
 		case "speed":
@@ -328,8 +453,10 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 
 func (p *parser) dial(n *yaml.Node, what string) *Dial {
 	d := &Dial{Pos: p.pos(resolve(n))}
-	p.mapping(n, what, dialKeys, func(key *Scalar, v *yaml.Node) {
+	bad := false
+	ok := p.mapping(n, what, dialKeys, func(key *Scalar, v *yaml.Node) {
 		s := p.scalar(v, what+"."+key.Value)
+		bad = bad || s == nil
 		switch key.Value {
 		case "to":
 			d.To = s
@@ -337,5 +464,8 @@ func (p *parser) dial(n *yaml.Node, what string) *Dial {
 			d.From = s
 		}
 	})
+	if !ok || bad {
+		return nil // reported; "missing to" or "missing from" would be noise
+	}
 	return d
 }

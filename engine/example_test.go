@@ -1,0 +1,44 @@
+package engine_test
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/ivrctl/ivrctl/engine"
+)
+
+func ExampleLoadBytes() {
+	src := []byte(`
+version: 1
+name: Tiny Shop
+start: main
+nodes:
+  main:
+    menu: Press 1 for our opening hours.
+    keys:
+      "1": hours
+  hours:
+    say: We are open from 9 to 5.
+`)
+	env := func(string) (string, bool) { return "", false } // nothing set
+	flow, diags := engine.LoadBytes("tiny.yaml", src, env)
+	if diags.HasErrors() {
+		fmt.Fprintln(os.Stderr, diags)
+		return
+	}
+	fmt.Println(flow.Name())
+
+	// The caller pressed 1 at the main menu.
+	step := flow.Next("main", "1")
+	fmt.Println(step.From.ID(), "->", step.Next.ID(), step.Outcome)
+	fmt.Println(string(step.Next.Response()))
+
+	// The caller pressed a key the menu does not have.
+	step = flow.Next("main", "9")
+	fmt.Println(step.Outcome, string(step.Next.Response()))
+	// Output:
+	// Tiny Shop
+	// main -> hours key
+	// {"clientActionId":"hours","callflow":[{"action":"say","params":{"text":"We are open from 9 to 5.","voiceProfile":"en-US-BenjaminRUS","speed":1}},{"action":"hangup"}]}
+	// invalid_key {"callflow":[{"action":"say","params":{"text":"Sorry, something went wrong. Please call again later.","voiceProfile":"en-US-BenjaminRUS","speed":1}},{"action":"hangup"}]}
+}

@@ -1,0 +1,117 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ivrctl/ivrctl/engine"
+)
+
+// FuzzLoad feeds arbitrary files to the engine: it must not panic, every
+// diagnostic must point into the file, and a flow it returns must answer
+// every step with valid JSON.
+//
+//	go test -run '^$' -fuzz FuzzLoad -fuzztime 60s ./engine/
+func FuzzLoad(f *testing.F) {
+	var seeds []string
+	for _, pattern := range []string{"../flows/*.yaml", "testdata/err/*.yaml"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, m...)
+	}
+	if len(seeds) == 0 {
+		f.Fatal("no seed files")
+	}
+	for _, path := range seeds {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Add([]byte(routingFlow))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		flow, diags := engine.LoadBytes("fuzz.yaml", src, fixtureEnv)
+		lines := yamlLines(src)
+		for i, d := range diags {
+			// lines+1 is the position just past a final line break: an
+			// unexpected end of the file.
+			if d.Pos.File != "fuzz.yaml" || d.Pos.Line < 1 || d.Pos.Line > lines+1 || d.Pos.Col < 0 {
+				t.Errorf("diagnostic out of the file (%d lines): %s", lines, d)
+			}
+			if d.Message == "" || d.Rule == "" {
+				t.Errorf("diagnostic without message or rule: %#v", d)
+			}
+			if i > 0 && before(d.Pos, diags[i-1].Pos) {
+				t.Errorf("diagnostics not sorted: %s before %s", diags[i-1], d)
+			}
+		}
+		if flow == nil {
+			if !diags.HasErrors() {
+				t.Fatalf("no flow and no error")
+			}
+			return
+		}
+		if diags.HasErrors() {
+			t.Fatalf("a flow despite errors:\n%v", diags)
+		}
+		check := func(n *engine.Node) {
+			if n == nil {
+				t.Fatal("nil node")
+			}
+			if !json.Valid(n.Response()) {
+				t.Fatalf("node %q: invalid JSON response %q", n.ID(), n.Response())
+			}
+		}
+		check(flow.Begin().Next)
+		check(flow.Fallback())
+		for _, n := range flow.Nodes() {
+			check(n)
+			for _, digits := range append(n.Keys(), "", "0", "#", "x") {
+				s := flow.Next(n.ID(), digits)
+				check(s.Next)
+				if s.From != n {
+					t.Fatalf("Next(%q, %q).From = %v", n.ID(), digits, s.From)
+				}
+			}
+		}
+	})
+}
+
+// yamlLines counts the lines of src as yaml.v3 does, whose positions the
+// diagnostics carry: "\r\n", "\r", "\n", NEL, LS and PS each end a line.
+func yamlLines(src []byte) int {
+	s := string(src)
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	n := 1
+	for _, r := range s {
+		switch r {
+		case '\n', '\r', '\u0085', '\u2028', '\u2029':
+			n++
+		}
+	}
+	if strings.HasSuffix(s, "\n") || strings.HasSuffix(s, "\r") {
+		n-- // a final line break ends the last line; it starts none
+	}
+	return n
+}
+
+func TestYAMLLines(t *testing.T) {
+	tests := []struct {
+		src  string
+		want int
+	}{
+		{"", 1}, {"a", 1}, {"a\n", 1}, {"a\nb", 2}, {"a\nb\n", 2},
+		{"a\r\nb\r\n", 2}, {" \r\r0", 3}, {"a\u2028b\u0085c", 3},
+	}
+	for _, tt := range tests {
+		if got := yamlLines([]byte(tt.src)); got != tt.want {
+			t.Errorf("yamlLines(%q) = %d, want %d", tt.src, got, tt.want)
+		}
+	}
+}
