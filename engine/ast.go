@@ -12,6 +12,7 @@ type File struct {
 	Name     *Scalar
 	Start    *Scalar
 	Fallback *Scalar
+	Number   *Scalar
 	Defaults *Defaults
 	Vars     []*Var
 	Nodes    []*NodeDecl

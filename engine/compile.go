@@ -29,6 +29,9 @@ const (
 	RuleValue    = "value"
 	RuleCapture  = "capture"
 	RuleNoKeys   = "no-keys"
+	// RuleCallflow reports a compiled callflow that breaks a rule of 8x8's,
+	// at the YAML value that causes it.
+	RuleCallflow = "callflow"
 )
 
 // Built-in settings, used where neither the node nor the flow's defaults set
@@ -83,6 +86,9 @@ type compiler struct {
 	ids      []string
 	nodes    map[string]*Node
 	defaults settings
+	// validated holds the 8x8 rule failures reported, by position and
+	// message.
+	validated map[string]bool
 }
 
 // settings are what a node inherits: voice, speed, capture and where keys
@@ -93,6 +99,21 @@ type settings struct {
 	capture   capture
 	onInvalid *Scalar
 	onNoInput *Scalar
+	// set maps an 8x8 parameter name (voiceProfile, maxDigits, ...) to the
+	// position of the YAML value that set it; built-in values have none.
+	set map[string]Pos
+}
+
+// with returns s with param recorded as set at pos, copying the map so
+// that the settings s was derived from stay as they were.
+func (s settings) with(param string, pos Pos) settings {
+	m := make(map[string]Pos, len(s.set)+1)
+	for k, v := range s.set {
+		m[k] = v
+	}
+	m[param] = pos
+	s.set = m
+	return s
 }
 
 type capture struct {
@@ -110,7 +131,7 @@ func Compile(f *File, src []byte, env LookupEnv) (*Flow, Diagnostics) {
 	if env == nil {
 		env = os.LookupEnv
 	}
-	c := &compiler{f: f, env: env, vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{}}
+	c := &compiler{f: f, env: env, vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{}, validated: map[string]bool{}}
 	flow := c.compile(src)
 	c.diags.Sort()
 	if c.diags.HasErrors() {
@@ -156,6 +177,12 @@ func (c *compiler) compile(src []byte) *Flow {
 	if f.Name != nil && strings.TrimSpace(f.Name.Value) != "" {
 		flow.name = strings.TrimSpace(f.Name.Value)
 	}
+	if f.Number != nil {
+		flow.number = strings.TrimSpace(c.expand(f.Number))
+		if !callflows.IsE164(flow.number) {
+			c.errorf(f.Number.Pos, RuleValue, "number %q is not an E.164 phone number such as +6568888888", flow.number)
+		}
+	}
 
 	// Build every node before linking, so references can point anywhere.
 	for _, d := range f.Nodes {
@@ -179,6 +206,16 @@ func (c *compiler) compile(src []byte) *Flow {
 	}
 	for _, d := range f.Nodes {
 		c.link(d, c.nodes[d.ID.Value], dflt)
+	}
+	reported := make(map[Pos]bool, len(c.diags))
+	for _, d := range c.diags {
+		reported[d.Pos] = true
+	}
+	for _, n := range flow.order {
+		c.validate(n, reported)
+	}
+	if flow.fallback.id == "" {
+		c.validate(flow.fallback, reported)
 	}
 	if c.diags.HasErrors() {
 		return nil
@@ -220,7 +257,12 @@ func (c *compiler) fallback() *Node {
 			return n
 		}
 	}
-	return &Node{kind: KindSay, pos: c.f.Pos, callflow: sayThenHangup(DefaultFallbackText, c.defaults)}
+	return &Node{
+		kind:     KindSay,
+		pos:      c.f.Pos,
+		callflow: sayThenHangup(DefaultFallbackText, c.defaults),
+		fields:   paramPositions(c.defaults.set),
+	}
 }
 
 func sayThenHangup(text string, s settings) callflows.Callflow {
@@ -255,6 +297,7 @@ func (c *compiler) overlay(base settings, voice, speed *Scalar, capt *Capture) s
 	if voice != nil {
 		if v := strings.TrimSpace(c.expand(voice)); v != "" {
 			s.voice = v
+			s = s.with("voiceProfile", voice.Pos)
 		} else {
 			c.errorf(voice.Pos, RuleEmpty, "voice is empty")
 		}
@@ -264,22 +307,25 @@ func (c *compiler) overlay(base settings, voice, speed *Scalar, capt *Capture) s
 			c.errorf(speed.Pos, RuleValue, "speed must be a positive number such as 1 or 1.5, got %q", speed.Value)
 		} else {
 			s.speed = f
+			s = s.with("speed", speed.Pos)
 		}
 	}
 	if capt == nil {
 		return s
 	}
-	c.positiveInt(capt.MinDigits, "min_digits", &s.capture.minDigits)
-	c.positiveInt(capt.MaxDigits, "max_digits", &s.capture.maxDigits)
-	c.positiveInt(capt.Tries, "tries", &s.capture.tries)
-	c.duration(capt.DigitTimeout, "digit_timeout", &s.capture.digitTimeout)
-	c.duration(capt.OverallTimeout, "overall_timeout", &s.capture.overallTimeout)
+	c.positiveInt(&s, capt.MinDigits, "min_digits", "minDigits", &s.capture.minDigits)
+	c.positiveInt(&s, capt.MaxDigits, "max_digits", "maxDigits", &s.capture.maxDigits)
+	c.positiveInt(&s, capt.Tries, "tries", "noOfTries", &s.capture.tries)
+	c.duration(&s, capt.DigitTimeout, "digit_timeout", "digitTimeout", &s.capture.digitTimeout)
+	c.duration(&s, capt.OverallTimeout, "overall_timeout", "overallTimeout", &s.capture.overallTimeout)
 	if b := capt.CompleteOnHash; b != nil {
 		switch b.Value {
 		case "true":
 			s.capture.completeOnHash = new(true)
+			s = s.with("completeOnHash", b.Pos)
 		case "false":
 			s.capture.completeOnHash = new(false)
+			s = s.with("completeOnHash", b.Pos)
 		default:
 			c.errorf(b.Pos, RuleValue, "complete_on_hash must be true or false, got %q", b.Value)
 		}
@@ -287,28 +333,33 @@ func (c *compiler) overlay(base settings, voice, speed *Scalar, capt *Capture) s
 	return s
 }
 
-func (c *compiler) positiveInt(s *Scalar, name string, dst *int) {
-	if s == nil {
+// positiveInt sets *dst, a field of s, from the YAML value v of the
+// setting name (the 8x8 parameter param), and records where it was set.
+func (c *compiler) positiveInt(s *settings, v *Scalar, name, param string, dst *int) {
+	if v == nil {
 		return
 	}
-	n, err := strconv.Atoi(s.Value)
+	n, err := strconv.Atoi(v.Value)
 	if err != nil || n < 1 {
-		c.errorf(s.Pos, RuleValue, "%s must be a whole number of at least 1, got %q", name, s.Value)
+		c.errorf(v.Pos, RuleValue, "%s must be a whole number of at least 1, got %q", name, v.Value)
 		return
 	}
 	*dst = n
+	*s = s.with(param, v.Pos)
 }
 
-func (c *compiler) duration(s *Scalar, name string, dst *time.Duration) {
-	if s == nil {
+// duration is positiveInt for durations such as 10s or 1500ms.
+func (c *compiler) duration(s *settings, v *Scalar, name, param string, dst *time.Duration) {
+	if v == nil {
 		return
 	}
-	d, err := time.ParseDuration(s.Value)
+	d, err := time.ParseDuration(v.Value)
 	if err != nil || d < time.Millisecond || d%time.Millisecond != 0 {
-		c.errorf(s.Pos, RuleValue, "%s must be a duration of whole milliseconds such as 10s or 1500ms, got %q", name, s.Value)
+		c.errorf(v.Pos, RuleValue, "%s must be a duration of whole milliseconds such as 10s or 1500ms, got %q", name, v.Value)
 		return
 	}
 	*dst = d
+	*s = s.with(param, v.Pos)
 }
 
 // text returns the expanded text of a say or menu node, with runs of white
@@ -327,19 +378,48 @@ func (c *compiler) text(d *NodeDecl) string {
 
 func (c *compiler) build(d *NodeDecl) *Node {
 	n := &Node{id: d.ID.Value, kind: d.Kind, pos: d.ID.Pos}
+	var s settings
 	switch d.Kind {
 	case KindSay:
-		s := c.overlay(c.defaults, d.Voice, d.Speed, nil)
+		s = c.overlay(c.defaults, d.Voice, d.Speed, nil)
 		n.callflow = sayThenHangup(c.text(d), s)
+		s = s.with("text", posOf2(d.Text, d.ID.Pos))
 	case KindMenu:
-		n.callflow = callflows.Callflow{c.sayAndCapture(d)}
+		var sc *callflows.SayAndCapture
+		sc, s = c.sayAndCapture(d)
+		n.callflow = callflows.Callflow{sc}
+		s = s.with("promptMessage", posOf2(d.Text, d.ID.Pos))
 	case KindDial:
-		n.callflow = callflows.Callflow{c.makeCall(d)}
+		var mc *callflows.MakeCall
+		mc, s.set = c.makeCall(d)
+		if d.Dial != nil { // else Parse reported it, and there is nothing to check
+			n.callflow = callflows.Callflow{mc}
+		}
 	}
+	n.fields = paramPositions(s.set)
 	return n
 }
 
-func (c *compiler) sayAndCapture(d *NodeDecl) *callflows.SayAndCapture {
+// posOf2 returns the position of s, or dflt when s is not set.
+func posOf2(s *Scalar, dflt Pos) Pos {
+	if s == nil {
+		return dflt
+	}
+	return s.Pos
+}
+
+// paramPositions turns the positions of a node's parameters into positions
+// of their JSON paths in its callflow, where 8x8's rules point: the first
+// action holds them all.
+func paramPositions(set map[string]Pos) map[string]Pos {
+	out := make(map[string]Pos, len(set))
+	for param, pos := range set {
+		out["$.callflow[0].params."+param] = pos
+	}
+	return out
+}
+
+func (c *compiler) sayAndCapture(d *NodeDecl) (*callflows.SayAndCapture, settings) {
 	s := c.overlay(c.defaults, d.Voice, d.Speed, d.Capture)
 	capt := s.capture
 	if len(d.Keys) == 0 && !d.keysReported {
@@ -359,27 +439,13 @@ func (c *compiler) sayAndCapture(d *NodeDecl) *callflows.SayAndCapture {
 	}
 	if capt.maxDigits == 0 { // not set: enough for the longest key
 		capt.maxDigits = max(longest, capt.minDigits)
-	}
-	// Point at the setting that causes a problem: the node's own where it
-	// has one, else the one in defaults, else (built-in settings) the menu.
-	var own, dflt Capture
-	if d.Capture != nil {
-		own = *d.Capture
-	}
-	if c.f.Defaults != nil && c.f.Defaults.Capture != nil {
-		dflt = *c.f.Defaults.Capture
-	}
-	at := func(settings ...*Scalar) Pos {
-		for _, s := range settings {
-			if s != nil {
-				return s.Pos
-			}
+		if d.KeysPos.Line > 0 {
+			s = s.with("maxDigits", d.KeysPos)
 		}
-		return d.ID.Pos
 	}
-	if capt.minDigits > capt.maxDigits {
-		c.errorf(at(own.MinDigits, own.MaxDigits, dflt.MinDigits, dflt.MaxDigits), RuleCapture, "menu %q captures at least %d digits but at most %d (min_digits > max_digits)", d.ID.Value, capt.minDigits, capt.maxDigits)
-	} else {
+	// min_digits > max_digits, and the timeouts, are 8x8's rules, which
+	// callflows.Validate checks on the compiled node.
+	if capt.minDigits <= capt.maxDigits {
 		captures := fmt.Sprintf("%d to %d", capt.minDigits, capt.maxDigits)
 		if capt.minDigits == capt.maxDigits {
 			captures = fmt.Sprintf("exactly %d", capt.minDigits)
@@ -389,9 +455,6 @@ func (c *compiler) sayAndCapture(d *NodeDecl) *callflows.SayAndCapture {
 				c.errorf(k.Key.Pos, RuleCapture, "key %q of menu %q has %s, but the menu captures %s", k.Key.Value, d.ID.Value, plural(n, "digit"), captures)
 			}
 		}
-	}
-	if capt.overallTimeout < capt.digitTimeout {
-		c.errorf(at(own.OverallTimeout, own.DigitTimeout, dflt.OverallTimeout, dflt.DigitTimeout), RuleCapture, "menu %q has overall_timeout %s shorter than digit_timeout %s", d.ID.Value, capt.overallTimeout, capt.digitTimeout)
 	}
 	return &callflows.SayAndCapture{
 		PromptMessage:  c.text(d),
@@ -403,7 +466,7 @@ func (c *compiler) sayAndCapture(d *NodeDecl) *callflows.SayAndCapture {
 		OverallTimeout: int(capt.overallTimeout / time.Millisecond),
 		CompleteOnHash: capt.completeOnHash,
 		NoOfTries:      capt.tries,
-	}
+	}, s
 }
 
 func plural(n int, noun string) string {
@@ -413,29 +476,84 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-func (c *compiler) makeCall(d *NodeDecl) *callflows.MakeCall {
+// makeCall compiles a dial node and returns where its parameters were set.
+func (c *compiler) makeCall(d *NodeDecl) (*callflows.MakeCall, map[string]Pos) {
 	mc := &callflows.MakeCall{}
+	set := map[string]Pos{}
 	if d.Then == nil {
 		c.errorf(d.ID.Pos, RuleMissingKey, "dial node %q is missing required key %q: the node to go to when the bridged call ends", d.ID.Value, "then")
 	}
 	if d.Dial == nil { // not a mapping, reported by Parse
-		return mc
+		return mc, set
+	}
+	from := d.Dial.From
+	if from == nil {
+		from = c.f.Number // the line's own number is the usual caller ID
 	}
 	for _, f := range []struct {
-		s    *Scalar
-		name string
-		dst  *string
-	}{{d.Dial.To, "to", &mc.Destination}, {d.Dial.From, "from", &mc.Source}} {
+		s     *Scalar
+		name  string
+		param string
+		dst   *string
+	}{{d.Dial.To, "to", "destination", &mc.Destination}, {from, "from", "source", &mc.Source}} {
 		if f.s == nil {
-			c.errorf(d.Dial.Pos, RuleMissingKey, "dial of node %q is missing required key %q", d.ID.Value, f.name)
+			set[f.param] = d.Dial.Pos // where the missing key is reported
+			d := c.errorf(d.Dial.Pos, RuleMissingKey, "dial of node %q is missing required key %q", d.ID.Value, f.name)
+			if f.name == "from" {
+				d.Hint = "or set the flow's number, which dials from it by default"
+			}
 			continue
 		}
+		set[f.param] = f.s.Pos
 		reported := len(c.diags)
 		if *f.dst = strings.TrimSpace(c.expand(f.s)); *f.dst == "" && len(c.diags) == reported {
 			c.errorf(f.s.Pos, RuleEmpty, "dial %s of node %q is empty", f.name, d.ID.Value)
 		}
 	}
-	return mc
+	return mc, set
+}
+
+// relatedParam names, for a parameter that 8x8 checks against another, that
+// other one.
+var relatedParam = map[string]string{
+	"$.callflow[0].params.minDigits":      "$.callflow[0].params.maxDigits",
+	"$.callflow[0].params.maxDigits":      "$.callflow[0].params.minDigits",
+	"$.callflow[0].params.digitTimeout":   "$.callflow[0].params.overallTimeout",
+	"$.callflow[0].params.overallTimeout": "$.callflow[0].params.digitTimeout",
+}
+
+// validate checks a compiled node against 8x8's rules and reports each
+// problem at the YAML value that causes it. A problem at a place that has
+// an error already (an empty text, say) is the same mistake and is not
+// reported twice.
+func (c *compiler) validate(n *Node, reported map[Pos]bool) {
+	if n.callflow == nil {
+		return
+	}
+	for _, p := range callflows.Validate(n.callflow, callflows.Answer) {
+		pos, ok := n.fields[p.Path]
+		if !ok {
+			// A built-in value has no place in the file; the setting it
+			// clashes with does.
+			pos, ok = n.fields[relatedParam[p.Path]]
+		}
+		if !ok {
+			pos = n.pos
+		}
+		// A value set in defaults breaks the rule in every node that
+		// inherits it; once, at the value, says it.
+		key := pos.String() + "\x00" + p.Message
+		if reported[pos] || c.validated[key] {
+			continue
+		}
+		c.validated[key] = true
+		what := "node " + strconv.Quote(n.id)
+		if n.id == "" {
+			what = "the built-in fallback"
+		}
+		d := c.errorf(pos, RuleCallflow, "%s", p.Message)
+		d.Hint = fmt.Sprintf("8x8 refuses %s with status %d at %s", what, p.Code, p.Path)
+	}
 }
 
 // links are where a menu sends keys it does not have and callers who

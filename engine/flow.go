@@ -12,6 +12,7 @@ import (
 // shared across goroutines without locks.
 type Flow struct {
 	name     string
+	number   string
 	path     string
 	version  string
 	start    *Node
@@ -22,6 +23,11 @@ type Flow struct {
 
 // Name returns the flow's name, from its name key or else its file name.
 func (f *Flow) Name() string { return f.name }
+
+// Number returns the line's own phone number, from its number key: the
+// caller ID of outbound calls and of dial nodes that set no from. It is ""
+// when the flow sets none.
+func (f *Flow) Number() string { return f.number }
 
 // Path returns the file the flow was loaded from.
 func (f *Flow) Path() string { return f.path }
@@ -120,6 +126,9 @@ type Node struct {
 	onInvalid *Node
 	onNoInput *Node
 	then      *Node
+	// fields maps JSON paths of the callflow's parameters
+	// ($.callflow[0].params.voiceProfile) to where the flow file sets them.
+	fields map[string]Pos
 }
 
 // ID returns the node's ID, which is also the clientActionId of its

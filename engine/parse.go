@@ -26,7 +26,7 @@ const (
 // Allowed keys of each mapping in a flow file, in the order they are
 // listed to the user.
 var (
-	topKeys      = []string{"version", "name", "start", "fallback", "defaults", "vars", "nodes"}
+	topKeys      = []string{"version", "name", "number", "start", "fallback", "defaults", "vars", "nodes"}
 	defaultsKeys = []string{"voice", "speed", "capture", "on_invalid", "on_no_input"}
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
@@ -302,6 +302,8 @@ func (p *parser) file(f *File, root *yaml.Node) {
 			f.Start = p.scalar(v, "start")
 		case "fallback":
 			f.Fallback = p.scalar(v, "fallback")
+		case "number":
+			f.Number = p.scalar(v, "number")
 		case "defaults":
 			f.Defaults = p.defaults(v)
 		case "vars":

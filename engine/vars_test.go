@@ -91,15 +91,15 @@ func TestVars(t *testing.T) {
 		},
 		{
 			name:  "default with colons and slashes",
-			value: "${URL:-https://example.com:8443/a}", to: "1", from: "2",
-			wantValue: "https://example.com:8443/a", wantTo: "1", wantFrom: "2",
+			value: "${URL:-https://example.com:8443/a}", to: "+6591111111", from: "+6592222222",
+			wantValue: "https://example.com:8443/a", wantTo: "+6591111111", wantFrom: "+6592222222",
 			wantLooked: []string{"URL"},
 		},
 		{
 			name:  "set to empty with no default",
-			value: "[${V}]", to: "1", from: "2",
+			value: "[${V}]", to: "+6591111111", from: "+6592222222",
 			env:       map[string]string{"V": ""},
-			wantValue: "[]", wantTo: "1", wantFrom: "2",
+			wantValue: "[]", wantTo: "+6591111111", wantFrom: "+6592222222",
 			wantLooked: []string{"V"},
 		},
 	}
@@ -131,7 +131,7 @@ func TestVars(t *testing.T) {
 // set in the process environment is not seen.
 func TestVarsNeverReadRealEnvironment(t *testing.T) {
 	t.Setenv("IVRCTL_TEST_REAL_ENV", "+6599999999")
-	src := varsFlow("${IVRCTL_TEST_REAL_ENV:-injected default}", "1", "2")
+	src := varsFlow("${IVRCTL_TEST_REAL_ENV:-injected default}", "+6591111111", "+6592222222")
 	flow, diags := engine.LoadBytes("vars.yaml", []byte(src), noEnv)
 	if len(diags) > 0 {
 		t.Fatalf("diagnostics:\n%v", diags)
