@@ -114,8 +114,12 @@ func or(s, dflt string) string {
 }
 
 // DecodeResponse decodes a VCA answer strictly: unknown fields and unknown
-// actions are errors, and the callflow must not be empty.
+// actions are errors, the callflow must not be empty, and it must pass
+// every rule of 8x8's that callflows.ValidateJSON knows.
 func DecodeResponse(body []byte) (*callflows.Response, error) {
+	if problems := callflows.ValidateJSON(body, callflows.Answer); len(problems) > 0 {
+		return nil, fmt.Errorf("answer %s breaks 8x8's rules:\n%w", body, problems)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	var r callflows.Response
