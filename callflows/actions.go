@@ -108,20 +108,21 @@ func (c Callflow) MarshalJSON() ([]byte, error) {
 		if _, ok := a.(*Hangup); ok {
 			continue
 		}
-		params, err := marshalUnescaped(a)
+		params, err := Marshal(a)
 		if err != nil {
 			return nil, fmt.Errorf("callflow[%d] %s: %w", i, a.ActionName(), err)
 		}
 		wire[i].Params = params
 	}
-	return marshalUnescaped(wire)
+	return Marshal(wire)
 }
 
-// marshalUnescaped is json.Marshal without the escaping of <, > and &, which
-// is left to the encoder that called MarshalJSON: encoding/json escapes a
-// Marshaler's output only when the encoder escapes HTML, so an encoder with
-// SetEscapeHTML(false) gets the text as written.
-func marshalUnescaped(v any) ([]byte, error) {
+// Marshal is json.Marshal without the escaping of <, > and & into \u003c
+// and the like: the JSON says what 8x8 will speak as it is written. Inside
+// Callflow.MarshalJSON it leaves the escaping to the encoder that called it,
+// since encoding/json escapes a Marshaler's output only when that encoder
+// escapes HTML.
+func Marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -597,12 +595,10 @@ func (c *compiler) link(d *NodeDecl, n *Node, dflt links) {
 // marshal encodes a node's response once, at load time, so that serving a
 // webhook writes bytes and encodes nothing.
 func (c *compiler) marshal(n *Node) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(callflows.Response{ClientActionID: n.id, Callflow: n.callflow}); err != nil {
+	b, err := callflows.Marshal(callflows.Response{ClientActionID: n.id, Callflow: n.callflow})
+	if err != nil {
 		c.errorf(n.pos, RuleValue, "node %q cannot be encoded: %v", n.id, err)
 		return nil
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n")
+	return b
 }
