@@ -267,7 +267,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (*ans
 		switch {
 		case err != nil && sent && !idempotent:
 			// Timed out, reset or cancelled after 8x8 may have read it.
-			return nil, fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+			return nil, fmt.Errorf("%w: it was sent but no answer came back: %w", ErrOutcomeUnknown, err)
 		case err != nil && ctx.Err() != nil:
 			return nil, err
 		case err != nil:
@@ -277,6 +277,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (*ans
 		default:
 			apiErr := newAPIError(ans, c.apiKey)
 			if !retryable(ans.status, idempotent) {
+				if !idempotent && ans.status >= 500 {
+					// A server error may come after 8x8 acted: the call
+					// may be ringing, so the caller must not just retry.
+					return nil, fmt.Errorf("%w: %w", ErrOutcomeUnknown, apiErr)
+				}
 				return nil, apiErr
 			}
 			last = apiErr

@@ -288,7 +288,7 @@ func TestDocumentedAnswers(t *testing.T) {
 			want: voiceapi.APIError{HTTPStatus: 422, StatusCode: -1013, SessionStatus: "NOT_CREATED",
 				CallFlowRequestID: "3f1b6c2e-1d0a-4a5e-9f11-0c2a3e4b5d6f",
 				StatusMessage:     "Invalid Callflow : First action should be a MakeCall action"},
-			wantErr: "send callflow: 8x8 refused the request (HTTP 422, status -1013): Invalid Callflow : First action should be a MakeCall action",
+			wantErr: "send callflow: 8x8 refused the request (HTTP 422, status -1013): Invalid Callflow : First action should be a MakeCall action (callflow request id 3f1b6c2e-1d0a-4a5e-9f11-0c2a3e4b5d6f)",
 		},
 		{
 			name: "send callflow 400", status: 400,
@@ -303,7 +303,8 @@ func TestDocumentedAnswers(t *testing.T) {
 			call: sendOutbound,
 			want: voiceapi.APIError{HTTPStatus: 500, StatusCode: 500, SessionStatus: "NOT_CREATED", CallFlowRequestID: "x",
 				StatusMessage: "Internal server error"},
-			wantErr: "send callflow: 8x8 refused the request (HTTP 500, status 500): Internal server error",
+			wantErr:        "send callflow: 8x8 may have acted on the request: 8x8 refused the request (HTTP 500, status 500): Internal server error (callflow request id x)",
+			outcomeUnknown: true,
 		},
 		{
 			name: "send callflow 200 not created", status: 200,
@@ -356,10 +357,11 @@ func TestDocumentedAnswers(t *testing.T) {
 		},
 		{
 			name: "not JSON", status: 502,
-			body:    "<html>\n  <body>Bad   Gateway</body>\n</html>\n",
-			call:    sendOutbound,
-			want:    voiceapi.APIError{HTTPStatus: 502, StatusMessage: "<html> <body>Bad Gateway</body> </html>"},
-			wantErr: "send callflow: 8x8 refused the request (HTTP 502): <html> <body>Bad Gateway</body> </html>",
+			body:           "<html>\n  <body>Bad   Gateway</body>\n</html>\n",
+			call:           sendOutbound,
+			want:           voiceapi.APIError{HTTPStatus: 502, StatusMessage: "<html> <body>Bad Gateway</body> </html>"},
+			wantErr:        "send callflow: 8x8 may have acted on the request: 8x8 refused the request (HTTP 502): <html> <body>Bad Gateway</body> </html>",
+			outcomeUnknown: true,
 		},
 		{
 			name: "empty body", status: 403,
@@ -555,7 +557,7 @@ func TestGiveUpAfterMaxAttempts(t *testing.T) {
 	if got.HTTPStatus != 503 || got.StatusCode != 503 || got.StatusMessage != "Service Unavailable" {
 		t.Errorf("APIError %+v", got)
 	}
-	if want := "send callflow: gave up after 4 attempts: 8x8 refused the request (HTTP 503, status 503): Service Unavailable"; err.Error() != want {
+	if want := "send callflow: gave up after 4 attempts: 8x8 refused the request (HTTP 503, status 503): Service Unavailable (callflow request id " + got.CallFlowRequestID + ")"; err.Error() != want {
 		t.Errorf("error\n got %q\nwant %q", err, want)
 	}
 	if n := len(srv.Requests()); n != voiceapi.DefaultMaxAttempts {

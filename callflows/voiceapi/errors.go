@@ -11,10 +11,10 @@ import (
 )
 
 // ErrOutcomeUnknown is wrapped by the error of a POST that was sent but got
-// no answer (a timeout, a dropped connection, an unreadable success). 8x8
-// may have acted on it: a call may be ringing, a webhook may exist. Such a
+// no answer (a timeout, a dropped connection, an unreadable success) or a
+// server error, which may come after 8x8 acted. 8x8 may have acted on it: a call may be ringing, a webhook may exist. Such a
 // request is not retried; the VSS webhook or ListWebhooks tells the outcome.
-var ErrOutcomeUnknown = errors.New("8x8 may have acted on the request: it was sent but no answer came back")
+var ErrOutcomeUnknown = errors.New("8x8 may have acted on the request")
 
 // APIError is 8x8's refusal of a request: any answer but a success. Use
 // errors.As to get it from the error a Client method returns. Its text
@@ -57,9 +57,15 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(msg)
 	}
+	// The IDs are what 8x8 support asks for.
 	if e.ErrorID != "" {
 		b.WriteString(" (error id ")
 		b.WriteString(e.ErrorID)
+		b.WriteString(")")
+	}
+	if e.CallFlowRequestID != "" {
+		b.WriteString(" (callflow request id ")
+		b.WriteString(e.CallFlowRequestID)
 		b.WriteString(")")
 	}
 	return b.String()

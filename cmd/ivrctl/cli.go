@@ -22,8 +22,15 @@ const (
 const usage = `ivrctl: declarative IVR menus for the 8x8 Voice Callflows API
 
 Usage:
-  ivrctl lint FILE...                    check flow files; exit 0 clean, 1 problems, 2 usage
+  ivrctl lint [--voices FILE] FILE...    check flow files; exit 0 clean, 1 problems, 2 usage
   ivrctl serve [--addr HOST:PORT] FILE   serve a flow to 8x8's VCA and VSS webhooks
+  ivrctl call --to NUMBER [--from NUMBER] FILE
+                                         place an outbound call that plays the flow
+  ivrctl webhooks set|list|delete        register the server's webhooks with 8x8
+  ivrctl voices [--json]                 list the sub-account's voices
+
+call, webhooks and voices read IVRCTL_API_KEY and IVRCTL_SUBACCOUNT, and take
+--api-base URL (default https://voice.8x8.com).
 
 Run "ivrctl COMMAND -h" for a command's flags.
 `
@@ -54,6 +61,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runLint(rest, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr)
+	case "call":
+		return runCall(ctx, rest, stdout, stderr)
+	case "webhooks":
+		return runWebhooks(ctx, rest, stdout, stderr)
+	case "voices":
+		return runVoices(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

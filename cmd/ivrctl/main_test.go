@@ -51,7 +51,7 @@ func TestUsage(t *testing.T) {
 		{name: "unknown command", args: []string{"frobnicate"}, code: exitUsage, stderr: `unknown command "frobnicate"`, noStdout: true},
 		{name: "lint without files", args: []string{"lint"}, code: exitUsage, stderr: "no flow file given", noStdout: true},
 		{name: "lint unknown flag", args: []string{"lint", "--bogus", restaurant}, code: exitUsage, stderr: "flag provided but not defined: -bogus", noStdout: true},
-		{name: "lint -h", args: []string{"lint", "-h"}, code: exitOK, stderr: "Usage: ivrctl lint FILE...", noStdout: true},
+		{name: "lint -h", args: []string{"lint", "-h"}, code: exitOK, stderr: "Usage: ivrctl lint [--voices FILE] FILE...", noStdout: true},
 		{name: "serve without file", args: []string{"serve"}, code: exitUsage, stderr: "give exactly one flow file", noStdout: true},
 		{name: "serve two files", args: []string{"serve", restaurant, restaurant}, code: exitUsage, stderr: "give exactly one flow file", noStdout: true},
 	}
