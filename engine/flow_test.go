@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
 )
 
@@ -116,9 +117,22 @@ func TestShippedFlows(t *testing.T) {
 			if flow.Start() == nil || flow.Fallback() == nil || len(flow.Fallback().Response()) == 0 {
 				t.Errorf("flow has no start or no fallback response")
 			}
-			for _, n := range flow.Nodes() {
+			for _, n := range append(flow.Nodes(), flow.Fallback()) {
 				if len(n.Response()) == 0 {
 					t.Errorf("node %s has no response", n.ID())
+				}
+				// The bytes served, not only the typed actions, pass every
+				// rule of 8x8's.
+				for _, p := range callflows.ValidateJSON(n.Response(), callflows.Answer) {
+					t.Errorf("node %q: %v", n.ID(), p)
+				}
+			}
+			// The outbound call of ivrctl call: makeCall, then the start node.
+			if flow.Number() != "" {
+				initial := append(callflows.Callflow{&callflows.MakeCall{Source: flow.Number(), Destination: "+6591234567"}},
+					flow.Start().Callflow()...)
+				for _, p := range callflows.Validate(initial, callflows.Initial) {
+					t.Errorf("initial request: %v", p)
 				}
 			}
 		})
