@@ -952,7 +952,9 @@ func defaultsVoiceDiag(t *testing.T, hint string) string {
 			if hint != "" {
 				msg += "; " + hint
 			}
-			return fmt.Sprintf("%s:%d:%d: error: %s [voice]\n", restaurant, line, len("  voice: ")+1, msg)
+			// ivrctl lint prints the source line and a ^~~~ marker under the voice.
+			return fmt.Sprintf("%s:%d:%d: error: %s [voice]\n%s\n%s^%s\n", restaurant, line, len("  voice: ")+1, msg,
+				text, strings.Repeat(" ", len("  voice: ")), strings.Repeat("~", len(v)-1))
 		}
 	}
 	t.Fatalf("%s: no voice under defaults", restaurant)

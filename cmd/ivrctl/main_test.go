@@ -77,9 +77,17 @@ func TestUsage(t *testing.T) {
 func TestLint(t *testing.T) {
 	brokenOut := strings.Join([]string{
 		`testdata/broken.yaml:2:8: error: unknown node "mian" as start; did you mean "main"? [start]`,
+		`start: mian`,
+		`       ^~~~`,
 		`testdata/broken.yaml:8:7: error: key "x" of menu "main" is not a DTMF key: use digits 0-9, * and # [dtmf-key]`,
+		`      "x": nowhere`,
+		`      ^~~`,
 		`testdata/broken.yaml:8:12: error: unknown node "nowhere" for key "x" of menu "main" [undefined-node]`,
+		`      "x": nowhere`,
+		`           ^~~~~~~`,
 		`testdata/broken.yaml:10:10: error: node "hours" has an empty say text [empty-text]`,
+		`    say: ""`,
+		`         ^~`,
 	}, "\n") + "\n"
 	tests := []struct {
 		name   string

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ivrctl/ivrctl/engine"
+)
+
+// lintFlows are flow files written for the lint tests, each with mistakes
+// on tokens of a different kind.
+var lintFlows = map[string]string{
+	// Plain value, quoted key, plain value in a flow mapping, quoted value.
+	"kinds.yaml": "version: 1\n" +
+		"start: mian   # typo\n" +
+		"nodes:\n" +
+		"  main:\n" +
+		"    menu: Press 1.\n" +
+		"    keys: {\"1\": nowhere, \"x\": main}\n" +
+		"  hours:\n" +
+		"    say: \"\"\n",
+	// An unknown key after a tab.
+	"tab.yaml": "version: 1\n" +
+		"start: main\n" +
+		"nodes:\n" +
+		"  main:\n" +
+		"    say: Hi.\n" +
+		"    vocie:\tamy\n",
+	// A YAML syntax error.
+	"syntax.yaml": "version: 1\n" +
+		"start: main\n" +
+		"nodes:\n" +
+		"  main:\n" +
+		"    say: Hello\n" +
+		"   keys: broken\n",
+	"clean.yaml": "version: 1\n" +
+		"start: main\n" +
+		"nodes:\n" +
+		"  main:\n" +
+		"    say: Hi.\n",
+}
+
+// writeLintFlows writes lintFlows to a temporary directory and returns it.
+func writeLintFlows(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range lintFlows {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const lintKindsOut = `kinds.yaml:2:8: error: unknown node "mian" as start; did you mean "main"? [start]
+start: mian   # typo
+       ^~~~
+kinds.yaml:6:17: error: unknown node "nowhere" for key "1" of menu "main" [undefined-node]
+    keys: {"1": nowhere, "x": main}
+                ^~~~~~~
+kinds.yaml:6:26: error: key "x" of menu "main" is not a DTMF key: use digits 0-9, * and # [dtmf-key]
+    keys: {"1": nowhere, "x": main}
+                         ^~~
+kinds.yaml:8:10: error: node "hours" has an empty say text [empty-text]
+    say: ""
+         ^~
+`
+
+func TestLintOutput(t *testing.T) {
+	dir := writeLintFlows(t)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{name: "plain, quoted and flow tokens", args: []string{"kinds.yaml"}, code: exitProblems, stdout: lintKindsOut},
+		{name: "key after a tab", args: []string{"tab.yaml"}, code: exitProblems,
+			stdout: `tab.yaml:6:5: error: unknown key "vocie" in node "main"; allowed keys: say, voice, speed; did you mean "voice"? [unknown-key]
+    vocie:	amy
+    ^~~~~
+`},
+		{name: "syntax error", args: []string{"syntax.yaml"}, code: exitProblems,
+			stdout: `syntax.yaml:6:4: error: invalid YAML: did not find expected key [syntax]
+   keys: broken
+   ^~~~
+`},
+		{name: "clean", args: []string{"clean.yaml"}, code: exitOK},
+		{name: "clean with strict", args: []string{"--strict", "clean.yaml"}, code: exitOK},
+		{name: "every file, each sorted", args: []string{"syntax.yaml", "clean.yaml", "kinds.yaml"}, code: exitProblems,
+			stdout: `syntax.yaml:6:4: error: invalid YAML: did not find expected key [syntax]
+   keys: broken
+   ^~~~
+` + lintKindsOut},
+		{name: "unreadable file wins over problems", args: []string{"kinds.yaml", "nope.yaml"}, code: exitFailure,
+			stdout: lintKindsOut, stderr: "ivrctl lint: open DIR/nope.yaml: no such file or directory\n"},
+		{name: "json", args: []string{"--format", "json", "kinds.yaml", "clean.yaml"}, code: exitProblems,
+			stdout: `[
+  {
+    "file": "kinds.yaml",
+    "line": 2,
+    "column": 8,
+    "severity": "error",
+    "rule": "start",
+    "message": "unknown node \"mian\" as start",
+    "hint": "did you mean \"main\"?"
+  },
+  {
+    "file": "kinds.yaml",
+    "line": 6,
+    "column": 17,
+    "severity": "error",
+    "rule": "undefined-node",
+    "message": "unknown node \"nowhere\" for key \"1\" of menu \"main\""
+  },
+  {
+    "file": "kinds.yaml",
+    "line": 6,
+    "column": 26,
+    "severity": "error",
+    "rule": "dtmf-key",
+    "message": "key \"x\" of menu \"main\" is not a DTMF key: use digits 0-9, * and #"
+  },
+  {
+    "file": "kinds.yaml",
+    "line": 8,
+    "column": 10,
+    "severity": "error",
+    "rule": "empty-text",
+    "message": "node \"hours\" has an empty say text"
+  }
+]
+`},
+		{name: "json clean", args: []string{"--format=json", "clean.yaml"}, code: exitOK, stdout: "[]\n"},
+		{name: "json ignores color", args: []string{"--format=json", "--color=always", "clean.yaml"}, code: exitOK, stdout: "[]\n"},
+		{name: "color never", args: []string{"--color", "never", "syntax.yaml"}, code: exitProblems,
+			stdout: `syntax.yaml:6:4: error: invalid YAML: did not find expected key [syntax]
+   keys: broken
+   ^~~~
+`},
+		{name: "color always", args: []string{"syntax.yaml", "--color", "always"}, code: exitProblems,
+			stdout: "\x1b[1msyntax.yaml:6:4:\x1b[0m \x1b[31merror\x1b[0m: invalid YAML: did not find expected key \x1b[90m[syntax]\x1b[0m\n" +
+				"   keys: broken\n" +
+				"   \x1b[32m^~~~\x1b[0m\n"},
+		{name: "unknown format", args: []string{"--format", "sarif", "clean.yaml"}, code: exitUsage,
+			stderr: `ivrctl lint: unknown format "sarif": use text or json`},
+		{name: "unknown color", args: []string{"--color", "sometimes", "clean.yaml"}, code: exitUsage,
+			stderr: `ivrctl lint: unknown color mode "sometimes": use auto, always or never`},
+		{name: "missing voices file", args: []string{"--voices", "nope.txt", "clean.yaml"}, code: exitFailure,
+			stderr: "ivrctl lint: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"lint"}
+			for _, a := range tt.args {
+				if strings.HasSuffix(a, ".yaml") || strings.HasSuffix(a, ".txt") {
+					a = filepath.Join(dir, a)
+				}
+				args = append(args, a)
+			}
+			code, stdout, stderr := runCLI(t, args...)
+			stdout = strings.ReplaceAll(stdout, dir+string(filepath.Separator), "")
+			stderr = strings.ReplaceAll(stderr, dir, "DIR")
+			if code != tt.code {
+				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.code, stderr)
+			}
+			if stdout != tt.stdout {
+				t.Errorf("stdout:\n%s\nwant:\n%s", stdout, tt.stdout)
+			}
+			// A usage error goes on with the usage; compare its first line.
+			if tt.code == exitUsage || tt.code == exitFailure && tt.stdout == "" {
+				if !strings.HasPrefix(stderr, tt.stderr) {
+					t.Errorf("stderr = %q, want it to start with %q", stderr, tt.stderr)
+				}
+			} else if stderr != tt.stderr {
+				t.Errorf("stderr = %q, want %q", stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	errorDiag := &engine.Diagnostic{Severity: engine.SeverityError, Rule: "r", Message: "bad"}
+	warning := &engine.Diagnostic{Severity: engine.SeverityWarning, Rule: "r", Message: "odd"}
+	tests := []struct {
+		name   string
+		diags  engine.Diagnostics
+		strict bool
+		want   int
+	}{
+		{"none", nil, false, exitOK},
+		{"none, strict", nil, true, exitOK},
+		{"warning", engine.Diagnostics{warning}, false, exitOK},
+		{"warning, strict", engine.Diagnostics{warning}, true, exitProblems},
+		{"error", engine.Diagnostics{errorDiag}, false, exitProblems},
+		{"error and warning, strict", engine.Diagnostics{warning, errorDiag}, true, exitProblems},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := exitCode(tt.diags, tt.strict); got != tt.want {
+				t.Errorf("exitCode = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUseColor(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	unset := func(string) string { return "" }
+	noColor := func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		return ""
+	}
+	tests := []struct {
+		name   string
+		mode   string
+		file   bool // write to the pipe rather than a buffer
+		getenv func(string) string
+		want   bool
+	}{
+		{"always", "always", false, unset, true},
+		{"always beats NO_COLOR", "always", true, noColor, true},
+		{"never", "never", true, unset, false},
+		{"auto, not a file", "auto", false, unset, false},
+		{"auto, a pipe", "auto", true, unset, false},
+		{"auto, NO_COLOR", "auto", true, noColor, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out interface{ Write([]byte) (int, error) } = &strings.Builder{}
+			if tt.file {
+				out = w
+			}
+			got, err := useColor(tt.mode, out, tt.getenv)
+			if err != nil || got != tt.want {
+				t.Errorf("useColor(%q) = %v, %v; want %v, nil", tt.mode, got, err, tt.want)
+			}
+		})
+	}
+	if _, err := useColor("sometimes", w, unset); err == nil {
+		t.Error("useColor(sometimes) error = nil, want one")
+	}
+}

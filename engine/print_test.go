@@ -1,0 +1,203 @@
+package engine_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ivrctl/ivrctl/engine"
+)
+
+// printSrc is the flow file the Print tests point into.
+const printSrc = "version: 1\n" + // 1
+	"start: main  # the first node\n" + // 2
+	"nodes:\n" + // 3
+	"  main:\n" + // 4
+	"    say: \"Hello \\\"you\\\"\" # greet\n" + // 5
+	"    voice: 'it''s me'\n" + // 6
+	"    keys: {\"1\": x, \"2\": [a, b]}\n" + // 7
+	"\tbad:\ttabbed value\n" + // 8
+	"   keys: broken\r\n" + // 9
+	"    speed: \"unclosed\n" + // 10
+	"    url: http://example.com:80/a  \n" + // 11
+	"    say: *greeting\n" // 12
+
+func TestPrint(t *testing.T) {
+	tests := []struct {
+		name string
+		pos  engine.Pos
+		want string // the lines after the header
+	}{
+		{"plain value before a comment", engine.Pos{Line: 2, Col: 8},
+			"start: main  # the first node\n       ^~~~\n"},
+		{"key", engine.Pos{Line: 2, Col: 1},
+			"start: main  # the first node\n^~~~~\n"},
+		{"key with nothing after the colon", engine.Pos{Line: 4, Col: 3},
+			"  main:\n  ^~~~\n"},
+		{"double-quoted value with escaped quotes", engine.Pos{Line: 5, Col: 10},
+			"    say: \"Hello \\\"you\\\"\" # greet\n         ^~~~~~~~~~~~~~~\n"},
+		{"single-quoted value", engine.Pos{Line: 6, Col: 12},
+			"    voice: 'it''s me'\n           ^~~~~~~~~~\n"},
+		{"flow mapping", engine.Pos{Line: 7, Col: 11},
+			"    keys: {\"1\": x, \"2\": [a, b]}\n          ^~~~~~~~~~~~~~~~~~~~~\n"},
+		{"quoted key in a flow mapping", engine.Pos{Line: 7, Col: 12},
+			"    keys: {\"1\": x, \"2\": [a, b]}\n           ^~~\n"},
+		{"plain value in a flow mapping", engine.Pos{Line: 7, Col: 17},
+			"    keys: {\"1\": x, \"2\": [a, b]}\n                ^\n"},
+		{"flow sequence", engine.Pos{Line: 7, Col: 25},
+			"    keys: {\"1\": x, \"2\": [a, b]}\n                        ^~~~~~\n"},
+		{"plain value in a flow sequence", engine.Pos{Line: 7, Col: 29},
+			"    keys: {\"1\": x, \"2\": [a, b]}\n                            ^\n"},
+		{"key after a tab", engine.Pos{Line: 8, Col: 2},
+			"\tbad:\ttabbed value\n\t^~~\n"},
+		{"value after tabs", engine.Pos{Line: 8, Col: 7},
+			"\tbad:\ttabbed value\n\t    \t^~~~~~~~~~~~\n"},
+		{"syntax error line with CRLF", engine.Pos{Line: 9, Col: 4},
+			"   keys: broken\n   ^~~~\n"},
+		{"unclosed quote", engine.Pos{Line: 10, Col: 12},
+			"    speed: \"unclosed\n           ^~~~~~~~~\n"},
+		{"colons inside a plain value, trailing blanks", engine.Pos{Line: 11, Col: 10},
+			"    url: http://example.com:80/a  \n         ^~~~~~~~~~~~~~~~~~~~~~~\n"},
+		{"alias", engine.Pos{Line: 12, Col: 10},
+			"    say: *greeting\n         ^~~~~~~~~\n"},
+		{"column past the end of the line", engine.Pos{Line: 4, Col: 9},
+			"  main:\n        ^\n"},
+		{"no column", engine.Pos{Line: 3},
+			"nodes:\n"},
+		{"no line", engine.Pos{}, ""},
+		{"line past the end", engine.Pos{Line: 13, Col: 1}, ""},
+		{"file not in sources", engine.Pos{File: "other.yaml", Line: 1, Col: 1}, ""},
+	}
+	sources := map[string][]byte{"flow.yaml": []byte(printSrc)}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.pos.File == "" {
+				tt.pos.File = "flow.yaml"
+			}
+			d := &engine.Diagnostic{Pos: tt.pos, Rule: "test", Message: "bad"}
+			var b bytes.Buffer
+			if err := (engine.Diagnostics{d}).Print(&b, sources, false); err != nil {
+				t.Fatal(err)
+			}
+			want := d.String() + "\n" + tt.want
+			if b.String() != want {
+				t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+			}
+		})
+	}
+}
+
+func TestPrintColor(t *testing.T) {
+	ds := engine.Diagnostics{
+		{Pos: engine.Pos{File: "f.yaml", Line: 1, Col: 8}, Rule: "start", Message: "unknown node", Hint: "did you mean \"main\"?"},
+		{Pos: engine.Pos{File: "f.yaml", Line: 1, Col: 1}, Severity: engine.SeverityWarning, Rule: "style", Message: "odd"},
+	}
+	sources := map[string][]byte{"f.yaml": []byte("start: mian\n")}
+	var b bytes.Buffer
+	if err := ds.Print(&b, sources, true); err != nil {
+		t.Fatal(err)
+	}
+	want := "\x1b[1mf.yaml:1:8:\x1b[0m \x1b[31merror\x1b[0m: unknown node; did you mean \"main\"? \x1b[90m[start]\x1b[0m\n" +
+		"start: mian\n" +
+		"       \x1b[32m^~~~\x1b[0m\n" +
+		"\x1b[1mf.yaml:1:1:\x1b[0m \x1b[33mwarning\x1b[0m: odd \x1b[90m[style]\x1b[0m\n" +
+		"start: mian\n" +
+		"\x1b[32m^~~~~\x1b[0m\n"
+	if b.String() != want {
+		t.Errorf("got:\n%q\nwant:\n%q", b.String(), want)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestPrintWriteError(t *testing.T) {
+	ds := engine.Diagnostics{{Pos: engine.Pos{File: "f.yaml"}, Rule: "r", Message: "m"}}
+	if err := ds.Print(failWriter{}, nil, false); err == nil || err.Error() != "disk full" {
+		t.Errorf("Print error = %v, want disk full", err)
+	}
+	if err := ds.JSON(failWriter{}); err == nil {
+		t.Error("JSON error = nil, want disk full")
+	}
+}
+
+func TestJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		ds   engine.Diagnostics
+		want string
+	}{
+		{"none", nil, "[]\n"},
+		{"hint and warning", engine.Diagnostics{
+			{Pos: engine.Pos{File: "f.yaml", Line: 2, Col: 8}, Rule: "start", Message: `unknown node "mian" <as> start`, Hint: `did you mean "main"?`},
+			{Pos: engine.Pos{File: "f.yaml"}, Severity: engine.SeverityWarning, Rule: "empty", Message: "empty file"},
+		}, `[
+  {
+    "file": "f.yaml",
+    "line": 2,
+    "column": 8,
+    "severity": "error",
+    "rule": "start",
+    "message": "unknown node \"mian\" <as> start",
+    "hint": "did you mean \"main\"?"
+  },
+  {
+    "file": "f.yaml",
+    "line": 0,
+    "column": 0,
+    "severity": "warning",
+    "rule": "empty",
+    "message": "empty file"
+  }
+]
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.ds.JSON(&b); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tt.want {
+				t.Errorf("got:\n%s\nwant:\n%s", b.String(), tt.want)
+			}
+		})
+	}
+}
+
+// FuzzPrint checks that Print never panics and always ends each
+// diagnostic with a newline, wherever the position points.
+func FuzzPrint(f *testing.F) {
+	f.Add([]byte(printSrc), 7, 12)
+	f.Add([]byte("a: \"\\"), 1, 4)
+	f.Add([]byte("\xff\t{'"), 1, 3)
+	f.Fuzz(func(t *testing.T, src []byte, line, col int) {
+		if line < 0 || col < 0 || col > 1000 {
+			return
+		}
+		d := &engine.Diagnostic{Pos: engine.Pos{File: "f", Line: line, Col: col}, Rule: "r", Message: "m"}
+		var b bytes.Buffer
+		if err := (engine.Diagnostics{d}).Print(&b, map[string][]byte{"f": src}, false); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(b.String(), "\n") {
+			t.Errorf("output %q does not end in a newline", b.String())
+		}
+	})
+}
+
+func ExampleDiagnostics_Print() {
+	src := []byte("version: 1\nstart: mian\nnodes:\n  main:\n    say: Hi.\n")
+	_, diags := engine.LoadBytes("tiny.yaml", src, nil)
+	_ = diags.Print(os.Stdout, map[string][]byte{"tiny.yaml": src}, false)
+	fmt.Println(diags.HasErrors())
+	// Output:
+	// tiny.yaml:2:8: error: unknown node "mian" as start; did you mean "main"? [start]
+	// start: mian
+	//        ^~~~
+	// true
+}
