@@ -28,6 +28,7 @@ Usage:
                                          place an outbound call that plays the flow
   ivrctl webhooks set|list|delete        register the server's webhooks with 8x8
   ivrctl voices [--json]                 list the sub-account's voices
+  ivrctl schema                          print the JSON Schema of flow files
 
 call, webhooks and voices read IVRCTL_API_KEY and IVRCTL_SUBACCOUNT, and take
 --api-base URL (default https://voice.8x8.com).
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runWebhooks(ctx, rest, stdout, stderr)
 	case "voices":
 		return runVoices(ctx, rest, stdout, stderr)
+	case "schema":
+		return runSchema(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

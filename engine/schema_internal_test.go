@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// TestSchemaKeys checks that the schema allows, at every level, exactly
+// the keys the parser allows, and the same names and IDs as the compiler,
+// so that an editor completes no key that lint then rejects.
+func TestSchemaKeys(t *testing.T) {
+	var schema map[string]any
+	if err := json.Unmarshal(Schema, &schema); err != nil {
+		t.Fatal(err)
+	}
+	// at returns the schema object at path, failing the test if there is
+	// none.
+	at := func(path ...string) map[string]any {
+		t.Helper()
+		m := schema
+		for _, p := range path {
+			next, ok := m[p].(map[string]any)
+			if !ok {
+				t.Fatalf("flow.schema.json has no object at %v", path)
+			}
+			m = next
+		}
+		return m
+	}
+	props := func(path ...string) []string {
+		t.Helper()
+		var keys []string
+		for k := range at(append(path, "properties")...) {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	sorted := func(keys []string) []string { return slices.Sorted(slices.Values(keys)) }
+
+	tests := []struct {
+		name string
+		path []string
+		want []string
+	}{
+		{"the flow file", nil, topKeys},
+		{"defaults", []string{"properties", "defaults"}, defaultsKeys},
+		{"capture", []string{"$defs", "capture"}, captureKeys},
+		{"dial", []string{"$defs", "dialNode", "properties", "dial"}, dialKeys},
+		{"menu node", []string{"$defs", "menuNode"}, nodeKeys[KindMenu]},
+		{"say node", []string{"$defs", "sayNode"}, nodeKeys[KindSay]},
+		{"dial node", []string{"$defs", "dialNode"}, nodeKeys[KindDial]},
+	}
+	var union []string
+	for _, tt := range tests {
+		got := props(tt.path...)
+		if !slices.Equal(got, sorted(tt.want)) {
+			t.Errorf("schema keys of %s = %v, parser allows %v", tt.name, got, sorted(tt.want))
+		}
+		if at(tt.path...)["additionalProperties"] != false {
+			t.Errorf("schema of %s allows other keys; set additionalProperties false", tt.name)
+		}
+		if tt.name[len(tt.name)-4:] == "node" {
+			union = append(union, got...)
+		}
+	}
+	union = slices.Compact(sorted(union))
+	if want := sorted(allNodeKeys); !slices.Equal(union, want) {
+		t.Errorf("schema node keys = %v, parser allows %v", union, want)
+	}
+
+	// Each node kind requires its kind key, in the order of kindKeys.
+	var kinds []string
+	for i, alt := range at("$defs", "node")["oneOf"].([]any) {
+		ref, _ := alt.(map[string]any)["$ref"].(string)
+		name := ref[len("#/$defs/"):]
+		req, _ := at("$defs", name)["required"].([]any)
+		if len(req) == 0 {
+			t.Fatalf("node alternative %d (%s) requires no key", i, ref)
+		}
+		kinds = append(kinds, req[0].(string))
+	}
+	if !slices.Equal(kinds, kindKeys) {
+		t.Errorf("schema node kinds = %v, parser has %v", kinds, kindKeys)
+	}
+
+	patterns := []struct {
+		name string
+		path []string
+		want string
+	}{
+		{"node ID", []string{"$defs", "nodeID"}, nodeIDPattern.String()},
+		{"node reference", []string{"$defs", "nodeRef"}, nodeIDPattern.String()},
+		{"var name", []string{"properties", "vars", "propertyNames"}, varName.String()},
+	}
+	for _, p := range patterns {
+		if got := at(p.path...)["pattern"]; got != p.want {
+			t.Errorf("schema pattern of %s = %v, engine uses %q", p.name, got, p.want)
+		}
+	}
+}
