@@ -61,9 +61,33 @@ func Load(path string, env LookupEnv) (*Flow, Diagnostics, error) {
 }
 
 // LoadBytes parses and compiles a flow file already read from path.
+// Warnings do not stop a flow from loading: the flow is returned with them.
 func LoadBytes(path string, src []byte, env LookupEnv) (*Flow, Diagnostics) {
+	return loadBytes(path, src, env, false)
+}
+
+// Lint is Load for ivrctl lint: see LintBytes.
+func Lint(path string, env LookupEnv) (*Flow, Diagnostics, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	flow, diags := LintBytes(path, src, env)
+	return flow, diags, nil
+}
+
+// LintBytes is LoadBytes for a machine that is not the one the flow runs
+// on, such as CI: a ${NAME} that is unset and has no default is a warning
+// rather than an error, and expands to "". Every other diagnostic is as
+// LoadBytes reports it, except those an empty value from the environment
+// would cause (an empty dial number, say), which are not reported.
+func LintBytes(path string, src []byte, env LookupEnv) (*Flow, Diagnostics) {
+	return loadBytes(path, src, env, true)
+}
+
+func loadBytes(path string, src []byte, env LookupEnv, lint bool) (*Flow, Diagnostics) {
 	f, diags := Parse(path, src)
-	flow, more := Compile(f, src, env)
+	flow, more := compile(f, src, env, lint, diags.HasErrors())
 	diags = append(diags, more...)
 	diags.Sort()
 	if diags.HasErrors() {
@@ -87,6 +111,18 @@ type compiler struct {
 	// validated holds the 8x8 rule failures reported, by position and
 	// message.
 	validated map[string]bool
+	// lint makes an unset ${NAME} a warning (see LintBytes).
+	lint bool
+	// parseErrs says that Parse reported errors.
+	parseErrs bool
+	// unsetEnv holds the vars whose value used an unset ${NAME} in lint
+	// mode, and unsetUsed counts their expansions, so that a check of a
+	// value that came out empty can tell it is not the file's mistake.
+	unsetEnv  map[string]bool
+	unsetUsed int
+	// unsetAt holds the values that used such a var: 8x8's rules are not
+	// checked there.
+	unsetAt map[Pos]bool
 }
 
 // settings are what a node inherits: voice, speed, capture and where keys
@@ -126,10 +162,16 @@ type capture struct {
 // file's content, from which the flow's version is computed. The flow is nil
 // when any diagnostic is an error.
 func Compile(f *File, src []byte, env LookupEnv) (*Flow, Diagnostics) {
+	return compile(f, src, env, false, false)
+}
+
+// compile is Compile; parseErrs says that Parse reported errors, after
+// which the checks that only warn are not run.
+func compile(f *File, src []byte, env LookupEnv, lint, parseErrs bool) (*Flow, Diagnostics) {
 	if env == nil {
 		env = os.LookupEnv
 	}
-	c := &compiler{f: f, env: env, vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{}, validated: map[string]bool{}}
+	c := &compiler{f: f, env: env, lint: lint, parseErrs: parseErrs, vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{}, validated: map[string]bool{}, unsetEnv: map[string]bool{}, unsetAt: map[Pos]bool{}}
 	flow := c.compile(src)
 	c.diags.Sort()
 	if c.diags.HasErrors() {
@@ -144,6 +186,13 @@ func (c *compiler) errorf(pos Pos, rule, format string, args ...any) *Diagnostic
 	return d
 }
 
+// warnf reports a likely mistake that does not stop the flow from loading.
+func (c *compiler) warnf(pos Pos, rule, format string, args ...any) *Diagnostic {
+	d := c.errorf(pos, rule, format, args...)
+	d.Severity = SeverityWarning
+	return d
+}
+
 func (c *compiler) compile(src []byte) *Flow {
 	f := c.f
 	if f.Version != nil && f.Version.Value != "1" {
@@ -154,7 +203,11 @@ func (c *compiler) compile(src []byte) *Flow {
 			c.errorf(v.Name.Pos, RuleVar, "invalid variable name %q: use letters, digits and _", v.Name.Value)
 			continue
 		}
+		unset := c.unsetUsed
 		c.vars[v.Name.Value] = c.expandEnv(v.Value)
+		if c.unsetUsed != unset {
+			c.unsetEnv[v.Name.Value] = true
+		}
 		c.varNames = append(c.varNames, v.Name.Value)
 	}
 	for _, d := range f.Nodes {
@@ -176,8 +229,9 @@ func (c *compiler) compile(src []byte) *Flow {
 		flow.name = strings.TrimSpace(f.Name.Value)
 	}
 	if f.Number != nil {
+		unset := c.unsetUsed
 		flow.number = strings.TrimSpace(c.expand(f.Number))
-		if !callflows.IsE164(flow.number) {
+		if !callflows.IsE164(flow.number) && c.unsetUsed == unset {
 			c.errorf(f.Number.Pos, RuleValue, "number %q is not an E.164 phone number such as +6568888888", flow.number)
 		}
 	}
@@ -209,11 +263,24 @@ func (c *compiler) compile(src []byte) *Flow {
 	for _, d := range c.diags {
 		reported[d.Pos] = true
 	}
+	for p := range c.unsetAt {
+		reported[p] = true
+	}
 	for _, n := range flow.order {
 		c.validate(n, reported)
 	}
 	if flow.fallback.id == "" {
 		c.validate(flow.fallback, reported)
+	}
+	// After validate, which skips places that have a diagnostic already.
+	// The checks that warn run on a flow with no errors: an error leaves
+	// the flow incomplete (an edge left out, a key dropped), and what they
+	// found would follow from it rather than add to it.
+	g := newGraph(flow)
+	c.checkLoops(g)
+	if !c.parseErrs && !c.diags.HasErrors() {
+		c.checkGraph(flow, g)
+		c.checkPrompts()
 	}
 	if c.diags.HasErrors() {
 		return nil
@@ -366,9 +433,9 @@ func (c *compiler) text(d *NodeDecl) string {
 	if d.Text == nil {
 		return ""
 	}
-	reported := len(c.diags)
+	reported, unset := len(c.diags), c.unsetUsed
 	t := strings.Join(strings.Fields(c.expand(d.Text)), " ")
-	if t == "" && len(c.diags) == reported { // not after an unknown {{var}}
+	if t == "" && len(c.diags) == reported && c.unsetUsed == unset { // not after an unknown {{var}}
 		c.errorf(d.Text.Pos, RuleEmpty, "node %q has an empty %s text", d.ID.Value, d.Kind)
 	}
 	return t
@@ -503,8 +570,8 @@ func (c *compiler) makeCall(d *NodeDecl) (*callflows.MakeCall, map[string]Pos) {
 			continue
 		}
 		set[f.param] = f.s.Pos
-		reported := len(c.diags)
-		if *f.dst = strings.TrimSpace(c.expand(f.s)); *f.dst == "" && len(c.diags) == reported {
+		reported, unset := len(c.diags), c.unsetUsed
+		if *f.dst = strings.TrimSpace(c.expand(f.s)); *f.dst == "" && len(c.diags) == reported && c.unsetUsed == unset {
 			c.errorf(f.s.Pos, RuleEmpty, "dial %s of node %q is empty", f.name, d.ID.Value)
 		}
 	}

@@ -2,22 +2,26 @@ package engine_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ivrctl/ivrctl/engine"
 )
 
-// FuzzLoad feeds arbitrary files to the engine: it must not panic, every
-// diagnostic must point into the file, and a flow it returns must answer
-// every step with valid JSON.
+// FuzzLint feeds arbitrary files to the engine as ivrctl lint and ivrctl
+// serve read them: neither may panic, every diagnostic must point into the
+// file and print, and a flow that loads must answer every step with valid
+// JSON.
 //
-//	go test -run '^$' -fuzz FuzzLoad -fuzztime 60s ./engine/
-func FuzzLoad(f *testing.F) {
+//	go test -run '^$' -fuzz FuzzLint -fuzztime 60s ./engine/
+func FuzzLint(f *testing.F) {
 	var seeds []string
-	for _, pattern := range []string{"../flows/*.yaml", "testdata/err/*.yaml"} {
+	for _, pattern := range []string{"../flows/*.yaml", "../examples/*.yaml", "testdata/err/*.yaml", "testdata/warn/*.yaml"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			f.Fatal(err)
@@ -36,29 +40,22 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte(routingFlow))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		flow, diags := engine.LoadBytes("fuzz.yaml", src, fixtureEnv)
+		// A slow input is a bug too: make it a crash the fuzzer saves.
+		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("input took over 10s: %q", src)) })
+		defer watchdog.Stop()
 		lines := yamlLines(src)
-		for i, d := range diags {
-			// lines+1 is the position just past a final line break: an
-			// unexpected end of the file.
-			if d.Pos.File != "fuzz.yaml" || d.Pos.Line < 1 || d.Pos.Line > lines+1 || d.Pos.Col < 0 {
-				t.Errorf("diagnostic out of the file (%d lines): %s", lines, d)
-			}
-			if d.Message == "" || d.Rule == "" {
-				t.Errorf("diagnostic without message or rule: %#v", d)
-			}
-			if i > 0 && before(d.Pos, diags[i-1].Pos) {
-				t.Errorf("diagnostics not sorted: %s before %s", diags[i-1], d)
-			}
+		lintFlow, lintDiags := engine.LintBytes("fuzz.yaml", src, fixtureEnv)
+		checkDiagnostics(t, lintFlow, lintDiags, lines)
+		if err := lintDiags.Print(io.Discard, map[string][]byte{"fuzz.yaml": src}, true); err != nil {
+			t.Fatalf("Print: %v", err)
 		}
+		if err := lintDiags.JSON(io.Discard); err != nil {
+			t.Fatalf("JSON: %v", err)
+		}
+		flow, diags := engine.LoadBytes("fuzz.yaml", src, fixtureEnv)
+		checkDiagnostics(t, flow, diags, lines)
 		if flow == nil {
-			if !diags.HasErrors() {
-				t.Fatalf("no flow and no error")
-			}
 			return
-		}
-		if diags.HasErrors() {
-			t.Fatalf("a flow despite errors:\n%v", diags)
 		}
 		check := func(n *engine.Node) {
 			if n == nil {
@@ -81,6 +78,32 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkDiagnostics fails t unless every diagnostic points into a file of
+// lines lines, has a message and a rule, and the list is sorted; and unless
+// a flow came back exactly when no diagnostic is an error.
+func checkDiagnostics(t *testing.T, flow *engine.Flow, diags engine.Diagnostics, lines int) {
+	t.Helper()
+	for i, d := range diags {
+		// lines+1 is the position just past a final line break: an
+		// unexpected end of the file.
+		if d.Pos.File != "fuzz.yaml" || d.Pos.Line < 1 || d.Pos.Line > lines+1 || d.Pos.Col < 0 {
+			t.Errorf("diagnostic out of the file (%d lines): %s", lines, d)
+		}
+		if d.Message == "" || d.Rule == "" {
+			t.Errorf("diagnostic without message or rule: %#v", d)
+		}
+		if i > 0 && before(d.Pos, diags[i-1].Pos) {
+			t.Errorf("diagnostics not sorted: %s before %s", diags[i-1], d)
+		}
+	}
+	if flow == nil && !diags.HasErrors() {
+		t.Fatalf("no flow and no error")
+	}
+	if flow != nil && diags.HasErrors() {
+		t.Fatalf("a flow despite errors:\n%v", diags)
+	}
 }
 
 // yamlLines counts the lines of src as yaml.v3 does, whose positions the

@@ -31,14 +31,7 @@ func noEnv(string) (string, bool) { return "", false }
 // way (many_errors.yaml in many), and compares its diagnostics with
 // NAME.out, one d.String() a line, as ivrctl lint prints them.
 func TestErrFixtures(t *testing.T) {
-	files, err := filepath.Glob("testdata/err/*.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 40 {
-		t.Fatalf("found %d fixtures in testdata/err, want at least 40", len(files))
-	}
-	for _, path := range files {
+	for _, path := range fixtures(t, "testdata/err", 40) {
 		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
 		t.Run(name, func(t *testing.T) {
 			flow, diags, err := engine.Load(path, fixtureEnv)
@@ -62,31 +55,26 @@ func TestErrFixtures(t *testing.T) {
 					t.Errorf("diagnostics not sorted: %q before %q", diags[i-1], d)
 				}
 			}
-			outPath := strings.TrimSuffix(path, ".yaml") + ".out"
-			if *update {
-				if err := os.WriteFile(outPath, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(outPath)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got.String() != string(want) {
-				t.Errorf("diagnostics of %s:\n%s\nwant (%s):\n%s", path, got.String(), outPath, want)
-			}
-			if diags.Error() != strings.TrimSuffix(string(want), "\n") {
+			if want := compareOut(t, path, got.String()); want != "" && diags.Error() != strings.TrimSuffix(want, "\n") {
 				t.Errorf("Diagnostics.Error() = %q, want the .out lines", diags.Error())
 			}
 		})
 	}
 }
 
-// TestErrFixturesHaveOut catches an .out left behind by a renamed or
-// deleted fixture.
-func TestErrFixturesHaveOut(t *testing.T) {
-	outs, err := filepath.Glob("testdata/err/*.out")
+// fixtures returns the NAME.yaml files of dir, failing t when there are
+// fewer than min (a glob gone wrong) or when an NAME.out has no NAME.yaml
+// beside it (left behind by a renamed or deleted fixture).
+func fixtures(t *testing.T, dir string, min int) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < min {
+		t.Fatalf("found %d fixtures in %s, want at least %d", len(files), dir, min)
+	}
+	outs, err := filepath.Glob(filepath.Join(dir, "*.out"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +83,28 @@ func TestErrFixturesHaveOut(t *testing.T) {
 			t.Errorf("%s has no .yaml beside it", out)
 		}
 	}
+	return files
+}
+
+// compareOut compares got, the diagnostics of the fixture path, with its
+// NAME.out, or writes it there with -update. It returns the .out's text.
+func compareOut(t *testing.T, path, got string) string {
+	t.Helper()
+	outPath := strings.TrimSuffix(path, ".yaml") + ".out"
+	if *update {
+		if err := os.WriteFile(outPath, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return ""
+	}
+	want, err := os.ReadFile(outPath)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("diagnostics of %s:\n%s\nwant (%s):\n%s", path, got, outPath, want)
+	}
+	return string(want)
 }
 
 func before(a, b engine.Pos) bool {

@@ -16,7 +16,9 @@ import (
 func mustLoad(t testing.TB, src string) *engine.Flow {
 	t.Helper()
 	flow, diags := engine.LoadBytes("test.yaml", []byte(src), noEnv)
-	if len(diags) > 0 || flow == nil {
+	// Warnings are allowed: these flows exercise routing, not prompts, and
+	// some hold nodes reached only through Next's clientActionId.
+	if diags.HasErrors() || flow == nil {
 		t.Fatalf("flow has diagnostics:\n%v\n%s", diags, src)
 	}
 	return flow

@@ -41,7 +41,12 @@ func (c *compiler) expandEnv(s *Scalar) string {
 			return v
 		}
 		if !ok {
-			d := c.errorf(s.at(m[0]), RuleEnv, "environment variable %s is not set and has no default", name)
+			report := c.errorf
+			if c.lint { // lint runs where the flow's environment is not
+				report = c.warnf
+				c.unsetUsed++
+			}
+			d := report(s.at(m[0]), RuleEnv, "environment variable %s is not set and has no default", name)
 			d.Hint = "set it, or give a default as ${" + name + ":-value}"
 		}
 		return v
@@ -65,6 +70,10 @@ func (c *compiler) expand(s *Scalar) string {
 	return replaceAllIndex(template, s.Value, func(m []int) string {
 		name := s.Value[m[2]:m[3]]
 		v, ok := c.vars[name]
+		if c.unsetEnv[name] {
+			c.unsetUsed++
+			c.unsetAt[s.Pos] = true
+		}
 		if !ok {
 			d := c.errorf(s.at(m[0]), RuleVar, "unknown variable %q", name)
 			d.Hint = suggest(name, c.varNames)

@@ -250,3 +250,62 @@ func TestUseColor(t *testing.T) {
 		t.Error("useColor(sometimes) error = nil, want one")
 	}
 }
+
+// TestLintWarnings runs lint on flows whose only problems are warnings:
+// they pass, unless --strict, and an unset ${NAME} is one of them, since
+// the machine lint runs on is not the one the flow is served from.
+func TestLintWarnings(t *testing.T) {
+	dir := t.TempDir()
+	src := "version: 1\n" +
+		"start: main\n" +
+		"vars:\n" +
+		"  desk: ${IVRCTL_TEST_UNSET_DESK}\n" +
+		"nodes:\n" +
+		"  main:\n" +
+		"    menu: Press 1 for hours.\n" +
+		"    keys: {\"1\": hours, \"2\": desk}\n" +
+		"  hours:\n" +
+		"    say: We open at 9.\n" +
+		"  desk:\n" +
+		"    dial: {to: \"{{desk}}\", from: \"+6568888888\"}\n" +
+		"    then: hours\n" +
+		"  old:\n" +
+		"    say: Gone.\n"
+	path := filepath.Join(dir, "warn.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := path + `:4:9: warning: environment variable IVRCTL_TEST_UNSET_DESK is not set and has no default; set it, or give a default as ${IVRCTL_TEST_UNSET_DESK:-value} [env]
+  desk: ${IVRCTL_TEST_UNSET_DESK}
+        ^~~~~~~~~~~~~~~~~~~~~~~~~
+` + path + `:8:24: warning: key 2 of menu "main" is not mentioned in its prompt, so no caller will know to press it [unmentioned-key]
+    keys: {"1": hours, "2": desk}
+                       ^~~
+` + path + `:14:3: warning: node "old" is unreachable: no key, on_invalid, on_no_input or then leads to it from start "main" [unreachable]
+  old:
+  ^~~
+`
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"lint", "--color", "never", path}, exitOK},
+		{[]string{"lint", "--color", "never", "--strict", path}, exitProblems},
+	} {
+		code, stdout, stderr := runCLI(t, tt.args...)
+		if code != tt.code {
+			t.Errorf("%v: exit code = %d, want %d", tt.args, code, tt.code)
+		}
+		if stdout != want {
+			t.Errorf("%v: stdout:\n%s\nwant:\n%s", tt.args, stdout, want)
+		}
+		if stderr != "" {
+			t.Errorf("%v: stderr = %q, want nothing", tt.args, stderr)
+		}
+	}
+	// Serving the same file is another matter: the number would be empty.
+	code, _, stderr := runCLI(t, "serve", "--addr", "127.0.0.1:0", path)
+	if code != exitProblems || !strings.Contains(stderr, "error: environment variable IVRCTL_TEST_UNSET_DESK is not set") {
+		t.Errorf("serve: exit code = %d, stderr:\n%s\nwant %d and the env error", code, stderr, exitProblems)
+	}
+}

@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+)
+
+// Rule IDs of the checks on the shape of a flow's graph.
+const (
+	// RuleUnreachable reports a node no caller can get to from start.
+	RuleUnreachable = "unreachable"
+	// RuleNoExit reports a node from which no say node can be reached,
+	// so that a caller there can only hang up.
+	RuleNoExit = "no-exit"
+	// RuleLoop reports dial nodes whose then edges go round in a cycle:
+	// an endless chain of calls that never asks the caller anything.
+	RuleLoop = "loop"
+)
+
+// graph is a flow's nodes as indexes, in file order, with the edges a
+// caller can follow: keys, on_invalid, on_no_input and then. The fallback
+// is the node after the file's nodes when it is the built-in one.
+type graph struct {
+	nodes []*Node
+	index map[*Node]int
+	out   [][]int
+}
+
+func newGraph(flow *Flow) *graph {
+	g := &graph{nodes: flow.order, index: make(map[*Node]int, len(flow.order)+1)}
+	for i, n := range flow.order {
+		g.index[n] = i
+	}
+	if _, ok := g.index[flow.fallback]; !ok && flow.fallback != nil {
+		g.index[flow.fallback] = len(g.nodes)
+		g.nodes = append(g.nodes[:len(g.nodes):len(g.nodes)], flow.fallback)
+	}
+	g.out = make([][]int, len(g.nodes))
+	for i, n := range g.nodes {
+		add := func(t *Node) {
+			if j, ok := g.index[t]; ok && t != nil {
+				g.out[i] = append(g.out[i], j)
+			}
+		}
+		for _, k := range n.keyOrder {
+			add(n.keys[k])
+		}
+		add(n.onInvalid)
+		add(n.onNoInput)
+		add(n.then)
+	}
+	return g
+}
+
+// reach marks every node reachable from roots along edges (out, or the
+// reversed in), iteratively so that a long chain cannot overflow a stack.
+func reach(edges [][]int, roots []int) []bool {
+	seen := make([]bool, len(edges))
+	stack := make([]int, 0, len(roots))
+	for _, r := range roots {
+		if !seen[r] {
+			seen[r] = true
+			stack = append(stack, r)
+		}
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, j := range edges[i] {
+			if !seen[j] {
+				seen[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	return seen
+}
+
+// checkGraph reports unreachable nodes and nodes with no way to a say
+// node, each in time linear in nodes and edges. It runs on a flow with no
+// errors, so with no loop of dials, which would also have no way out.
+func (c *compiler) checkGraph(flow *Flow, g *graph) {
+	if flow.start == nil {
+		return
+	}
+
+	roots := []int{g.index[flow.start]}
+	if i, ok := g.index[flow.fallback]; ok {
+		roots = append(roots, i) // any caller can be sent there
+	}
+	reached := reach(g.out, roots)
+	for i, n := range flow.order {
+		if !reached[i] {
+			c.warnf(n.pos, RuleUnreachable, "node %q is unreachable: no key, on_invalid, on_no_input or then leads to it from start %q", n.id, flow.start.id)
+		}
+	}
+
+	in := make([][]int, len(g.nodes))
+	var says []int
+	for i, n := range g.nodes {
+		for _, j := range g.out[i] {
+			in[j] = append(in[j], i)
+		}
+		if n.kind == KindSay {
+			says = append(says, i)
+		}
+	}
+	exits := reach(in, says)
+	for i, n := range flow.order {
+		if !exits[i] {
+			c.warnf(n.pos, RuleNoExit, "no say node can be reached from %s %q: a caller there can only hang up", n.kind, n.id)
+		}
+	}
+}
+
+// checkLoops reports each cycle of dial nodes linked by then, at the node
+// of the cycle the file lists first.
+func (c *compiler) checkLoops(g *graph) {
+	for _, cycle := range g.dialCycles() {
+		n := g.nodes[cycle[0]]
+		ids := make([]string, 0, len(cycle)+1)
+		for _, i := range cycle {
+			ids = append(ids, g.nodes[i].id)
+		}
+		ids = append(ids, n.id)
+		d := c.errorf(n.pos, RuleLoop, "a loop of dial nodes that never asks the caller anything: %s", strings.Join(ids, " -> "))
+		d.Hint = "let one of them go on to a menu or a say node"
+	}
+}
+
+// dialCycles returns the cycles of dial nodes linked by then, each
+// starting at the node the file lists first. A dial node has one then, so
+// following it from each node in turn finds every cycle with each node
+// walked once.
+func (g *graph) dialCycles() [][]int {
+	const (
+		unseen = iota
+		walking
+		done
+	)
+	state := make([]int, len(g.nodes))
+	var cycles [][]int
+	next := func(i int) int {
+		n := g.nodes[i]
+		if n.kind != KindDial || n.then == nil || n.then.kind != KindDial {
+			return -1
+		}
+		j, ok := g.index[n.then]
+		if !ok {
+			return -1
+		}
+		return j
+	}
+	var path []int
+	for i := range g.nodes {
+		if state[i] != unseen || g.nodes[i].kind != KindDial {
+			continue
+		}
+		path = path[:0]
+		j := i
+		for j >= 0 && state[j] == unseen {
+			state[j] = walking
+			path = append(path, j)
+			j = next(j)
+		}
+		if j >= 0 && state[j] == walking {
+			// The cycle is the end of path from j on.
+			k := len(path) - 1
+			for path[k] != j {
+				k--
+			}
+			cycle := path[k:]
+			first := 0
+			for m, v := range cycle {
+				if v < cycle[first] {
+					first = m
+				}
+			}
+			cycles = append(cycles, append(slices.Clone(cycle[first:]), cycle[:first]...))
+		}
+		for _, v := range path {
+			state[v] = done
+		}
+	}
+	return cycles
+}
