@@ -282,13 +282,11 @@ func (c *compiler) compile(src []byte) *Flow {
 		c.checkGraph(flow, g)
 		c.checkPrompts()
 	}
+	// validate marshalled every node's response; a node it could not
+	// marshal, or had no callflow to, has been reported.
 	if c.diags.HasErrors() {
 		return nil
 	}
-	for _, n := range flow.order {
-		n.response = c.marshal(n)
-	}
-	flow.fallback.response = c.marshal(flow.fallback)
 	return flow
 }
 
@@ -595,7 +593,10 @@ func (c *compiler) validate(n *Node, reported map[Pos]bool) {
 	if n.callflow == nil {
 		return
 	}
-	for _, p := range callflows.Validate(n.callflow, callflows.Answer) {
+	// The bytes that will be served are what 8x8 must accept: marshal them
+	// once, here, and check those.
+	n.response = c.marshal(n)
+	for _, p := range callflows.ValidateJSON(n.response, callflows.Answer) {
 		pos, ok := n.fields[p.Path]
 		if !ok {
 			// A built-in value has no place in the file; the setting it
