@@ -83,18 +83,28 @@ func (c *compiler) checkGraph(flow *Flow, g *graph) {
 	if flow.start == nil {
 		return
 	}
-
-	roots := []int{g.index[flow.start]}
-	if i, ok := g.index[flow.fallback]; ok {
-		roots = append(roots, i) // any caller can be sent there
-	}
-	reached := reach(g.out, roots)
+	unreachable, noExit := g.deadSpots(flow)
 	for i, n := range flow.order {
-		if !reached[i] {
+		if unreachable[i] {
 			c.warnf(n.pos, RuleUnreachable, "node %q is unreachable: no key, on_invalid, on_no_input or then leads to it from start %q", n.id, flow.start.id)
 		}
 	}
+	for i, n := range flow.order {
+		if noExit[i] {
+			c.warnf(n.pos, RuleNoExit, "no say node can be reached from %s %q: a caller there can only hang up", n.kind, n.id)
+		}
+	}
+}
 
+// deadSpots reports, by index in flow.order, the nodes no caller can reach
+// from the start (or the fallback, where any caller can be sent), and the
+// nodes from which no say node, and so no ending, can be reached.
+func (g *graph) deadSpots(flow *Flow) (unreachable, noExit []bool) {
+	roots := []int{g.index[flow.start]}
+	if i, ok := g.index[flow.fallback]; ok {
+		roots = append(roots, i)
+	}
+	reached := reach(g.out, roots)
 	in := make([][]int, len(g.nodes))
 	var says []int
 	for i, n := range g.nodes {
@@ -106,11 +116,12 @@ func (c *compiler) checkGraph(flow *Flow, g *graph) {
 		}
 	}
 	exits := reach(in, says)
-	for i, n := range flow.order {
-		if !exits[i] {
-			c.warnf(n.pos, RuleNoExit, "no say node can be reached from %s %q: a caller there can only hang up", n.kind, n.id)
-		}
+	unreachable = make([]bool, len(flow.order))
+	noExit = make([]bool, len(flow.order))
+	for i := range flow.order {
+		unreachable[i], noExit[i] = !reached[i], !exits[i]
 	}
+	return unreachable, noExit
 }
 
 // checkLoops reports each cycle of dial nodes linked by then, at the node

@@ -30,6 +30,10 @@ Usage:
   ivrctl webhooks set|list|delete        register the server's webhooks with 8x8
   ivrctl voices [--json]                 list the sub-account's voices
   ivrctl schema                          print the JSON Schema of flow files
+  ivrctl graph [--format mermaid|dot] FILE
+                                         print the flow's menu as a diagram
+  ivrctl diff [--format text|json] [--exit-code] OLD NEW
+                                         what a change does to callers; OLD, NEW: FILE or REV:PATH
 
 call, webhooks and voices read IVRCTL_API_KEY and IVRCTL_SUBACCOUNT, and take
 --api-base URL (default https://voice.8x8.com).
@@ -71,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runVoices(ctx, rest, stdout, stderr)
 	case "schema":
 		return runSchema(rest, stdout, stderr)
+	case "graph":
+		return runGraph(rest, stdout, stderr)
+	case "diff":
+		return runDiff(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

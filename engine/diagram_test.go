@@ -1,0 +1,174 @@
+package engine_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/ivrctl/ivrctl/engine"
+)
+
+func loadDiagramFlow(t *testing.T, path string) *engine.Flow {
+	t.Helper()
+	flow, diags, err := engine.Load(path, noEnv) // the flows' default numbers, whatever the environment
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flow == nil {
+		t.Fatalf("%s does not load:\n%v", path, diags)
+	}
+	return flow
+}
+
+// TestDiagramGolden compares the Mermaid and DOT diagrams of the shipped
+// flows with testdata/graph/NAME.mmd and NAME.dot, exactly (go test
+// -update rewrites them).
+func TestDiagramGolden(t *testing.T) {
+	flows := map[string]string{
+		"restaurant": "../flows/restaurant.yaml",
+		"clinic":     "../examples/clinic.yaml",
+	}
+	for name, path := range flows {
+		flow := loadDiagramFlow(t, path)
+		for ext, got := range map[string]string{".mmd": flow.Mermaid(), ".dot": flow.DOT()} {
+			t.Run(name+ext, func(t *testing.T) {
+				golden := filepath.Join("testdata", "graph", name+ext)
+				if *update {
+					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("diagram of %s differs from %s; if the change is intended, run go test -update and review the diff.\ngot:\n%s", path, golden, got)
+				}
+			})
+		}
+	}
+}
+
+// tricky is a flow whose texts and IDs need escaping in both formats, and
+// which leads to the built-in fallback.
+const tricky = `version: 1
+start: end
+number: "+6568888888"
+nodes:
+  end:
+    menu: "Say \"hi\" \\ <b>now</b> & press #\nor 1"
+    keys:
+      "#": my-leaf
+      "10": my-leaf
+      "2": dial
+      "*": end
+    on_no_input: my-leaf
+  my-leaf:
+    say: "Ünïcödé ☎ text that is long enough to be cut somewhere past forty runes"
+  dial:
+    dial: {to: "+6598888888"}
+    then: my-leaf
+`
+
+func loadTricky(t *testing.T) *engine.Flow {
+	t.Helper()
+	flow, diags := engine.LoadBytes("tricky.yaml", []byte(tricky), noEnv)
+	if flow == nil {
+		t.Fatalf("tricky flow does not load:\n%v", diags)
+	}
+	return flow
+}
+
+func TestMermaidEscaping(t *testing.T) {
+	got := loadTricky(t).Mermaid()
+	for _, want := range []string{
+		// "end" is a Mermaid keyword and "my-leaf" holds a hyphen: both
+		// are renamed, the labels keep the real IDs.
+		`    n_end["end<br/>Say #quot;hi#quot; \ #lt;b#gt;now#lt;/b#gt; #amp; press #35; or 1"]`,
+		`    n_my_leaf(["my-leaf<br/>Ünïcödé ☎ text that is long enough to b…"])`,
+		`    dial{{"dial<br/>dial +6598888888"}}`,
+		`    _fallback(["(fallback)<br/>`,
+		`    _start --> n_end`,
+		// Keys in keypad order: shorter first, digits before * before #.
+		"    n_end -->|\"2\"| dial\n    n_end -->|\"*\"| n_end\n    n_end -->|\"#35;\"| n_my_leaf\n    n_end -->|\"10\"| n_my_leaf\n",
+		`    n_end -.->|"invalid"| _fallback`,
+		`    n_end -.->|"no input"| n_my_leaf`,
+		`    dial -->|"then"| n_my_leaf`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Mermaid output lacks %q:\n%s", want, got)
+		}
+	}
+	// Nothing of the texts may end a label early or break a line.
+	for i, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+		if i > 0 && (!strings.HasPrefix(line, "    ") || strings.Count(line, `"`)%2 != 0) {
+			t.Errorf("line %d is broken: %q", i+1, line)
+		}
+	}
+}
+
+func TestDOTEscaping(t *testing.T) {
+	got := loadTricky(t).DOT()
+	for _, want := range []string{
+		`  "end" [shape=box, label="end\nSay \"hi\" \\ <b>now</b> & press # or 1"];`,
+		`  "my-leaf" [shape=box, style=rounded, label="my-leaf\nÜnïcödé ☎ text that is long enough to b…"];`,
+		`  "(fallback)" [shape=box, style=rounded, label="(fallback)\n`,
+		`  "end" -> "(fallback)" [label="invalid", style=dashed];`,
+		`  "end" -> "my-leaf" [label="#"];`,
+		`  "(start)" -> "end";`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("DOT output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestDiagramExcerpt: long texts are cut to 40 characters, ellipsis
+// included, on a rune boundary.
+func TestDiagramExcerpt(t *testing.T) {
+	got := loadTricky(t).Mermaid()
+	_, rest, ok := strings.Cut(got, "n_my_leaf([\"my-leaf<br/>")
+	if !ok {
+		t.Fatalf("no my-leaf node in:\n%s", got)
+	}
+	text, _, _ := strings.Cut(rest, `"])`)
+	if !utf8.ValidString(text) || utf8.RuneCountInString(text) != 40 || !strings.HasSuffix(text, "…") {
+		t.Errorf("excerpt = %q (%d runes), want 40 valid runes ending in an ellipsis", text, utf8.RuneCountInString(text))
+	}
+}
+
+// TestDOTRenders runs Graphviz's dot on the DOT diagrams, which must
+// render to SVG without complaint.
+func TestDOTRenders(t *testing.T) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		t.Skip("graphviz's dot is not installed")
+	}
+	for name, flow := range map[string]*engine.Flow{
+		"restaurant": loadDiagramFlow(t, "../flows/restaurant.yaml"),
+		"clinic":     loadDiagramFlow(t, "../examples/clinic.yaml"),
+		"tricky":     loadTricky(t),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			cmd := exec.CommandContext(t.Context(), dot, "-Tsvg")
+			cmd.Stdin = strings.NewReader(flow.DOT())
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("dot -Tsvg: %v\n%s", err, stderr.String())
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("dot -Tsvg warned:\n%s", stderr.String())
+			}
+			if !bytes.Contains(stdout.Bytes(), []byte("<svg")) {
+				t.Errorf("dot -Tsvg wrote no <svg:\n%s", stdout.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,144 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ivrctl/ivrctl/engine"
+)
+
+// loadDiffFixture loads a flow of testdata/diff, which must load.
+func loadDiffFixture(t *testing.T, path string) *engine.Flow {
+	t.Helper()
+	flow, diags, err := engine.Load(path, fixtureEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flow == nil {
+		t.Fatalf("%s does not load:\n%v", path, diags.Error())
+	}
+	return flow
+}
+
+// TestDiffFixtures diffs each testdata/diff/NAME.old.yaml against
+// NAME.new.yaml and compares the text with NAME.out; -update rewrites it.
+func TestDiffFixtures(t *testing.T) {
+	olds, err := filepath.Glob("testdata/diff/*.old.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(olds) < 10 {
+		t.Fatalf("found %d diff fixtures, want at least 10", len(olds))
+	}
+	for _, oldPath := range olds {
+		base := strings.TrimSuffix(oldPath, ".old.yaml")
+		t.Run(filepath.Base(base), func(t *testing.T) {
+			changes := engine.Diff(loadDiffFixture(t, oldPath), loadDiffFixture(t, base+".new.yaml"))
+			got := changes.Text()
+			outPath := base + ".out"
+			if *update {
+				if err := os.WriteFile(outPath, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(outPath)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("diff %s:\n%s\nwant (%s):\n%s", base, got, outPath, want)
+			}
+		})
+	}
+}
+
+// TestDiffKinds checks the kinds each fixture reports, so that a -update
+// cannot quietly lose one.
+func TestDiffKinds(t *testing.T) {
+	tests := map[string][]engine.ChangeKind{
+		"prompt_changed":    {engine.ChangePrompt},
+		"key_rerouted":      {engine.ChangeKeyRoute, engine.ChangeUnreachable},
+		"key_added_removed": {engine.ChangeKeyAdded, engine.ChangeKeyGone, engine.ChangeUnreachable},
+		"node_added":        {engine.ChangeAdded, engine.ChangeKeyAdded},
+		"node_removed":      {engine.ChangeKeyGone, engine.ChangeRemoved},
+		"kind_changed":      {engine.ChangeKindOf, engine.ChangePrompt, engine.ChangeKeyAdded},
+		"dial_changed":      {engine.ChangeDial},
+		"start_changed":     {engine.ChangeStart, engine.ChangeUnreachable, engine.ChangeUnreachable, engine.ChangeUnreachable},
+		"dead_end":          {engine.ChangeKeyGone, engine.ChangeKeyRoute, engine.ChangeInvalid, engine.ChangeNoInput, engine.ChangeDeadEnd, engine.ChangeUnreachable, engine.ChangeThen, engine.ChangeDeadEnd, engine.ChangeUnreachable},
+		"reformatted":       {},
+		"voice_and_routes":  {engine.ChangeVoice, engine.ChangeVoice, engine.ChangeThen, engine.ChangeVoice},
+	}
+	for name, want := range tests {
+		t.Run(name, func(t *testing.T) {
+			base := filepath.Join("testdata/diff", name)
+			changes := engine.Diff(loadDiffFixture(t, base+".old.yaml"), loadDiffFixture(t, base+".new.yaml"))
+			got := []engine.ChangeKind{}
+			for _, c := range changes {
+				got = append(got, c.Kind)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("kinds = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestDiffSame(t *testing.T) {
+	flow := loadDiffFixture(t, "../flows/restaurant.yaml")
+	changes := engine.Diff(flow, flow)
+	if changes == nil || len(changes) != 0 {
+		t.Errorf("Diff(flow, flow) = %#v, want an empty non-nil list", changes)
+	}
+	if got := changes.Text(); got != "no changes for callers\n" {
+		t.Errorf("Text() = %q", got)
+	}
+	b, err := json.Marshal(changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != "[]" {
+		t.Errorf("JSON = %s, want []", b)
+	}
+}
+
+func TestDiffJSON(t *testing.T) {
+	changes := engine.Diff(loadDiffFixture(t, "testdata/diff/key_rerouted.old.yaml"), loadDiffFixture(t, "testdata/diff/key_rerouted.new.yaml"))
+	b, err := json.Marshal(changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]string
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]string{
+		{"kind": "key-rerouted", "node": "main", "old": "connect", "new": "hours", "message": "main: key 2 now goes to hours (was connect)"},
+		{"kind": "new-unreachable", "node": "connect", "old": "", "new": "", "message": "! connect is now unreachable"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("JSON = %s, want %d changes", b, len(want))
+	}
+	for i := range want {
+		for k, v := range want[i] {
+			if got[i][k] != v {
+				t.Errorf("change %d: %s = %q, want %q", i, k, got[i][k], v)
+			}
+		}
+		if len(got[i]) != len(want[i]) {
+			t.Errorf("change %d has fields %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestDiffPromptText(t *testing.T) {
+	changes := engine.Diff(loadDiffFixture(t, "testdata/diff/prompt_changed.old.yaml"), loadDiffFixture(t, "testdata/diff/prompt_changed.new.yaml"))
+	want := "hours: message changed\n  - We are open 9 to 9.\n  + We are open 9 to 10.\n"
+	if got := changes.Text(); got != want {
+		t.Errorf("Text() = %q, want %q", got, want)
+	}
+}
