@@ -34,6 +34,8 @@ Usage:
                                          print the flow's menu as a diagram
   ivrctl diff [--format text|json] [--exit-code] OLD NEW
                                          what a change does to callers; OLD, NEW: FILE or REV:PATH
+  ivrctl test [--min-coverage PCT] [FILE...]
+                                         play the scenarios of NAME.test.yaml through NAME.yaml
 
 call, webhooks and voices read IVRCTL_API_KEY and IVRCTL_SUBACCOUNT, and take
 --api-base URL (default https://voice.8x8.com).
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runGraph(rest, stdout, stderr)
 	case "diff":
 		return runDiff(rest, stdout, stderr)
+	case "test":
+		return runTest(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

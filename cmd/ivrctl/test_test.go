@@ -1,0 +1,160 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const shopFlow = `version: 1
+start: main
+nodes:
+  main:
+    menu: Press 1 for sales, 2 for hours.
+    keys:
+      "1": sales
+      "2": hours
+  sales:
+    dial:
+      to: "+15550100"
+      from: "+15550199"
+    then: bye
+  hours:
+    say: We open at nine.
+  bye:
+    say: Goodbye.
+`
+
+const shopPass = `cases:
+  - name: hours
+    keys: ["2"]
+    expect:
+      hears: We open at nine.
+`
+
+// shopDir makes a temporary directory with flows/shop.yaml and, when
+// scenarios is not empty, flows/shop.test.yaml, and moves into it.
+func shopDir(t *testing.T, scenarios string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "flows"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, "flows", name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("shop.yaml", shopFlow)
+	if scenarios != "" {
+		write("shop.test.yaml", scenarios)
+	}
+	t.Chdir(dir)
+}
+
+func TestTestCommandShipped(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "test", "--min-coverage", "100", restaurant, "../../examples/clinic.test.yaml")
+	if code != exitOK {
+		t.Fatalf("exit code = %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"--- ../../flows/restaurant.test.yaml (../../flows/restaurant.yaml)\nok   hours\n",
+		"coverage: nodes 13/13 (100%), keys 12/12 (100%)\n",
+		"--- ../../examples/clinic.test.yaml (../../examples/clinic.yaml)\n",
+		"coverage: nodes 14/14 (100%), keys 15/15 (100%)\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout = %q, want it to contain %q", stdout, want)
+		}
+	}
+	if strings.Contains(stdout, "FAIL") || strings.Contains(stdout, "not covered") || stderr != "" {
+		t.Errorf("stdout = %q, stderr = %q; want no failures and nothing uncovered", stdout, stderr)
+	}
+}
+
+func TestTestCommandDiscovery(t *testing.T) {
+	shopDir(t, shopPass)
+	want := "--- flows/shop.test.yaml (flows/shop.yaml)\n" +
+		"ok   hours\n" +
+		"coverage: nodes 2/4 (50%), keys 1/2 (50%)\n" +
+		"not covered: nodes sales, bye\n" +
+		"not covered: keys main/1\n"
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"test"}, exitOK, ""},
+		{[]string{"test", "flows/shop.yaml"}, exitOK, ""},
+		{[]string{"test", "--min-coverage", "50"}, exitOK, ""},
+		{[]string{"test", "--min-coverage", "50.1"}, exitProblems,
+			"ivrctl test: flows/shop.test.yaml: coverage nodes 2/4 (50%), keys 1/2 (50%) is below --min-coverage 50.1%\n"},
+	} {
+		code, stdout, stderr := runCLI(t, tt.args...)
+		if code != tt.code || stdout != want || stderr != tt.stderr {
+			t.Errorf("%q: exit %d, want %d\nstdout:\n%s\nwant:\n%s\nstderr: %q, want %q", tt.args, code, tt.code, stdout, want, stderr, tt.stderr)
+		}
+	}
+}
+
+func TestTestCommandFailure(t *testing.T) {
+	shopDir(t, `cases:
+  - name: hours
+    keys: ["2"]
+    expect:
+      hears: We open at nine.
+  - name: sales
+    keys: ["1"]
+    expect:
+      reaches: hours
+`)
+	code, stdout, stderr := runCLI(t, "test", "flows/shop.test.yaml")
+	want := "--- flows/shop.test.yaml (flows/shop.yaml)\n" +
+		"ok   hours\n" +
+		"FAIL sales (flows/shop.test.yaml:9:7: expected to reach hours; the call went main -> sales -> bye)\n" +
+		"coverage: nodes 4/4 (100%), keys 2/2 (100%)\n"
+	if code != exitProblems || stdout != want || stderr != "" {
+		t.Errorf("exit %d, want 1\nstdout:\n%s\nwant:\n%s\nstderr: %q", code, stdout, want, stderr)
+	}
+}
+
+func TestTestCommandErrors(t *testing.T) {
+	shopDir(t, "cases:\n  - name: x\n    expect: {hangs_up: yes}\n")
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"bad scenario file", []string{"test"}, exitProblems,
+			"flows/shop.test.yaml:3:24: error: case \"x\" expect hangs_up must be true or false, got \"yes\" [type]\nivrctl test: flows/shop.test.yaml has errors\n"},
+		{"missing file", []string{"test", "flows/nope.yaml"}, exitFailure, "ivrctl test: open flows/nope.test.yaml: no such file or directory\n"},
+		{"coverage out of range", []string{"test", "--min-coverage", "101"}, exitUsage, "ivrctl test: --min-coverage must be between 0 and 100, got 101\n"},
+		{"unknown flag", []string{"test", "--bogus"}, exitUsage, "flag provided but not defined: -bogus"},
+	} {
+		code, stdout, stderr := runCLI(t, tt.args...)
+		if code != tt.code || stdout != "" || !strings.HasPrefix(stderr, tt.stderr) {
+			t.Errorf("%s: exit %d, want %d; stdout %q; stderr %q, want it to start with %q", tt.name, code, tt.code, stdout, stderr, tt.stderr)
+		}
+	}
+}
+
+func TestTestCommandNothingFound(t *testing.T) {
+	shopDir(t, "")
+	code, stdout, stderr := runCLI(t, "test")
+	if want := "ivrctl test: no *.test.yaml files under flows/ or examples/\n"; code != exitUsage || stdout != "" || stderr != want {
+		t.Errorf("exit %d, want 2; stdout %q; stderr %q, want %q", code, stdout, stderr, want)
+	}
+}
+
+func TestTestCommandBrokenFlow(t *testing.T) {
+	shopDir(t, shopPass)
+	if err := os.WriteFile("flows/shop.yaml", []byte("start: nowhere\nnodes: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "test")
+	if code != exitProblems || stdout != "" || !strings.Contains(stderr, "ivrctl test: flows/shop.yaml has errors\n") {
+		t.Errorf("exit %d, want 1; stdout %q; stderr %q", code, stdout, stderr)
+	}
+}

@@ -1,0 +1,496 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/ivrctl/ivrctl/callflows"
+	"gopkg.in/yaml.v3"
+)
+
+// ScenarioSuffix ends the name of a scenario file: NAME.test.yaml tests the
+// flow NAME.yaml beside it.
+const ScenarioSuffix = ".test.yaml"
+
+// Allowed keys of each mapping in a scenario file.
+var (
+	suiteKeys  = []string{"flow", "cases"}
+	caseKeys   = []string{"name", "at", "inbound", "keys", "expect"}
+	expectKeys = []string{"hears", "reaches", "ends_at", "dials", "hangs_up"}
+)
+
+// maxSteps bounds a played call, so that dial nodes that lead to one
+// another cannot play forever.
+const maxSteps = 1000
+
+// Suite is a parsed scenario file: the calls to play through one flow.
+type Suite struct {
+	// Path is the scenario file.
+	Path string
+	// Flow is the flow file the scenarios test, relative to the working
+	// directory as Path is.
+	Flow  string
+	Cases []*Case
+}
+
+// Case is one scripted call.
+type Case struct {
+	Name *Scalar
+	Pos  Pos
+	// At, when set, is the clientActionId of the call's first webhook, as
+	// for a call already in progress; the first key is entered there. A
+	// node the flow does not have plays the fallback.
+	At *Scalar
+	// Inbound says the call starts with an inbound CALL_RECEIVED rather
+	// than an outbound call that played the start node.
+	Inbound bool
+	// Keys are the digits entered at each menu, "" for none.
+	Keys    []*Scalar
+	KeysPos Pos
+	Expect  Expect
+}
+
+// Expect is what a case checks about the whole call. Nil fields are not
+// checked.
+type Expect struct {
+	Hears   []*Scalar // each is a substring of something said
+	Reaches []*Scalar // each node is reached
+	EndsAt  *Scalar   // the node the call ends at
+	Dials   []*Scalar // each number is a makeCall destination
+	HangsUp *Scalar   // "true" or "false"
+	hangsUp bool
+}
+
+// LoadScenarios parses the scenario file src, read from path.
+func LoadScenarios(path string, src []byte) (*Suite, Diagnostics) {
+	p := &parser{path: path}
+	s := &Suite{Path: path}
+	docs, err := parseYAML(src)
+	if err != nil {
+		p.syntaxError(err, src)
+		return s, p.diags
+	}
+	top := Pos{File: path, Line: 1, Col: 1}
+	if len(docs) == 0 || len(docs[0].Content) == 0 {
+		p.errorf(top, RuleMissingKey, "the scenario file is empty; it needs cases")
+		return s, p.diags
+	}
+	root := docs[0].Content[0]
+	var flow *Scalar
+	hasCases := false
+	ok := p.mapping(root, "the scenario file", suiteKeys, func(key *Scalar, v *yaml.Node) {
+		switch key.Value {
+		case "flow":
+			flow = p.scalar(v, "flow")
+		case "cases":
+			hasCases = true
+			n := resolve(v)
+			if n.Kind != yaml.SequenceNode {
+				p.errorf(p.pos(n), RuleType, "cases must be a list, got %s", kindName(n))
+				return
+			}
+			for i, c := range n.Content {
+				if sc := p.scenarioCase(c, i); sc != nil {
+					s.Cases = append(s.Cases, sc)
+				}
+			}
+		}
+	})
+	if !ok {
+		return s, p.diags
+	}
+	top = p.pos(resolve(root))
+	if !hasCases {
+		p.errorf(top, RuleMissingKey, "missing required key %q: the list of calls to play", "cases")
+	}
+	switch {
+	case flow != nil && flow.Value == "":
+		p.errorf(flow.Pos, RuleType, "flow must name the flow file")
+	case flow != nil:
+		s.Flow = filepath.Join(filepath.Dir(path), flow.Value)
+	case strings.HasSuffix(path, ScenarioSuffix):
+		s.Flow = strings.TrimSuffix(path, ScenarioSuffix) + ".yaml"
+	default:
+		p.errorf(top, RuleMissingKey, "missing key %q: the file name does not end in %s, so the flow it tests cannot be told", "flow", ScenarioSuffix)
+	}
+	seen := map[string]Pos{}
+	for _, c := range s.Cases {
+		if first, dup := seen[c.Name.Value]; dup {
+			p.errorf(c.Name.Pos, RuleDuplicateKey, "duplicate case name %q; first at %d:%d", c.Name.Value, first.Line, first.Col)
+			continue
+		}
+		seen[c.Name.Value] = c.Name.Pos
+	}
+	p.diags.Sort()
+	return s, p.diags
+}
+
+func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
+	c := &Case{Pos: p.pos(resolve(n)), Inbound: true}
+	what := fmt.Sprintf("case %d", i+1)
+	hasExpect := false
+	ok := p.mapping(n, what, caseKeys, func(key *Scalar, v *yaml.Node) {
+		switch key.Value {
+		case "name":
+			c.Name = p.scalar(v, what+" name")
+			if c.Name != nil {
+				what = fmt.Sprintf("case %q", c.Name.Value)
+			}
+		case "at":
+			c.At = p.scalar(v, what+" at")
+		case "inbound":
+			c.Inbound = p.boolean(v, what+" inbound")
+		case "keys":
+			c.KeysPos = p.pos(resolve(v))
+			c.Keys = p.scalars(v, what+" keys", true)
+		case "expect":
+			hasExpect = true
+			p.mapping(v, what+" expect", expectKeys, func(key *Scalar, v *yaml.Node) {
+				field := what + " expect " + key.Value
+				e := &c.Expect
+				switch key.Value {
+				case "hears":
+					e.Hears = withPos(p.scalars(v, field, false), key.Pos)
+				case "reaches":
+					e.Reaches = withPos(p.scalars(v, field, false), key.Pos)
+				case "ends_at":
+					e.EndsAt = p.scalar(v, field)
+					if e.EndsAt != nil {
+						e.EndsAt.Pos = key.Pos
+					}
+				case "dials":
+					e.Dials = withPos(p.scalars(v, field, false), key.Pos)
+				case "hangs_up":
+					e.hangsUp = p.boolean(v, field)
+					e.HangsUp = &Scalar{Value: fmt.Sprint(e.hangsUp), Pos: key.Pos}
+				}
+			})
+		}
+	})
+	if !ok {
+		return nil
+	}
+	if c.Name == nil || c.Name.Value == "" {
+		p.errorf(c.Pos, RuleMissingKey, "%s needs a name", what)
+		return nil
+	}
+	if !hasExpect {
+		p.errorf(c.Name.Pos, RuleMissingKey, "%s needs expect: what the call must do", what)
+	}
+	return c
+}
+
+// withPos moves every expectation to pos, the key that states it, which is
+// where a failure points.
+func withPos(list []*Scalar, pos Pos) []*Scalar {
+	for _, s := range list {
+		s.Pos = pos
+	}
+	return list
+}
+
+// scalars reads a scalar or, when list is false, a list of scalars;
+// when list is true it must be a list. "-" reads as "".
+func (p *parser) scalars(n *yaml.Node, what string, list bool) []*Scalar {
+	n = resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		if list {
+			p.errorf(p.pos(n), RuleType, "%s must be a list, got %s", what, kindName(n))
+			return nil
+		}
+		if s := p.scalar(n, what); s != nil {
+			return []*Scalar{s}
+		}
+		return nil
+	}
+	var out []*Scalar
+	for _, item := range n.Content {
+		if s := p.scalar(item, what); s != nil {
+			if list && s.Value == "-" {
+				s.Value = ""
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *parser) boolean(n *yaml.Node, what string) bool {
+	s := p.scalar(n, what)
+	if s == nil {
+		return false
+	}
+	switch s.Value {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	p.errorf(s.Pos, RuleType, "%s must be true or false, got %q", what, s.Value)
+	return false
+}
+
+// Result is the outcome of running a Suite.
+type Result struct {
+	Cases    []CaseResult
+	Coverage Coverage
+}
+
+// Failed reports whether any case failed.
+func (r Result) Failed() bool {
+	for _, c := range r.Cases {
+		if len(c.Failures) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseResult is how one case went: no failures is a pass.
+type CaseResult struct {
+	Name     string
+	Path     []string // the IDs of the nodes the call went through
+	Failures []Failure
+}
+
+// Failure is one expectation a case did not meet.
+type Failure struct {
+	Pos     Pos
+	Message string
+}
+
+func (f Failure) String() string { return fmt.Sprintf("%s: %s", f.Pos, f.Message) }
+
+// Coverage is how much of the flow the cases played.
+type Coverage struct {
+	Nodes, NodesTotal int
+	Keys, KeysTotal   int
+	// UncoveredNodes are the IDs of the nodes no case reached, and
+	// UncoveredKeys the menu keys no case pressed, as MENU/KEY; both in
+	// file order.
+	UncoveredNodes []string
+	UncoveredKeys  []string
+}
+
+// NodePercent and KeyPercent are the coverage in percent; 100 when there
+// is nothing to cover.
+func (c Coverage) NodePercent() float64 { return percent(c.Nodes, c.NodesTotal) }
+
+// KeyPercent: see NodePercent.
+func (c Coverage) KeyPercent() float64 { return percent(c.Keys, c.KeysTotal) }
+
+func percent(n, total int) float64 {
+	if total == 0 {
+		return 100
+	}
+	return 100 * float64(n) / float64(total)
+}
+
+// String formats the figures as nodes 13/13 (100%), keys 14/14 (100%),
+// rounding down so that nothing short of everything shows as 100%.
+func (c Coverage) String() string {
+	return fmt.Sprintf("nodes %d/%d (%d%%), keys %d/%d (%d%%)",
+		c.Nodes, c.NodesTotal, int(c.NodePercent()), c.Keys, c.KeysTotal, int(c.KeyPercent()))
+}
+
+type edge struct{ menu, key string }
+
+// Run plays every case through flow.
+func (s *Suite) Run(flow *Flow) Result {
+	var r Result
+	nodes := map[string]bool{}
+	edges := map[edge]bool{}
+	for _, c := range s.Cases {
+		r.Cases = append(r.Cases, c.run(flow, nodes, edges))
+	}
+	for _, n := range flow.Nodes() {
+		r.Coverage.NodesTotal++
+		if nodes[n.ID()] {
+			r.Coverage.Nodes++
+		} else {
+			r.Coverage.UncoveredNodes = append(r.Coverage.UncoveredNodes, n.ID())
+		}
+		for _, k := range n.Keys() {
+			r.Coverage.KeysTotal++
+			if edges[edge{n.ID(), k}] {
+				r.Coverage.Keys++
+			} else {
+				r.Coverage.UncoveredKeys = append(r.Coverage.UncoveredKeys, n.ID()+"/"+k)
+			}
+		}
+	}
+	return r
+}
+
+func (c *Case) run(flow *Flow, nodes map[string]bool, edges map[edge]bool) CaseResult {
+	res := CaseResult{Name: c.Name.Value}
+	var heard, dialled []string
+	visit := func(n *Node) {
+		res.Path = append(res.Path, pathName(n))
+		if n.ID() != "" {
+			nodes[n.ID()] = true
+		}
+		for _, a := range n.callflow {
+			switch a := a.(type) {
+			case *callflows.Say:
+				heard = append(heard, a.Text)
+			case *callflows.SayAndCapture:
+				heard = append(heard, a.PromptMessage)
+			case *callflows.MakeCall:
+				dialled = append(dialled, a.Destination)
+			}
+		}
+	}
+	keys := c.Keys
+	var cur *Node
+	if c.At != nil {
+		digits := ""
+		if len(keys) > 0 {
+			digits, keys = keys[0].Value, keys[1:]
+		}
+		if n, ok := flow.Node(c.At.Value); ok {
+			res.Path = append(res.Path, pathName(n))
+			nodes[n.ID()] = true
+		} else {
+			res.Path = append(res.Path, c.At.Value)
+		}
+		step := flow.Next(c.At.Value, digits)
+		if step.Outcome == OutcomeKey {
+			edges[edge{step.From.ID(), digits}] = true
+		}
+		cur = step.Next
+	} else if c.Inbound {
+		cur = flow.Begin().Next
+	} else {
+		cur = flow.Start()
+	}
+	visit(cur)
+	hungUp, waiting := false, false
+	for range maxSteps {
+		if hasHangup(cur) || cur.Kind() == KindSay {
+			hungUp = true
+			break
+		}
+		digits := ""
+		if cur.Kind() == KindMenu {
+			if len(keys) == 0 {
+				waiting = true
+				break
+			}
+			digits, keys = keys[0].Value, keys[1:]
+		}
+		step := flow.Next(cur.ID(), digits)
+		if step.Outcome == OutcomeKey {
+			edges[edge{cur.ID(), digits}] = true
+		}
+		cur = step.Next
+		visit(cur)
+	}
+	res.Failures = c.check(flow, res.Path, heard, dialled, cur, hungUp)
+	if len(keys) > 0 && !waiting {
+		left := make([]string, len(keys))
+		for i, k := range keys {
+			left[i] = keyName(k.Value)
+		}
+		res.Failures = append(res.Failures, Failure{keys[0].Pos, fmt.Sprintf(
+			"keys %s left over: the call %s at %s", strings.Join(left, ", "), endVerb(hungUp), pathName(cur))})
+	}
+	slices.SortStableFunc(res.Failures, func(a, b Failure) int {
+		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
+	})
+	return res
+}
+
+func endVerb(hungUp bool) string {
+	if hungUp {
+		return "hung up"
+	}
+	return "ended"
+}
+
+func keyName(k string) string {
+	if k == "" {
+		return `"-"`
+	}
+	return fmt.Sprintf("%q", k)
+}
+
+// pathName is how a node shows in a call's path.
+func pathName(n *Node) string {
+	if n.ID() == "" {
+		return "(built-in fallback)"
+	}
+	return n.ID()
+}
+
+func hasHangup(n *Node) bool {
+	for _, a := range n.callflow {
+		if _, ok := a.(*callflows.Hangup); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Case) check(flow *Flow, path, heard, dialled []string, end *Node, hungUp bool) []Failure {
+	var fs []Failure
+	fail := func(pos Pos, format string, args ...any) {
+		fs = append(fs, Failure{pos, fmt.Sprintf(format, args...)})
+	}
+	went := strings.Join(path, " -> ")
+	e := c.Expect
+	for _, h := range e.Hears {
+		found := false
+		for _, t := range heard {
+			found = found || strings.Contains(t, h.Value)
+		}
+		if !found {
+			quoted := make([]string, len(heard))
+			for i, t := range heard {
+				quoted[i] = fmt.Sprintf("%q", t)
+			}
+			fail(h.Pos, "expected to hear %q; heard: %s", h.Value, strings.Join(quoted, ", "))
+		}
+	}
+	for _, r := range e.Reaches {
+		switch {
+		case !hasNode(flow, r.Value):
+			fail(r.Pos, "expected to reach %s, which is not a node of the flow", r.Value)
+		case !contains(path, r.Value):
+			fail(r.Pos, "expected to reach %s; the call went %s", r.Value, went)
+		}
+	}
+	if r := e.EndsAt; r != nil {
+		switch {
+		case !hasNode(flow, r.Value):
+			fail(r.Pos, "expected to end at %s, which is not a node of the flow", r.Value)
+		case end.ID() != r.Value:
+			fail(r.Pos, "expected to end at %s; the call went %s", r.Value, went)
+		}
+	}
+	for _, d := range e.Dials {
+		if !contains(dialled, d.Value) {
+			got := "nothing"
+			if len(dialled) > 0 {
+				got = strings.Join(dialled, ", ")
+			}
+			fail(d.Pos, "expected to dial %s; dialled: %s", d.Value, got)
+		}
+	}
+	if h := e.HangsUp; h != nil && e.hangsUp != hungUp {
+		if e.hangsUp {
+			fail(h.Pos, "expected the call to hang up; it was left waiting for a key at %s (the call went %s)", pathName(end), went)
+		} else {
+			fail(h.Pos, "expected the call not to hang up; it hung up at %s (the call went %s)", pathName(end), went)
+		}
+	}
+	return fs
+}
+
+func hasNode(flow *Flow, id string) bool {
+	_, ok := flow.Node(id)
+	return ok
+}

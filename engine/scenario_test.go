@@ -1,0 +1,185 @@
+package engine_test
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ivrctl/ivrctl/engine"
+)
+
+const scenarioDir = "testdata/scenario/"
+
+// runScenarios loads the scenario file path and its flow and runs it.
+func runScenarios(t *testing.T, path string) (*engine.Suite, engine.Result) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite, diags := engine.LoadScenarios(path, src)
+	if len(diags) > 0 {
+		t.Fatalf("LoadScenarios(%s):\n%v", path, diags)
+	}
+	flow, diags, err := engine.Load(suite.Flow, noEnv)
+	if err != nil || flow == nil {
+		t.Fatalf("Load(%s): %v %v", suite.Flow, err, diags)
+	}
+	return suite, suite.Run(flow)
+}
+
+func failures(r engine.Result) []string {
+	var out []string
+	for _, c := range r.Cases {
+		for _, f := range c.Failures {
+			out = append(out, c.Name+": "+f.String())
+		}
+	}
+	return out
+}
+
+func TestScenarioPass(t *testing.T) {
+	suite, r := runScenarios(t, scenarioDir+"pass.test.yaml")
+	if suite.Flow != scenarioDir+"shop.yaml" {
+		t.Errorf("Flow = %q, want %q", suite.Flow, scenarioDir+"shop.yaml")
+	}
+	if r.Failed() || len(r.Cases) != 1 || r.Cases[0].Name != "hours" {
+		t.Fatalf("cases = %+v, want hours passing", r.Cases)
+	}
+	if got, want := strings.Join(r.Cases[0].Path, " -> "), "main -> hours"; got != want {
+		t.Errorf("path = %q, want %q", got, want)
+	}
+	// shop.yaml has 4 nodes and 2 keys; hours reaches main and hours and
+	// presses main's 2.
+	c := r.Coverage
+	if got, want := c.String(), "nodes 2/4 (50%), keys 1/2 (50%)"; got != want {
+		t.Errorf("coverage = %q, want %q", got, want)
+	}
+	if !slices.Equal(c.UncoveredNodes, []string{"sales", "bye"}) {
+		t.Errorf("UncoveredNodes = %q, want [sales bye]", c.UncoveredNodes)
+	}
+	if !slices.Equal(c.UncoveredKeys, []string{"main/1"}) {
+		t.Errorf("UncoveredKeys = %q, want [main/1]", c.UncoveredKeys)
+	}
+}
+
+func TestScenarioFailures(t *testing.T) {
+	// No flow key: shop.test.yaml tests shop.yaml.
+	suite, r := runScenarios(t, scenarioDir+"shop.test.yaml")
+	if suite.Flow != scenarioDir+"shop.yaml" {
+		t.Errorf("Flow = %q, want %q", suite.Flow, scenarioDir+"shop.yaml")
+	}
+	want := []string{
+		`sales: testdata/scenario/shop.test.yaml:5:7: expected to hear "We close at five"; heard: "Press 1 for sales, 2 for hours.", "Goodbye."`,
+		`sales: testdata/scenario/shop.test.yaml:6:7: expected to reach hours; the call went main -> sales -> bye`,
+		`sales: testdata/scenario/shop.test.yaml:7:7: expected to dial +15550111; dialled: +15550100`,
+		`sales: testdata/scenario/shop.test.yaml:8:7: expected the call not to hang up; it hung up at bye (the call went main -> sales -> bye)`,
+		`waits: testdata/scenario/shop.test.yaml:11:17: keys "3" left over: the call hung up at (built-in fallback)`,
+		`waits: testdata/scenario/shop.test.yaml:13:7: expected to end at bye; the call went main -> (built-in fallback)`,
+		`waits: testdata/scenario/shop.test.yaml:14:7: expected to reach nowhere, which is not a node of the flow`,
+	}
+	if got := failures(r); !slices.Equal(got, want) {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	c := r.Coverage
+	if got, want := c.String(), "nodes 3/4 (75%), keys 1/2 (50%)"; got != want {
+		t.Errorf("coverage = %q, want %q", got, want)
+	}
+	if !slices.Equal(c.UncoveredNodes, []string{"hours"}) || !slices.Equal(c.UncoveredKeys, []string{"main/2"}) {
+		t.Errorf("uncovered = %q %q, want [hours] [main/2]", c.UncoveredNodes, c.UncoveredKeys)
+	}
+}
+
+func TestScenarioPlay(t *testing.T) {
+	src := `flow: shop.yaml
+cases:
+  - name: waits
+    expect:
+      hangs_up: true
+  - name: resumed
+    at: sales
+    expect:
+      ends_at: bye
+  - name: unknown node
+    at: gone
+    keys: ["1"]
+    expect:
+      hears: Sorry
+`
+	suite, diags := engine.LoadScenarios(scenarioDir+"inline.test.yaml", []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	flow, _, err := engine.Load(suite.Flow, noEnv)
+	if err != nil || flow == nil {
+		t.Fatal(err)
+	}
+	r := suite.Run(flow)
+	want := []string{
+		"waits: testdata/scenario/inline.test.yaml:5:7: expected the call to hang up; it was left waiting for a key at main (the call went main)",
+	}
+	if got := failures(r); !slices.Equal(got, want) {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	paths := map[string]string{"waits": "main", "resumed": "sales -> bye", "unknown node": "gone -> (built-in fallback)"}
+	for _, c := range r.Cases {
+		if got := strings.Join(c.Path, " -> "); got != paths[c.Name] {
+			t.Errorf("%s: path %q, want %q", c.Name, got, paths[c.Name])
+		}
+	}
+}
+
+func TestScenarioParseErrors(t *testing.T) {
+	path := scenarioDir + "bad.test.yaml"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, diags := engine.LoadScenarios(path, src)
+	want := []string{
+		`testdata/scenario/bad.test.yaml:4:11: error: case "one" keys must be a list, got "1" [type]`,
+		`testdata/scenario/bad.test.yaml:6:7: error: unknown key "heard" in case "one" expect; allowed keys: hears, reaches, ends_at, dials, hangs_up; did you mean "hears"? [unknown-key]`,
+		`testdata/scenario/bad.test.yaml:7:5: error: case 2 needs a name [missing-key]`,
+		`testdata/scenario/bad.test.yaml:9:11: error: case "three" needs expect: what the call must do [missing-key]`,
+		`testdata/scenario/bad.test.yaml:10:14: error: case "three" inbound must be true or false, got "maybe" [type]`,
+		`testdata/scenario/bad.test.yaml:11:11: error: duplicate case name "one"; first at 3:11 [duplicate-key]`,
+		`testdata/scenario/bad.test.yaml:13:17: error: case "one" expect hangs_up must be a single value, got a list [type]`,
+	}
+	if got := strings.Split(diags.Error(), "\n"); !slices.Equal(got, want) {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	tests := []struct{ path, src, want string }{
+		{"x.test.yaml", "", "x.test.yaml:1:1: error: the scenario file is empty; it needs cases [missing-key]"},
+		{"x.test.yaml", "cases: [\n", "x.test.yaml:1:1: error: invalid YAML: did not find expected node content [syntax]"},
+		{"x.test.yaml", "- 1\n", "x.test.yaml:1:1: error: the scenario file must be a mapping, got a list [type]"},
+		{"x.test.yaml", "flow: x.yaml\n", `x.test.yaml:1:1: error: missing required key "cases": the list of calls to play [missing-key]`},
+		{"x.test.yaml", "cases: {}\nfolw: 1\n", "x.test.yaml:1:8: error: cases must be a list, got a mapping [type]\n" +
+			`x.test.yaml:2:1: error: unknown key "folw" in the scenario file; allowed keys: flow, cases; did you mean "flow"? [unknown-key]`},
+		{"x.yaml", "cases: []\n", `x.yaml:1:1: error: missing key "flow": the file name does not end in .test.yaml, so the flow it tests cannot be told [missing-key]`},
+		{"x.test.yaml", "cases:\n  - name: a\n    keys: [[1]]\n    expect: {reaches: [a, {}]}\n",
+			"x.test.yaml:3:12: error: case \"a\" keys must be a single value, got a list [type]\n" +
+				"x.test.yaml:4:27: error: case \"a\" expect reaches must be a single value, got a mapping [type]"},
+	}
+	for _, tt := range tests {
+		_, diags := engine.LoadScenarios(tt.path, []byte(tt.src))
+		if got := diags.Error(); got != tt.want {
+			t.Errorf("LoadScenarios(%q):\n%s\nwant:\n%s", tt.src, got, tt.want)
+		}
+	}
+}
+
+// TestShippedScenarios: the shipped scenario files pass and cover every
+// node and key of their flows.
+func TestShippedScenarios(t *testing.T) {
+	for _, path := range []string{"../flows/restaurant.test.yaml", "../examples/clinic.test.yaml"} {
+		_, r := runScenarios(t, path)
+		if got := failures(r); len(got) > 0 {
+			t.Errorf("%s:\n%s", path, strings.Join(got, "\n"))
+		}
+		if c := r.Coverage; c.Nodes != c.NodesTotal || c.Keys != c.KeysTotal || c.NodesTotal == 0 {
+			t.Errorf("%s: coverage %s, want 100%%", path, c)
+		}
+	}
+}
