@@ -36,6 +36,8 @@ Usage:
                                          what a change does to callers; OLD, NEW: FILE or REV:PATH
   ivrctl test [--min-coverage PCT] [FILE...]
                                          play the scenarios of NAME.test.yaml through NAME.yaml
+  ivrctl sim [--keys 1,2,-] [--url URL] [--inbound] FILE
+                                         be a caller: hear the flow and press keys in the terminal
 
 call, webhooks and voices read IVRCTL_API_KEY and IVRCTL_SUBACCOUNT, and take
 --api-base URL (default https://voice.8x8.com).
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDiff(rest, stdout, stderr)
 	case "test":
 		return runTest(rest, stdout, stderr)
+	case "sim":
+		return runSim(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/server/servertest"
+)
+
+// stdin is where sim reads the caller's keys when --keys is not given;
+// tests replace it.
+var stdin io.Reader = os.Stdin
+
+const simSynopsis = "sim [--keys 1,2,-] [--url http://HOST:PORT] [--inbound] FILE"
+
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("sim", simSynopsis, stderr)
+	keys := fs.String("keys", "", "the digits pressed at each menu, comma-separated; - presses nothing (default: read a line per menu from stdin)")
+	url := fs.String("url", "", "play the call against a running ivrctl serve at this URL instead of in-process (always an inbound call)")
+	inbound := fs.Bool("inbound", false, "simulate an inbound call (default: an outbound call, answered)")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(files) != 1 {
+		fmt.Fprintln(stderr, "ivrctl sim: give exactly one flow file")
+		fs.Usage()
+		return exitUsage
+	}
+	flow, code := loadFlow("sim", files[0], stderr)
+	if flow == nil {
+		return code
+	}
+
+	var line simLine = &localLine{flow: flow}
+	if *url != "" {
+		*inbound = true
+		id := fmt.Sprintf("sim-%d", time.Now().UnixNano())
+		line = &httpLine{c: servertest.Caller{BaseURL: *url, CallID: id, SessionID: id}}
+	}
+	var in keySource
+	if keysGiven(fs) {
+		in = &listKeys{keys: strings.Split(*keys, ","), out: stdout}
+	} else {
+		in = newLineKeys(stdin, stdout)
+	}
+	if err := simulate(ctx, line, in, *inbound, stdout); err != nil {
+		fmt.Fprintf(stderr, "ivrctl sim: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// keysGiven reports whether --keys was on the command line, even empty.
+func keysGiven(fs *flag.FlagSet) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "keys" })
+	return given
+}
+
+// simLine is the far side of a simulated call: the flow, played in-process
+// or by a server.
+type simLine interface {
+	// Start places the call and returns the first answer: the start
+	// node's callflow.
+	Start(ctx context.Context) (*callflows.Response, error)
+	// Press answers the last answer with digits ("" for none, or for the
+	// end of a bridged call).
+	Press(ctx context.Context, digits string) (*callflows.Response, error)
+	// End reports that the call is over.
+	End(ctx context.Context) error
+}
+
+// localLine steps the flow in-process with Flow.Begin and Flow.Next.
+type localLine struct {
+	flow *engine.Flow
+	at   string // the node the caller is at
+}
+
+func (l *localLine) Start(context.Context) (*callflows.Response, error) {
+	// Inbound, the start node answers the ring; outbound, it is what the
+	// call plays once answered. Either way the caller hears it first.
+	return l.answer(l.flow.Begin().Next), nil
+}
+
+func (l *localLine) Press(_ context.Context, digits string) (*callflows.Response, error) {
+	return l.answer(l.flow.Next(l.at, digits).Next), nil
+}
+
+func (l *localLine) answer(n *engine.Node) *callflows.Response {
+	l.at = n.ID()
+	return &callflows.Response{ClientActionID: n.ID(), Callflow: n.Callflow()}
+}
+
+func (l *localLine) End(context.Context) error { return nil }
+
+// httpLine plays the call against a running server by posting the VCA
+// webhooks 8x8 would, then a VSS for the session.
+type httpLine struct{ c servertest.Caller }
+
+func (h *httpLine) Start(ctx context.Context) (*callflows.Response, error) {
+	return h.c.Ring(ctx)
+}
+
+func (h *httpLine) Press(ctx context.Context, digits string) (*callflows.Response, error) {
+	return h.c.Press(ctx, digits)
+}
+
+func (h *httpLine) End(ctx context.Context) error {
+	now := time.Now().UTC().Format(time.RFC3339)
+	body, err := callflows.Marshal(map[string]any{
+		"namespace":   "VOICE",
+		"eventType":   callflows.EventSessionSummary,
+		"description": "Summary of a completed call session",
+		"version":     5,
+		"payload": map[string]any{
+			"sessionId":     h.c.SessionID,
+			"subAccountId":  "account_x",
+			"sessionStatus": "COMPLETED",
+			"startTime":     now,
+			"endTime":       now,
+			"lastAction":    "HANGUP",
+			"callCount":     1,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	status, answer, err := servertest.Post(ctx, h.c.Client, strings.TrimRight(h.c.BaseURL, "/")+"/webhooks/vss", body)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("POST /webhooks/vss: status %d: %s", status, answer)
+	}
+	return nil
+}
+
+// keySource gives the digits the caller presses at each menu.
+type keySource interface {
+	// Next returns the digits for the next menu, "" for none; ok is false
+	// when the caller hangs up instead, and why says why.
+	Next() (digits string, ok bool, why string)
+}
+
+// listKeys plays the keys of --keys, echoing each as "> 1".
+type listKeys struct {
+	keys []string
+	out  io.Writer
+}
+
+func (k *listKeys) Next() (string, bool, string) {
+	if len(k.keys) == 0 {
+		return "", false, "no more keys: the caller hangs up"
+	}
+	d := k.keys[0]
+	k.keys = k.keys[1:]
+	fmt.Fprintf(k.out, "> %s\n", d)
+	return pressed(d), true, ""
+}
+
+// lineKeys reads one line of keys per menu after a "keys> " prompt. When
+// the input is not a terminal the line is echoed, so that the transcript
+// shows it.
+type lineKeys struct {
+	sc   *bufio.Scanner
+	out  io.Writer
+	echo bool
+}
+
+func newLineKeys(r io.Reader, out io.Writer) *lineKeys {
+	echo := true
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			echo = false
+		}
+	}
+	return &lineKeys{sc: bufio.NewScanner(r), out: out, echo: echo}
+}
+
+func (k *lineKeys) Next() (string, bool, string) {
+	fmt.Fprint(k.out, "keys> ")
+	if !k.sc.Scan() {
+		fmt.Fprintln(k.out)
+		return "", false, "end of input: the caller hangs up"
+	}
+	d := strings.TrimSpace(k.sc.Text())
+	if k.echo {
+		fmt.Fprintln(k.out, d)
+	}
+	return pressed(d), true, ""
+}
+
+// pressed turns a key entry into digits: "-" (or nothing) presses nothing.
+func pressed(entry string) string {
+	entry = strings.TrimSpace(entry)
+	if entry == "-" {
+		return ""
+	}
+	return entry
+}
+
+// simulate plays one call on line with keys from in, printing what the
+// caller hears to out.
+func simulate(ctx context.Context, line simLine, in keySource, inbound bool, out io.Writer) error {
+	if inbound {
+		fmt.Fprintln(out, "(inbound call: the line answers)")
+	} else {
+		fmt.Fprintln(out, "(outbound call: the caller answers)")
+	}
+	r, err := line.Start(ctx)
+	for err == nil {
+		for _, l := range transcript(r) {
+			fmt.Fprintln(out, l)
+		}
+		switch last := lastAction(r); last.(type) {
+		case *callflows.SayAndCapture:
+			digits, ok, why := in.Next()
+			if !ok {
+				fmt.Fprintf(out, "(%s)\n", why)
+				return line.End(ctx)
+			}
+			r, err = line.Press(ctx, digits)
+		case *callflows.MakeCall:
+			fmt.Fprintln(out, "(the bridged call ends)")
+			r, err = line.Press(ctx, "")
+		case *callflows.Hangup:
+			fmt.Fprintln(out, "(the call ends)")
+			return line.End(ctx)
+		default:
+			fmt.Fprintln(out, "(the callflow ends without a hangup)")
+			return line.End(ctx)
+		}
+	}
+	return err
+}
+
+func lastAction(r *callflows.Response) callflows.Action {
+	if len(r.Callflow) == 0 {
+		return nil
+	}
+	return r.Callflow[len(r.Callflow)-1]
+}
+
+// transcript returns what a caller hears of a response, one line per
+// action: "[node] (voice) text", "[node] dial NUMBER", "[node] hangup".
+func transcript(r *callflows.Response) []string {
+	node := r.ClientActionID
+	if node == "" {
+		node = "fallback"
+	}
+	lines := make([]string, 0, len(r.Callflow))
+	for _, a := range r.Callflow {
+		var s string
+		switch a := a.(type) {
+		case *callflows.Say:
+			s = fmt.Sprintf("(%s) %s", a.VoiceProfile, a.Text)
+		case *callflows.SayAndCapture:
+			s = fmt.Sprintf("(%s) %s", a.VoiceProfile, a.PromptMessage)
+		case *callflows.MakeCall:
+			s = "dial " + a.Destination
+		case *callflows.PlayFile:
+			s = "play " + a.FileURL
+		case *callflows.Hangup:
+			s = "hangup"
+		default:
+			s = a.ActionName()
+		}
+		lines = append(lines, fmt.Sprintf("[%s] %s", node, s))
+	}
+	return lines
+}
