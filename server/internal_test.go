@@ -2,12 +2,10 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -26,33 +24,13 @@ func loadRestaurant(t *testing.T) *engine.Flow {
 	return flow
 }
 
-// lockedBuffer is a log sink written by the server's goroutines while the
-// test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// take returns the log lines written so far, parsed, and forgets them.
-func (b *lockedBuffer) take(t *testing.T) []map[string]any {
+// takeLog returns the lines log holds, parsed, and forgets them.
+func takeLog(t *testing.T, log *servertest.LogBuffer) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var lines []map[string]any
-	for line := range bytes.Lines(b.buf.Bytes()) {
-		var m map[string]any
-		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatalf("log line %q is not JSON: %v", line, err)
-		}
-		lines = append(lines, m)
+	lines, err := log.Take()
+	if err != nil {
+		t.Fatal(err)
 	}
-	b.buf.Reset()
 	return lines
 }
 
@@ -70,7 +48,7 @@ func post(t *testing.T, ts *httptest.Server, body []byte) (int, []byte) {
 // go on answering.
 func TestStepPanic(t *testing.T) {
 	flow := loadRestaurant(t)
-	log := &lockedBuffer{}
+	log := &servertest.LogBuffer{}
 	s := New(flow, Options{Logger: zerolog.New(log)})
 	// Set before serving starts, so no request reads it while it changes.
 	s.step = func(f *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step {
@@ -100,7 +78,7 @@ func TestStepPanic(t *testing.T) {
 			t.Errorf("fallback answer %s is not invalid_input's say and hangup", body)
 		}
 
-		lines := log.take(t)
+		lines := takeLog(t, log)
 		if len(lines) != 2 {
 			t.Fatalf("panicking VCA wrote %d log lines, want 2: %v", len(lines), lines)
 		}
@@ -123,7 +101,7 @@ func TestStepPanic(t *testing.T) {
 		if status != http.StatusOK || !bytes.Equal(body, reservations.Response()) {
 			t.Fatalf("VCA after a panic: got %d %s, want 200 %s", status, body, reservations.Response())
 		}
-		if lines := log.take(t); len(lines) != 1 || lines[0]["level"] != "info" || lines[0]["outcome"] != "key" {
+		if lines := takeLog(t, log); len(lines) != 1 || lines[0]["level"] != "info" || lines[0]["outcome"] != "key" {
 			t.Errorf("log of a good VCA after a panic = %v", lines)
 		}
 	}
@@ -137,7 +115,7 @@ func asString(v any) string {
 // TestRecoverer checks the net under every other handler: a panic answers
 // 500 and is logged, and http.ErrAbortHandler still aborts.
 func TestRecoverer(t *testing.T) {
-	log := &lockedBuffer{}
+	log := &servertest.LogBuffer{}
 	s := New(loadRestaurant(t), Options{Logger: zerolog.New(log)})
 
 	rec := httptest.NewRecorder()
@@ -146,7 +124,7 @@ func TestRecoverer(t *testing.T) {
 	if rec.Code != http.StatusInternalServerError || rec.Body.String() != `{"error":"internal error"}` {
 		t.Errorf("got %d %s, want 500 {\"error\":\"internal error\"}", rec.Code, rec.Body)
 	}
-	lines := log.take(t)
+	lines := takeLog(t, log)
 	if len(lines) != 1 || lines[0]["level"] != "error" || lines[0]["message"] != "handler panic" ||
 		lines[0]["panic"] != "oops" || lines[0]["path"] != "/readyz" {
 		t.Errorf("log = %v", lines)

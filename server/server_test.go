@@ -547,34 +547,25 @@ func TestWebhookEdgeCases(t *testing.T) {
 	}
 }
 
-// logBuffer collects a server's log lines. Requests in these tests run on
-// the test's goroutine, through the handler, so it needs no lock.
-type logBuffer struct{ bytes.Buffer }
-
-// lines parses the buffer's JSON lines and empties it.
-func (b *logBuffer) lines(t *testing.T) []obj {
+// takeLog returns the lines log holds, parsed, and forgets them.
+func takeLog(t *testing.T, log *servertest.LogBuffer) []obj {
 	t.Helper()
-	var out []obj
-	for line := range bytes.Lines(b.Bytes()) {
-		var m obj
-		if err := json.Unmarshal(line, &m); err != nil {
-			t.Fatalf("log line %q is not JSON: %v", line, err)
-		}
-		out = append(out, m)
+	lines, err := log.Take()
+	if err != nil {
+		t.Fatal(err)
 	}
-	b.Reset()
-	return out
+	return lines
 }
 
 // direct is a server driven through its handler, with its log.
 type direct struct {
 	srv *server.Server
-	log *logBuffer
+	log *servertest.LogBuffer
 }
 
 func newDirect(t *testing.T, maxBody int64) *direct {
 	t.Helper()
-	log := &logBuffer{}
+	log := &servertest.LogBuffer{}
 	return &direct{
 		srv: server.New(loadFlow(t), server.Options{Logger: zerolog.New(log), MaxBodyBytes: maxBody}),
 		log: log,
@@ -587,7 +578,7 @@ func (d *direct) do(t *testing.T, method, path string, body []byte) (*httptest.R
 	t.Helper()
 	rec := httptest.NewRecorder()
 	d.srv.Routes().ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), method, path, bytes.NewReader(body)))
-	lines := d.log.lines(t)
+	lines := takeLog(t, d.log)
 	if len(lines) != 1 {
 		t.Fatalf("%s %s wrote %d log lines, want 1: %v", method, path, len(lines), lines)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -18,24 +17,6 @@ import (
 	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
-// lockedBuffer collects the log, which handlers write concurrently.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // guard bounds a wait that only a bug makes long, so that a hang fails
 // with a message instead of the test binary's timeout.
 const guard = 30 * time.Second
@@ -43,10 +24,10 @@ const guard = 30 * time.Second
 // start runs the program on a free loopback port and returns its base URL,
 // its log, and a stop function that cancels it and returns what run
 // returned.
-func start(t *testing.T) (base string, logs *lockedBuffer, stop func() error) {
+func start(t *testing.T) (base string, logs *servertest.LogBuffer, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	logs = new(lockedBuffer)
+	logs = new(servertest.LogBuffer)
 	addrc := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, "127.0.0.1:0", logs, func(a net.Addr) { addrc <- a }) }()
