@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ivrctl/ivrctl/callflows"
@@ -192,6 +193,20 @@ func withPos(list []*Scalar, pos Pos) []*Scalar {
 	return list
 }
 
+// NoKey is how sim and scenario files write a menu where the caller
+// pressed nothing, as when the capture's tries ran out.
+const NoKey = "-"
+
+// Pressed turns a key entry as sim and scenario files write it ("1", "12",
+// "*", NoKey) into the digits 8x8 would send: NoKey, or nothing, is "".
+func Pressed(entry string) string {
+	entry = strings.TrimSpace(entry)
+	if entry == NoKey {
+		return ""
+	}
+	return entry
+}
+
 // scalars reads a scalar or, when list is false, a list of scalars;
 // when list is true it must be a list. "-" reads as "".
 func (p *parser) scalars(n *yaml.Node, what string, list bool) []*Scalar {
@@ -209,8 +224,8 @@ func (p *parser) scalars(n *yaml.Node, what string, list bool) []*Scalar {
 	var out []*Scalar
 	for _, item := range n.Content {
 		if s := p.scalar(item, what); s != nil {
-			if list && s.Value == "-" {
-				s.Value = ""
+			if list {
+				s.Value = Pressed(s.Value)
 			}
 			out = append(out, s)
 		}
@@ -413,7 +428,7 @@ func endVerb(hungUp bool) string {
 
 func keyName(k string) string {
 	if k == "" {
-		return `"-"`
+		return strconv.Quote(NoKey)
 	}
 	return fmt.Sprintf("%q", k)
 }

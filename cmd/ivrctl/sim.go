@@ -165,7 +165,7 @@ func (k *listKeys) Next() (string, bool, string) {
 	d := k.keys[0]
 	k.keys = k.keys[1:]
 	fmt.Fprintf(k.out, "> %s\n", d)
-	return pressed(d), true, ""
+	return engine.Pressed(d), true, ""
 }
 
 // lineKeys reads one line of keys per menu after a "keys> " prompt. When
@@ -197,16 +197,7 @@ func (k *lineKeys) Next() (string, bool, string) {
 	if k.echo {
 		fmt.Fprintln(k.out, d)
 	}
-	return pressed(d), true, ""
-}
-
-// pressed turns a key entry into digits: "-" (or nothing) presses nothing.
-func pressed(entry string) string {
-	entry = strings.TrimSpace(entry)
-	if entry == "-" {
-		return ""
-	}
-	return entry
+	return engine.Pressed(d), true, ""
 }
 
 // simulate plays one call on line with keys from in, printing what the
