@@ -127,7 +127,7 @@ func tokenLen(line []rune, start int) int {
 	if start >= len(line) {
 		return 1
 	}
-	end := len(line)
+	var end int
 	switch line[start] {
 	case '"':
 		end = closeDoubleQuote(line, start)
