@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/ivrctl/ivrctl/callflows"
-	"github.com/ivrctl/ivrctl/engine"
 )
 
 func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -65,22 +64,4 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, res.SessionID)
 	fmt.Fprintf(stderr, "ivrctl call: 8x8 is calling %s from %s; session %s\n", *to, source, res.SessionID)
 	return exitOK
-}
-
-// loadFlow loads a flow file for a command, printing its diagnostics to
-// stderr. It returns nil and the exit code when the flow cannot be used.
-func loadFlow(cmd, path string, stderr io.Writer) (*engine.Flow, int) {
-	flow, diags, err := engine.Load(path, nil)
-	if err != nil {
-		fmt.Fprintf(stderr, "ivrctl %s: %v\n", cmd, err)
-		return nil, exitFailure
-	}
-	for _, d := range diags {
-		fmt.Fprintln(stderr, d)
-	}
-	if flow == nil {
-		fmt.Fprintf(stderr, "ivrctl %s: %s has errors\n", cmd, path)
-		return nil, exitProblems
-	}
-	return flow, exitOK
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/ivrctl/ivrctl/engine"
 )
 
 // Exit codes, as actionlint has them.
@@ -132,4 +134,22 @@ func flagExit(err error) int {
 		return exitOK
 	}
 	return exitUsage
+}
+
+// loadFlow loads a flow file for a command, printing its diagnostics to
+// stderr. It returns nil and the exit code when the flow cannot be used.
+func loadFlow(cmd, path string, stderr io.Writer) (*engine.Flow, int) {
+	flow, diags, err := engine.Load(path, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "ivrctl %s: %v\n", cmd, err)
+		return nil, exitFailure
+	}
+	for _, d := range diags {
+		fmt.Fprintln(stderr, d)
+	}
+	if flow == nil {
+		fmt.Fprintf(stderr, "ivrctl %s: %s has errors\n", cmd, path)
+		return nil, exitProblems
+	}
+	return flow, exitOK
 }
