@@ -76,6 +76,9 @@ type NodeDecl struct {
 	OnNoInput *Scalar
 	Dial      *Dial
 	Then      *Scalar
+	// Sensitive marks a menu whose keys must not appear in logs or
+	// metrics (a card number, a PIN).
+	Sensitive *Scalar
 
 	// keysReported is set when Parse reported a problem with keys (not a
 	// mapping, a key without a node ID); "no keys" is then not reported.

@@ -452,6 +452,15 @@ func (c *compiler) build(d *NodeDecl) *Node {
 		sc, s = c.sayAndCapture(d)
 		n.callflow = callflows.Callflow{sc}
 		s = s.with("promptMessage", posOf2(d.Text, d.ID.Pos))
+		if b := d.Sensitive; b != nil {
+			switch b.Value {
+			case "true":
+				n.sensitive = true
+			case "false":
+			default:
+				c.errorf(b.Pos, RuleValue, "sensitive must be true or false, got %q", b.Value)
+			}
+		}
 	case KindDial:
 		var mc *callflows.MakeCall
 		mc, s.set = c.makeCall(d)

@@ -126,6 +126,7 @@ type Node struct {
 	onInvalid *Node
 	onNoInput *Node
 	then      *Node
+	sensitive bool
 	// fields maps JSON paths of the callflow's parameters
 	// ($.callflow[0].params.voiceProfile) to where the flow file sets them.
 	fields map[string]Pos
@@ -165,3 +166,7 @@ func (n *Node) OnNoInput() *Node { return n.onNoInput }
 
 // Then returns where a dial node goes when the bridged call ends.
 func (n *Node) Then() *Node { return n.then }
+
+// Sensitive reports whether the menu is marked sensitive: the keys a
+// caller presses at it must not be logged or counted by value.
+func (n *Node) Sensitive() bool { return n.sensitive }

@@ -557,3 +557,30 @@ func TestNextConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestSensitive: a menu marked sensitive says so; others, and the file's
+// default, do not.
+func TestSensitive(t *testing.T) {
+	flow := mustLoad(t, `start: pin
+nodes:
+  pin:
+    menu: Enter your PIN.
+    sensitive: true
+    keys: {"1234": ok}
+  open:
+    menu: Press 1.
+    sensitive: false
+    keys: {"1": pin}
+  plain:
+    menu: Press 1.
+    keys: {"1": open}
+  ok:
+    say: Thank you.
+`)
+	for id, want := range map[string]bool{"pin": true, "open": false, "plain": false, "ok": false} {
+		n, _ := flow.Node(id)
+		if got := n.Sensitive(); got != want {
+			t.Errorf("node %q: Sensitive() = %v, want %v", id, got, want)
+		}
+	}
+}

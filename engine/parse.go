@@ -32,11 +32,11 @@ var (
 	dialKeys     = []string{"to", "from"}
 	kindKeys     = []string{"menu", "say", "dial"}
 	nodeKeys     = map[Kind][]string{
-		KindMenu: {"menu", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input"},
+		KindMenu: {"menu", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive"},
 		KindSay:  {"say", "voice", "speed"},
 		KindDial: {"dial", "then"},
 	}
-	allNodeKeys = []string{"menu", "say", "dial", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "then"}
+	allNodeKeys = []string{"menu", "say", "dial", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "then"}
 )
 
 // parser walks the yaml.Node tree of a flow file by hand, so that every
@@ -445,6 +445,8 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			nd.OnNoInput = p.scalar(v, field)
 		case "then":
 			nd.Then = p.scalar(v, field)
+		case "sensitive":
+			nd.Sensitive = p.scalar(v, field)
 		}
 	})
 	if ok && nd.Kind == KindInvalid {
