@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -47,12 +48,20 @@ type Number float64
 // anything that is not a number is kept as 0.
 func (n *Number) UnmarshalJSON(data []byte) error {
 	s, _ := scalarText(data)
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil {
+	s = strings.TrimSpace(s)
+	// Only a number as JSON writes it: ParseFloat alone would also take
+	// "NaN", "Inf" and "0x1p4", and give ±Inf for "1e999".
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || !isJSONNumber(s) || math.IsInf(f, 0) || math.IsNaN(f) {
 		f = 0
 	}
 	*n = Number(f)
 	return nil
+}
+
+// isJSONNumber reports whether s is a number in JSON's syntax.
+func isJSONNumber(s string) bool {
+	return s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s))
 }
 
 // scalarText returns the text of a JSON string, number, boolean or null.
@@ -180,7 +189,9 @@ func DecodeCallAction(body []byte) (*CallAction, error) {
 func decodeLenient(body []byte, v any) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		var v any
+		// Check the syntax only: a valid number too large for a float64
+		// is still valid JSON.
+		var v json.RawMessage
 		if err := json.Unmarshal(body, &v); err != nil {
 			return &SyntaxError{Err: err}
 		}
