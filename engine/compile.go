@@ -222,7 +222,7 @@ func (c *compiler) compile(src []byte) *Flow {
 	flow := &Flow{
 		name:    filepath.Base(f.Path),
 		path:    f.Path,
-		version: contentVersion(src),
+		version: ContentVersion(src),
 		nodes:   c.nodes,
 	}
 	if f.Name != nil && strings.TrimSpace(f.Name.Value) != "" {
@@ -290,7 +290,9 @@ func (c *compiler) compile(src []byte) *Flow {
 	return flow
 }
 
-func contentVersion(src []byte) string {
+// ContentVersion returns the version a flow loaded from src has: a short
+// hash of the file's bytes, the same for the same bytes.
+func ContentVersion(src []byte) string {
 	sum := sha256.Sum256(src)
 	return hex.EncodeToString(sum[:6])
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"path"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/callflows"
@@ -31,14 +34,38 @@ type Options struct {
 	// MaxBodyBytes limits the size of a request body; larger ones get 413.
 	// Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Access guards the webhook routes: the Authorization header 8x8
+	// sends, the source addresses allowed and the proxies trusted. The
+	// zero Access lets every request in.
+	Access Access
+	// SubAccountID, when set, refuses with 403 a webhook whose
+	// payload.subAccountId is another (or none).
+	SubAccountID string
+	// DedupeSize is how many answered events are remembered to answer a
+	// duplicate delivery the same; zero means DefaultDedupeSize and a
+	// negative size remembers none.
+	DedupeSize int
+	// DedupeWindow is how long an answered event is remembered; zero means
+	// DefaultDedupeWindow.
+	DedupeWindow time.Duration
 }
 
 // Server answers 8x8 webhooks from the current flow.
 type Server struct {
 	flow    atomic.Pointer[engine.Flow]
 	log     zerolog.Logger
+	opts    Options
 	maxBody int64
 	routes  http.Handler
+	metrics *metrics
+	vcaSeen *dedupe // VCA answers by eventId; nil when off
+	vssSeen *dedupe // VSS summaries by sessionId; nil when off
+	// mu serialises the swaps of the flow, and reloads.
+	mu sync.Mutex
+	// sensitive holds the IDs of the menus marked sensitive in every flow
+	// served so far, so that keys sent to a sensitive menu that a reload
+	// removed stay out of the log too. Written under mu.
+	sensitive atomic.Pointer[map[string]bool]
 	// step chooses the answer to a VCA; a field so that tests can make it
 	// fail.
 	step func(flow *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step
@@ -49,11 +76,21 @@ func New(flow *engine.Flow, opts Options) *Server {
 	if flow == nil {
 		panic("server.New: nil flow")
 	}
-	s := &Server{log: opts.Logger, maxBody: opts.MaxBodyBytes, step: step}
+	s := &Server{log: opts.Logger, opts: opts, maxBody: opts.MaxBodyBytes, step: step, metrics: newMetrics()}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
-	s.flow.Store(flow)
+	if opts.DedupeSize >= 0 {
+		size, window := opts.DedupeSize, opts.DedupeWindow
+		if size == 0 {
+			size = DefaultDedupeSize
+		}
+		if window <= 0 {
+			window = DefaultDedupeWindow
+		}
+		s.vcaSeen, s.vssSeen = newDedupe(size, window), newDedupe(size, window)
+	}
+	s.setFlow(flow)
 	s.routes = s.buildRoutes()
 	return s
 }
@@ -67,7 +104,38 @@ func (s *Server) SetFlow(flow *engine.Flow) {
 	if flow == nil {
 		panic("server.SetFlow: nil flow")
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setFlow(flow)
+}
+
+// setFlow swaps in flow; the caller holds mu, or has not shared s yet.
+func (s *Server) setFlow(flow *engine.Flow) {
+	var add []string
+	for _, n := range flow.Nodes() {
+		if n.Sensitive() {
+			add = append(add, n.ID())
+		}
+	}
+	if old := s.sensitive.Load(); len(add) > 0 || old == nil {
+		ids := map[string]bool{}
+		if old != nil {
+			maps.Copy(ids, *old)
+		}
+		for _, id := range add {
+			ids[id] = true
+		}
+		s.sensitive.Store(&ids)
+	}
 	s.flow.Store(flow)
+	s.metrics.setFlow(flow)
+}
+
+// isSensitive reports whether the keys of a VCA answering the node id
+// (its clientActionId) must stay out of the log: the node was a sensitive
+// menu in some flow this server has served.
+func (s *Server) isSensitive(id string) bool {
+	return (*s.sensitive.Load())[id]
 }
 
 // Routes returns the server's HTTP handler.
@@ -93,10 +161,16 @@ func (s *Server) buildRoutes() http.Handler {
 		}
 		notAllowed(w, req)
 	})
-	r.Post("/webhooks/vca", s.handleVCA)
-	r.Post("/webhooks/vss", s.handleVSS)
+	r.Group(func(r chi.Router) {
+		r.Use(s.opts.Access.middleware(s.rejectAccess))
+		r.Post("/webhooks/vca", s.handleVCA)
+		r.Post("/webhooks/vss", s.handleVSS)
+	})
 	r.Get("/healthz", s.handleHealth)
 	r.Get("/readyz", s.handleReady)
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{
+		ErrorLog: promLogger{s.log}, Registry: s.metrics.reg,
+	}))
 	return r
 }
 
@@ -129,15 +203,16 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer
 	return buf, 0, nil
 }
 
-// vcaLog gathers what the one log line of a VCA says.
+// vcaLog gathers what the one log line and the metrics of a VCA say.
 type vcaLog struct {
-	ev      *callflows.CallAction
-	digits  string
-	step    engine.Step
-	status  int
-	err     error
-	panic   any
-	ignored bool
+	ev        *callflows.CallAction
+	digits    string
+	step      engine.Step
+	status    int
+	outcome   string // when the engine's step does not say it
+	err       error
+	panic     any
+	duplicate bool
 }
 
 func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
@@ -150,10 +225,12 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 		if rec := recover(); rec != nil {
 			l.panic, l.status = rec, http.StatusOK
 			s.log.Error().Interface("panic", rec).Bytes("stack", debug.Stack()).Msg("vca handler panic")
-			l.step = engine.Step{Next: flow.Fallback(), Outcome: "internal_error"}
+			l.step = engine.Step{Next: flow.Fallback(), Outcome: outcomeInternal}
 			writeJSON(w, http.StatusOK, flow.Fallback().Response())
 		}
-		s.logVCA(r, flow, &l, time.Since(start))
+		took := time.Since(start)
+		s.logVCA(r, flow, &l, took)
+		s.countVCA(&l, took)
 	}()
 
 	buf, status, err := s.readBody(w, r)
@@ -169,17 +246,40 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.ev = ev
-	if ev.EventType != "" && !strings.EqualFold(ev.EventType, callflows.EventCallAction) {
-		// 8x8 may post call status events here too; they ask for nothing.
-		l.status, l.ignored = http.StatusOK, true
-		writeJSON(w, http.StatusOK, emptyObject)
+	p := &ev.Payload
+	if !s.subAccountAllowed(p.SubAccountID) {
+		l.status, l.outcome = http.StatusForbidden, outcomeForbidden
+		writeError(w, http.StatusForbidden, "webhook is for another sub-account")
 		return
 	}
-	l.digits = ev.Payload.Digits()
-	l.step = s.step(flow, &ev.Payload, l.digits)
+	l.digits = p.Digits()
+	// A duplicate delivery of an event gets the answer the first one got,
+	// even if the flow was reloaded in between, and is counted once.
+	fp := fingerprint{eventType: ev.EventType, callStatus: p.CallStatus, clientActionID: p.ClientActionID, digits: l.digits}
+	if s.vcaSeen != nil && p.EventID != "" {
+		if body, ok := s.vcaSeen.lookup(p.EventID, fp); ok {
+			l.status, l.duplicate = http.StatusOK, true
+			writeJSON(w, http.StatusOK, body)
+			return
+		}
+	}
+	var body []byte
+	if ev.EventType != "" && !strings.EqualFold(ev.EventType, callflows.EventCallAction) {
+		// 8x8 may post call status events here too; they ask for nothing.
+		l.outcome, body = outcomeIgnored, emptyObject
+	} else {
+		l.step = s.step(flow, p, l.digits)
+		body = l.step.Next.Response()
+	}
+	if s.vcaSeen != nil && p.EventID != "" {
+		body, l.duplicate = s.vcaSeen.store(p.EventID, fp, body)
+	}
 	l.status = http.StatusOK
-	writeJSON(w, http.StatusOK, l.step.Next.Response())
+	writeJSON(w, http.StatusOK, body)
 }
+
+// redacted stands for the digits pressed at a sensitive menu in logs.
+const redacted = "[redacted]"
 
 func (s *Server) logVCA(r *http.Request, flow *engine.Flow, l *vcaLog, took time.Duration) {
 	var e *zerolog.Event
@@ -206,17 +306,25 @@ func (s *Server) logVCA(r *http.Request, flow *engine.Flow, l *vcaLog, took time
 			Str("client_action_id", p.ClientActionID)
 	}
 	if l.step.Next != nil {
-		from := ""
+		from, dtmf := "", l.digits
 		if l.step.From != nil {
 			from = l.step.From.ID()
 		}
+		// Keys pressed at a sensitive menu are never logged, even when a
+		// reload has removed the menu since it was played.
+		if dtmf != "" && l.ev != nil && s.isSensitive(l.ev.Payload.ClientActionID) {
+			dtmf = redacted
+		}
 		e = e.Str("node", from).
-			Str("dtmf", l.digits).
+			Str("dtmf", dtmf).
 			Str("next_node", l.step.Next.ID()).
 			Str("outcome", string(l.step.Outcome))
 	}
-	if l.ignored {
-		e = e.Str("outcome", "ignored")
+	switch {
+	case l.duplicate:
+		e = e.Str("outcome", "duplicate")
+	case l.outcome != "" && l.step.Next == nil:
+		e = e.Str("outcome", l.outcome)
 	}
 	if l.err != nil {
 		e = e.Str("error", l.err.Error())
@@ -227,23 +335,67 @@ func (s *Server) logVCA(r *http.Request, flow *engine.Flow, l *vcaLog, took time
 		Msg("vca")
 }
 
+// countVCA counts a VCA in the metrics, once: a duplicate delivery only
+// adds to the duplicates.
+func (s *Server) countVCA(l *vcaLog, took time.Duration) {
+	if l.duplicate {
+		s.metrics.duplicates.WithLabelValues("vca").Inc()
+		return
+	}
+	outcome := l.outcome
+	switch {
+	case l.step.Next != nil:
+		outcome = string(l.step.Outcome)
+	case l.status >= 400 && outcome == "":
+		outcome = outcomeOf(l.status)
+	}
+	eventType := ""
+	if l.ev != nil {
+		eventType = l.ev.EventType
+	}
+	s.metrics.vca(eventType, l.step, outcome, took)
+}
+
+// subAccountAllowed reports whether a webhook for the sub-account id may
+// be answered.
+func (s *Server) subAccountAllowed(id string) bool {
+	return s.opts.SubAccountID == "" || id == s.opts.SubAccountID
+}
+
 func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	buf, status, err := s.readBody(w, r)
 	if err != nil {
-		s.logVSSRejected(r, status, err)
+		s.rejectVSS(r, status, outcomeOf(status), err, start)
 		return
 	}
 	defer bufPool.Put(buf)
 	ev, err := callflows.DecodeSessionSummary(buf.Bytes())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
-		s.logVSSRejected(r, http.StatusBadRequest, err)
+		s.rejectVSS(r, http.StatusBadRequest, outcomeBadRequest, err, start)
+		return
+	}
+	p := &ev.Payload
+	if !s.subAccountAllowed(p.SubAccountID) {
+		writeError(w, http.StatusForbidden, "webhook is for another sub-account")
+		s.rejectVSS(r, http.StatusForbidden, outcomeForbidden, errors.New("webhook is for another sub-account"), start)
 		return
 	}
 	writeJSON(w, http.StatusOK, emptyObject)
 
-	p := &ev.Payload
+	// A session has one summary: a second delivery is logged as such and
+	// not counted again.
+	duplicate := false
+	if s.vssSeen != nil && p.SessionID != "" {
+		_, duplicate = s.vssSeen.store(p.SessionID, fingerprint{eventType: ev.EventType, callStatus: p.SessionStatus}, emptyObject)
+	}
+	if duplicate {
+		s.metrics.duplicates.WithLabelValues("vss").Inc()
+	} else {
+		s.metrics.vss(outcomeAccepted, p.SessionStatus, time.Since(start))
+	}
+
 	e := s.log.Info()
 	switch p.SessionStatus {
 	case "COMPLETED", "":
@@ -263,12 +415,24 @@ func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	if d := p.ErrorDetails; d != nil {
 		e = e.Str("error_code", string(d.ErrorCode)).Str("error_msg", d.ErrorMsg)
 	}
+	if duplicate {
+		e = e.Str("outcome", "duplicate")
+	}
 	e.Int("status", http.StatusOK).
 		Float64("duration_ms", float64(time.Since(start).Microseconds())/1000).
 		Msg("vss")
 }
 
-func (s *Server) logVSSRejected(r *http.Request, status int, err error) {
+// outcomeOf names the outcome of a body that could not be read.
+func outcomeOf(status int) string {
+	if status == http.StatusRequestEntityTooLarge {
+		return outcomeTooLarge
+	}
+	return outcomeBadRequest
+}
+
+func (s *Server) rejectVSS(r *http.Request, status int, outcome string, err error, start time.Time) {
+	s.metrics.vss(outcome, "", time.Since(start))
 	s.log.Warn().
 		Str("request_id", middleware.GetReqID(r.Context())).
 		Err(err).
@@ -304,6 +468,33 @@ func (s *Server) reject(status int, msg string) http.HandlerFunc {
 			Msg("request rejected")
 	}
 }
+
+// rejectAccess answers a webhook the access guard refused, logs it without
+// the header it was sent, and counts it.
+func (s *Server) rejectAccess(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	writeError(w, status, reason)
+	outcome := outcomeForbidden
+	if status == http.StatusUnauthorized {
+		outcome = outcomeUnauthorized
+	}
+	webhook := strings.TrimPrefix(path.Base(r.URL.Path), "/")
+	if webhook != "vca" && webhook != "vss" {
+		webhook = "other"
+	}
+	s.metrics.webhooks.WithLabelValues(webhook, "", outcome).Inc()
+	s.log.Warn().
+		Str("request_id", middleware.GetReqID(r.Context())).
+		Str("path", r.URL.Path).
+		Str("remote_addr", r.RemoteAddr).
+		Str("reason", reason).
+		Int("status", status).
+		Msg("webhook refused")
+}
+
+// promLogger passes the errors of the /metrics handler to the log.
+type promLogger struct{ log zerolog.Logger }
+
+func (l promLogger) Println(v ...any) { l.log.Error().Msg(fmt.Sprint(v...)) }
 
 // recoverer answers 500 for a panic outside the VCA handler, which
 // recovers its own panics with the fallback.

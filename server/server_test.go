@@ -650,6 +650,9 @@ func TestDigits(t *testing.T) {
 			if tt.digits == "" {
 				want, outcome = invalid, "no_input"
 			}
+			// Each case is its own event: the same eventId again would be
+			// a duplicate delivery.
+			tt.payload["eventId"] = "digits-" + tt.name
 			rec, line := d.do(t, http.MethodPost, "/webhooks/vca", vca("main_menu", "", tt.payload))
 			wantAnswer(want)(t, rec.Code, rec.Header(), rec.Body.Bytes())
 			checkFields(t, line, obj{"dtmf": tt.digits, "outcome": outcome, "node": "main_menu"})

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ivrctl/ivrctl/callflows"
 )
@@ -143,8 +144,7 @@ type Caller struct {
 	CallID    string
 	SessionID string
 	// Last is the last answer received, nil before the first.
-	Last   *callflows.Response
-	events int
+	Last *callflows.Response
 }
 
 // Ring posts the first VCA of an inbound call (CALL_RECEIVED, no
@@ -170,10 +170,13 @@ func (c *Caller) PressAt(ctx context.Context, clientActionID, digits string) (*c
 	return c.post(ctx, c.event("", clientActionID, digits))
 }
 
+// eventSeq numbers the events of every Caller in the process, so that no
+// two are taken for deliveries of one event.
+var eventSeq atomic.Int64
+
 func (c *Caller) event(status, cid, digits string) Event {
-	c.events++
 	return Event{
-		EventID:        fmt.Sprintf("%s-event-%d", or(c.CallID, "call"), c.events),
+		EventID:        fmt.Sprintf("%s-event-%d", or(c.CallID, "call"), eventSeq.Add(1)),
 		CallID:         or(c.CallID, "627e25f1-133a-11ef-b08c-e33c09483244"),
 		SessionID:      or(c.SessionID, "a4fad4b3-b388-12ee-b217-2fb8260fcf59"),
 		CallStatus:     status,

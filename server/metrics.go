@@ -1,0 +1,185 @@
+package server
+
+import (
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine"
+)
+
+// fallbackLabel names the built-in fallback node, whose ID is "", in the
+// node label of metrics.
+const fallbackLabel = "(fallback)"
+
+// Outcomes of a webhook that the engine does not name, as logs and the
+// outcome label of ivrctl_webhooks_total say them.
+const (
+	outcomeIgnored      = "ignored"        // an event type that asks for nothing
+	outcomeAccepted     = "accepted"       // a VSS taken in
+	outcomeBadRequest   = "bad_request"    // not JSON, or not a JSON object
+	outcomeTooLarge     = "too_large"      // over the body limit
+	outcomeUnauthorized = "unauthorized"   // a missing or wrong Authorization header
+	outcomeForbidden    = "forbidden"      // a source address or sub-account not allowed
+	outcomeInternal     = "internal_error" // a panic, answered with the fallback
+)
+
+// metrics are the Prometheus metrics of one Server, in a registry of its
+// own so that several servers can live in one process (and in one test).
+//
+// Every label takes a bounded set of values: node IDs of the flows loaded,
+// event types and session statuses 8x8 documents (anything else is
+// "other"), and the outcomes above and in engine. Digits never appear in a
+// label, so a sensitive menu's keys cannot leak through metrics.
+type metrics struct {
+	reg        *prometheus.Registry
+	webhooks   *prometheus.CounterVec
+	duplicates *prometheus.CounterVec
+	visits     *prometheus.CounterVec
+	invalid    *prometheus.CounterVec
+	fallbacks  *prometheus.CounterVec
+	sessions   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	reloads    *prometheus.CounterVec
+	flowInfo   *prometheus.GaugeVec
+}
+
+// Reload results, as the result label of ivrctl_reloads_total says them.
+const (
+	reloadAccepted  = "accepted"
+	reloadRejected  = "rejected"
+	reloadUnchanged = "unchanged"
+)
+
+// latencyBuckets spans what serving a webhook takes, from a cached answer
+// (tens of microseconds) to a starved process (a second): 8x8 waits on it
+// while the caller listens.
+var latencyBuckets = []float64{
+	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ivrctl_webhooks_total",
+			Help: "Webhooks answered, by webhook (vca, vss), event type and outcome. A duplicate delivery is not counted again.",
+		}, []string{"webhook", "event_type", "outcome"}),
+		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ivrctl_webhook_duplicates_total",
+			Help: "Webhooks delivered again with an eventId already answered, and answered as before.",
+		}, []string{"webhook"}),
+		visits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ivrctl_node_visits_total",
+			Help: "Times each node was played to a caller.",
+		}, []string{"node"}),
+		invalid: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ivrctl_invalid_keys_total",
+			Help: "Keys pressed at a menu that has no such key, by menu.",
+		}, []string{"node"}),
+		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ivrctl_fallbacks_total",
+			Help: "Callers answered with the fallback, by reason: unknown_node (a clientActionId the flow does not have, as after a reload), leaf (a webhook after the call should have ended), internal_error.",
+		}, []string{"reason"}),
+		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ivrctl_sessions_total",
+			Help: "Call sessions summarised by 8x8 (VSS), by sessionStatus.",
+		}, []string{"status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ivrctl_webhook_duration_seconds",
+			Help:    "Time to answer a webhook, from the handler's start to the answer written.",
+			Buckets: latencyBuckets,
+		}, []string{"webhook"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ivrctl_reloads_total",
+			Help: "Reloads of the flow file, by result: accepted (swapped in), rejected (errors; the running flow stays), unchanged (same content).",
+		}, []string{"result"}),
+		flowInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ivrctl_flow_info",
+			Help: "The flow being served: 1 for its name and content version.",
+		}, []string{"flow", "version"}),
+	}
+	m.reg.MustRegister(m.webhooks, m.duplicates, m.visits, m.invalid, m.fallbacks, m.sessions,
+		m.latency, m.reloads, m.flowInfo,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	// Show every result and webhook from the start, at zero, so that
+	// rate() and alerts work before the first one happens.
+	for _, r := range []string{reloadAccepted, reloadRejected, reloadUnchanged} {
+		m.reloads.WithLabelValues(r)
+	}
+	for _, w := range []string{"vca", "vss"} {
+		m.duplicates.WithLabelValues(w)
+		m.latency.WithLabelValues(w)
+	}
+	return m
+}
+
+// setFlow makes flow the one ivrctl_flow_info reports.
+func (m *metrics) setFlow(flow *engine.Flow) {
+	m.flowInfo.Reset()
+	m.flowInfo.WithLabelValues(flow.Name(), flow.Version()).Set(1)
+}
+
+// vca counts one answered VCA.
+func (m *metrics) vca(eventType string, step engine.Step, outcome string, took time.Duration) {
+	m.webhooks.WithLabelValues("vca", eventTypeLabel(eventType), outcome).Inc()
+	m.latency.WithLabelValues("vca").Observe(took.Seconds())
+	if step.Next == nil {
+		return
+	}
+	m.visits.WithLabelValues(nodeLabel(step.Next)).Inc()
+	switch step.Outcome {
+	case engine.OutcomeInvalid:
+		m.invalid.WithLabelValues(nodeLabel(step.From)).Inc()
+	case engine.OutcomeUnknownNode, engine.OutcomeLeaf, outcomeInternal:
+		m.fallbacks.WithLabelValues(string(step.Outcome)).Inc()
+	}
+}
+
+// vss counts one VSS webhook; status is its sessionStatus, "" when it was
+// not accepted.
+func (m *metrics) vss(outcome, status string, took time.Duration) {
+	m.webhooks.WithLabelValues("vss", "", outcome).Inc()
+	m.latency.WithLabelValues("vss").Observe(took.Seconds())
+	if outcome == outcomeAccepted {
+		m.sessions.WithLabelValues(sessionStatusLabel(status)).Inc()
+	}
+}
+
+func nodeLabel(n *engine.Node) string {
+	if n == nil || n.ID() == "" {
+		return fallbackLabel
+	}
+	return n.ID()
+}
+
+// eventTypeLabel bounds the event_type label to the types 8x8 documents.
+func eventTypeLabel(t string) string {
+	switch u := strings.ToUpper(t); u {
+	case "":
+		return ""
+	case callflows.EventCallAction, callflows.EventCallStatus, callflows.EventSessionSummary:
+		return u
+	}
+	return "other"
+}
+
+// sessionStatusLabel bounds the status label to the sessionStatus values
+// 8x8 documents.
+func sessionStatusLabel(s string) string {
+	switch u := strings.ToUpper(s); u {
+	case "COMPLETED", "BUSY", "NO_ANSWER", "FAILED", "CANCELED", "ERROR",
+		"COMPLETED_UNSUBSCRIBED", "COMPLETED_UNSUB_ERROR", "UNSUBSCRIBED_CONTACT":
+		return u
+	case "CANCELLED":
+		return "CANCELED" // the spelling api-introduction uses
+	case "":
+		return "unknown"
+	}
+	return "other"
+}

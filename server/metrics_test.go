@@ -1,0 +1,189 @@
+package server_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/servertest"
+)
+
+// scrape gets /metrics and returns each sample by its series, written as
+// the exposition format writes it: name{label="value",...}.
+func scrape(t *testing.T, base string) map[string]float64 {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("GET /metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	samples := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if i < 0 || err != nil {
+			t.Fatalf("bad sample line %q", line)
+		}
+		samples[line[:i]] = v
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return samples
+}
+
+// TestMetricsAfterWalk walks the restaurant menu over HTTP, with a wrong
+// key, a duplicate delivery, a stale clientActionId, an ignored event and
+// session summaries, and checks every counter it should have moved, by
+// exact value.
+func TestMetricsAfterWalk(t *testing.T) {
+	ts, srv := newServer(t, server.Options{})
+	if id := srv.Flow().Fallback().ID(); id != "invalid_input" {
+		t.Fatalf("the restaurant's fallback is %q; this test counts on invalid_input", id)
+	}
+	ctx := t.Context()
+	c := &servertest.Caller{BaseURL: ts.URL}
+	mustPress := func(f func(context.Context) error) {
+		t.Helper()
+		if err := f(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// main_menu -> 1 reservations -> 7 (no such key: invalid_input).
+	mustPress(func(ctx context.Context) error { _, err := c.Ring(ctx); return err })
+	mustPress(func(ctx context.Context) error { _, err := c.Press(ctx, "1"); return err })
+	mustPress(func(ctx context.Context) error { _, err := c.Press(ctx, "7"); return err })
+	// A second call: main_menu -> 3 hours; its key 3 delivered twice.
+	dup := servertest.Event{EventID: "dup-1", CallID: "c2", SessionID: "s2", ClientActionID: "main_menu", Digits: "3"}.Body()
+	for range 2 {
+		if status, body, err := servertest.Post(ctx, nil, ts.URL+"/webhooks/vca", dup); err != nil || status != http.StatusOK {
+			t.Fatalf("duplicate delivery: %d %s %v", status, body, err)
+		}
+	}
+	// A node the flow does not have, a call status event, a bad body.
+	mustPress(func(ctx context.Context) error { _, err := c.PressAt(ctx, "no_such_node", "1"); return err })
+	status := servertest.Event{EventType: "CALL_STATUS", EventID: "st-1"}.Body()
+	for _, b := range [][]byte{status, []byte("not json")} {
+		if _, _, err := servertest.Post(ctx, nil, ts.URL+"/webhooks/vca", b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two summaries, one of them delivered twice.
+	completed := fixture(t, "vss_completed.json")
+	for _, b := range [][]byte{completed, completed, fixture(t, "vss_error.json")} {
+		if status, body, err := servertest.Post(ctx, nil, ts.URL+"/webhooks/vss", b); err != nil || status != http.StatusOK {
+			t.Fatalf("vss: %d %s %v", status, body, err)
+		}
+	}
+
+	got := scrape(t, ts.URL)
+	flow := srv.Flow()
+	want := map[string]float64{
+		`ivrctl_webhooks_total{event_type="CALL_ACTION",outcome="start",webhook="vca"}`:        1,
+		`ivrctl_webhooks_total{event_type="CALL_ACTION",outcome="key",webhook="vca"}`:          2,
+		`ivrctl_webhooks_total{event_type="CALL_ACTION",outcome="invalid_key",webhook="vca"}`:  1,
+		`ivrctl_webhooks_total{event_type="CALL_ACTION",outcome="unknown_node",webhook="vca"}`: 1,
+		`ivrctl_webhooks_total{event_type="CALL_STATUS",outcome="ignored",webhook="vca"}`:      1,
+		`ivrctl_webhooks_total{event_type="",outcome="bad_request",webhook="vca"}`:             1,
+		`ivrctl_webhooks_total{event_type="",outcome="accepted",webhook="vss"}`:                2,
+		`ivrctl_webhook_duplicates_total{webhook="vca"}`:                                       1,
+		`ivrctl_webhook_duplicates_total{webhook="vss"}`:                                       1,
+		`ivrctl_node_visits_total{node="main_menu"}`:                                           1,
+		`ivrctl_node_visits_total{node="reservations"}`:                                        1,
+		// once for the wrong key, once as the flow's fallback
+		`ivrctl_node_visits_total{node="invalid_input"}`:                                2,
+		`ivrctl_node_visits_total{node="hours"}`:                                        1,
+		`ivrctl_invalid_keys_total{node="reservations"}`:                                1,
+		`ivrctl_fallbacks_total{reason="unknown_node"}`:                                 1,
+		`ivrctl_sessions_total{status="COMPLETED"}`:                                     1,
+		`ivrctl_sessions_total{status="ERROR"}`:                                         1,
+		`ivrctl_webhook_duration_seconds_count{webhook="vca"}`:                          7,
+		`ivrctl_webhook_duration_seconds_count{webhook="vss"}`:                          2,
+		`ivrctl_reloads_total{result="accepted"}`:                                       0,
+		`ivrctl_reloads_total{result="rejected"}`:                                       0,
+		`ivrctl_flow_info{flow="` + flow.Name() + `",version="` + flow.Version() + `"}`: 1,
+	}
+	for series, w := range want {
+		if g, ok := got[series]; !ok || g != w {
+			t.Errorf("%s = %v (present: %v), want %v", series, g, ok, w)
+		}
+	}
+	// Nothing else of ours: no other outcome, node or label value.
+	for series := range got {
+		if strings.HasPrefix(series, "ivrctl_") && !strings.Contains(series, "_bucket{") &&
+			!strings.Contains(series, "_sum{") && !strings.Contains(series, "_count{") {
+			if _, ok := want[series]; !ok && !strings.HasPrefix(series, "ivrctl_reloads_total") {
+				t.Errorf("unexpected series %s = %v", series, got[series])
+			}
+		}
+	}
+	if got[`process_start_time_seconds`] == 0 || got[`go_goroutines`] == 0 {
+		t.Error("Go and process collectors missing")
+	}
+}
+
+// TestMetricsBoundedLabels: label values a stranger controls (event types,
+// session statuses) fold into "other", so a flood of made-up values cannot
+// grow the metrics without bound.
+func TestMetricsBoundedLabels(t *testing.T) {
+	ts, _ := newServer(t, server.Options{})
+	for i, typ := range []string{"MADE_UP_1", "MADE_UP_2"} {
+		b := servertest.Event{EventType: typ, EventID: "e" + strconv.Itoa(i)}.Body()
+		if status, _, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vca", b); err != nil || status != http.StatusOK {
+			t.Fatalf("post: %d %v", status, err)
+		}
+	}
+	vss := bytes.Replace(fixture(t, "vss_completed.json"), []byte(`"COMPLETED"`), []byte(`"WHATEVER"`), 1)
+	if status, _, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vss", vss); err != nil || status != http.StatusOK {
+		t.Fatalf("post vss: %d %v", status, err)
+	}
+	got := scrape(t, ts.URL)
+	for series, w := range map[string]float64{
+		`ivrctl_webhooks_total{event_type="other",outcome="ignored",webhook="vca"}`: 2,
+		`ivrctl_sessions_total{status="other"}`:                                     1,
+	} {
+		if got[series] != w {
+			t.Errorf("%s = %v, want %v", series, got[series], w)
+		}
+	}
+	for series := range got {
+		if strings.Contains(series, "MADE_UP") || strings.Contains(series, "WHATEVER") {
+			t.Errorf("a stranger's value became a label: %s", series)
+		}
+	}
+}
+
+// TestMetricsRouteNotGuarded: /metrics, like the health checks, is not
+// behind the webhooks' Authorization header.
+func TestMetricsRouteNotGuarded(t *testing.T) {
+	ts := httptest.NewServer(server.New(loadFlow(t), server.Options{Access: server.Access{AuthHeader: "Basic c2VjcmV0"}}).Routes())
+	t.Cleanup(ts.Close)
+	if got := scrape(t, ts.URL); len(got) == 0 {
+		t.Error("no samples")
+	}
+	status, _, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vca", vca("main_menu", "1", nil))
+	if err != nil || status != http.StatusUnauthorized {
+		t.Errorf("webhook without the header: %d %v, want 401", status, err)
+	}
+	if got := scrape(t, ts.URL); got[`ivrctl_webhooks_total{event_type="",outcome="unauthorized",webhook="vca"}`] != 1 {
+		t.Error("the refused webhook was not counted as unauthorized")
+	}
+}

@@ -1,0 +1,294 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/servertest"
+)
+
+// liveFlow is a flow file in a temporary folder, served by a server that
+// logs to a buffer, as ivrctl serve runs it.
+type liveFlow struct {
+	path string
+	srv  *server.Server
+	ts   *httptest.Server
+	log  *servertest.LogBuffer
+	src  string // the restaurant flow as shipped
+}
+
+func newLiveFlow(t *testing.T) *liveFlow {
+	t.Helper()
+	src, err := os.ReadFile(flowPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &liveFlow{path: filepath.Join(t.TempDir(), "restaurant.yaml"), log: &servertest.LogBuffer{}, src: string(src)}
+	l.write(t, l.src)
+	flow, diags, err := engine.Load(l.path, noEnv)
+	if err != nil || flow == nil {
+		t.Fatalf("load: %v %v", err, diags)
+	}
+	l.srv = server.New(flow, server.Options{Logger: zerolog.New(l.log).Level(zerolog.DebugLevel)})
+	l.ts = httptest.NewServer(l.srv.Routes())
+	t.Cleanup(l.ts.Close)
+	return l
+}
+
+// write writes the flow file in place.
+func (l *liveFlow) write(t *testing.T, src string) {
+	t.Helper()
+	if err := os.WriteFile(l.path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// replace saves the flow file as many editors do: a new file renamed over
+// the old one.
+func (l *liveFlow) replace(t *testing.T, src string) {
+	t.Helper()
+	tmp := l.path + ".swp"
+	if err := os.WriteFile(tmp, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, l.path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// hears rings the server and returns the start menu's prompt.
+func (l *liveFlow) hears(t *testing.T) string {
+	t.Helper()
+	c := &servertest.Caller{BaseURL: l.ts.URL}
+	r, err := c.Ring(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(mustJSON(t, r.Callflow[0]))
+}
+
+// readyVersion returns the version /readyz reports.
+func (l *liveFlow) readyVersion(t *testing.T) string {
+	t.Helper()
+	resp, err := http.Get(l.ts.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct{ Version string }
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	return r.Version
+}
+
+// messages returns the messages of the log lines written since the last
+// call, and the lines.
+func (l *liveFlow) messages(t *testing.T) ([]string, []obj) {
+	t.Helper()
+	lines := takeLog(t, l.log)
+	var msgs []string
+	for _, line := range lines {
+		msgs = append(msgs, line["message"].(string))
+	}
+	return msgs, lines
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+const newWelcome = "Welcome to ABC Restaurant, now open on Mondays"
+
+// edited is the restaurant flow with the main menu's first words changed.
+func (l *liveFlow) edited(t *testing.T) string {
+	t.Helper()
+	s := strings.Replace(l.src, "Welcome to ABC Restaurant", newWelcome, 1)
+	if s == l.src {
+		t.Fatal("the restaurant flow no longer says Welcome to ABC Restaurant")
+	}
+	return s
+}
+
+// broken is the restaurant flow with a key leading nowhere.
+func (l *liveFlow) broken(t *testing.T) string {
+	t.Helper()
+	s := strings.Replace(l.src, `"3": hours`, `"3": hourz`, 1)
+	if s == l.src {
+		t.Fatal(`the restaurant flow no longer has "3": hours`)
+	}
+	return s
+}
+
+func TestReload(t *testing.T) {
+	l := newLiveFlow(t)
+	v0 := l.readyVersion(t)
+	if strings.Contains(l.hears(t), newWelcome) {
+		t.Fatal("new text before any reload")
+	}
+	l.messages(t)
+
+	// A valid change is swapped in: the next call hears it.
+	l.write(t, l.edited(t))
+	if got, err := l.srv.Reload(l.path); got != server.ReloadAccepted || err != nil {
+		t.Fatalf("Reload of a valid change = %v, %v", got, err)
+	}
+	if !strings.Contains(l.hears(t), newWelcome) {
+		t.Error("the next call does not hear the new prompt")
+	}
+	v1 := l.readyVersion(t)
+	if v1 == v0 || v1 != l.srv.Flow().Version() {
+		t.Errorf("/readyz version %s after reload, was %s; flow says %s", v1, v0, l.srv.Flow().Version())
+	}
+	msgs, lines := l.messages(t)
+	if got := strings.Join(msgs, ","); got != "flow reloaded,vca" {
+		t.Errorf("log after a reload: %s", got)
+	}
+	checkFields(t, lines[0], obj{"old_version": v0, "flow_version": v1, "trigger": "call",
+		"changes": list{"main_menu: prompt changed"}})
+
+	// A broken file is rejected: the running flow stays, and every
+	// diagnostic is logged with its position.
+	l.write(t, l.broken(t))
+	got, err := l.srv.Reload(l.path)
+	if got != server.ReloadRejected || err == nil || !strings.Contains(err.Error(), `unknown node "hourz"`) {
+		t.Fatalf("Reload of a broken file = %v, %v", got, err)
+	}
+	if l.readyVersion(t) != v1 || !strings.Contains(l.hears(t), newWelcome) {
+		t.Error("a rejected reload changed the flow served")
+	}
+	msgs, lines = l.messages(t)
+	if got := strings.Join(msgs, ","); got != "flow diagnostic,reload rejected,vca" {
+		t.Errorf("log after a rejected reload: %s", got)
+	}
+	checkFields(t, lines[0], obj{"level": "error", "file": l.path, "rule": "undefined-node", "severity": "error"})
+	if line, _ := lines[0]["line"].(float64); line < 1 {
+		t.Errorf("diagnostic without a line: %v", lines[0])
+	}
+	checkFields(t, lines[1], obj{"level": "error", "errors": 1, "flow_version": v1})
+
+	// The same bytes again are a no-op.
+	l.write(t, l.edited(t))
+	if got, err := l.srv.Reload(l.path); got != server.ReloadUnchanged || err != nil {
+		t.Errorf("Reload of the served file = %v, %v", got, err)
+	}
+	// A file that is gone is rejected too.
+	if got, err := l.srv.Reload(l.path + ".gone"); got != server.ReloadRejected || !os.IsNotExist(err) {
+		t.Errorf("Reload of a missing file = %v, %v", got, err)
+	}
+	m := scrape(t, l.ts.URL)
+	for result, want := range map[string]float64{"accepted": 1, "rejected": 2, "unchanged": 1} {
+		if got := m[`ivrctl_reloads_total{result="`+result+`"}`]; got != want {
+			t.Errorf("reloads %s = %v, want %v", result, got, want)
+		}
+	}
+	if m[`ivrctl_flow_info{flow="ABC Restaurant",version="`+v1+`"}`] != 1 || m[`ivrctl_flow_info{flow="ABC Restaurant",version="`+v0+`"}`] != 0 {
+		t.Errorf("ivrctl_flow_info does not show only %s", v1)
+	}
+}
+
+// TestReloadMidCall: a caller whose menu a reload removed hears the
+// fallback, with a 200, never an error.
+func TestReloadMidCall(t *testing.T) {
+	l := newLiveFlow(t)
+	c := &servertest.Caller{BaseURL: l.ts.URL}
+	if _, err := c.Ring(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Press(t.Context(), "1"); err != nil || r.ClientActionID != "reservations" {
+		t.Fatalf("press 1: %+v %v", r, err)
+	}
+	// The new flow has no reservations menu.
+	src := strings.Replace(l.src, `"1": reservations`, `"1": hours`, 1)
+	node := regexp.MustCompile(`(?m)^  reservations:\n(    .*\n|\s*\n)*`)
+	if !node.MatchString(src) {
+		t.Fatal("no reservations node in the restaurant flow")
+	}
+	src = node.ReplaceAllString(src, "")
+	l.write(t, src)
+	if got, err := l.srv.Reload(l.path); got != server.ReloadAccepted {
+		t.Fatalf("Reload = %v, %v", got, err)
+	}
+	r, err := c.Press(t.Context(), "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := l.srv.Flow().Fallback().ID(); r.ClientActionID != want {
+		t.Errorf("a caller in a removed menu got %q, want the fallback %q", r.ClientActionID, want)
+	}
+}
+
+// waitFor polls until cond holds, failing after a few seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestWatch: with Watch running, saving the file in place or by
+// rename-and-replace swaps the new flow in, a broken save keeps the old
+// one, and a signal on hup reloads.
+func TestWatch(t *testing.T) {
+	l := newLiveFlow(t)
+	hup := make(chan os.Signal, 1)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- l.srv.Watch(ctx, l.path, hup) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	})
+	// fsnotify starts watching inside Watch; give it a moment, then make
+	// sure it sees changes at all.
+	time.Sleep(50 * time.Millisecond)
+	v0 := l.srv.Flow().Version()
+
+	l.replace(t, l.edited(t))
+	waitFor(t, "a rename-and-replace save to be reloaded", func() bool { return l.srv.Flow().Version() != v0 })
+	if !strings.Contains(l.hears(t), newWelcome) {
+		t.Error("the next call does not hear the saved prompt")
+	}
+	v1 := l.srv.Flow().Version()
+
+	l.write(t, l.broken(t))
+	waitFor(t, "the broken save to be rejected", func() bool { return strings.Contains(l.log.String(), "reload rejected") })
+	if l.srv.Flow().Version() != v1 {
+		t.Error("a broken save replaced the flow")
+	}
+
+	l.write(t, l.src)
+	waitFor(t, "an in-place save to be reloaded", func() bool { return l.srv.Flow().Version() == v0 })
+
+	l.messages(t) // forget what the watcher logged so far
+	hup <- syscall.SIGHUP
+	waitFor(t, "SIGHUP to reload", func() bool { return strings.Contains(l.log.String(), `"trigger":"sighup"`) })
+	msgs, _ := l.messages(t)
+	if got := strings.Join(msgs, ","); got != "flow unchanged" {
+		t.Errorf("log after SIGHUP with the file unchanged: %s", got)
+	}
+}
