@@ -127,7 +127,9 @@ func TestServeRefusesBrokenFlow(t *testing.T) {
 		t.Errorf("stdout = %q, want nothing", stdout)
 	}
 	for _, want := range []string{
-		`testdata/broken.yaml:2:8: error: unknown node "mian" as start`,
+		`"diagnostic":"testdata/broken.yaml:2:8: error: unknown node \"mian\" as start; did you mean \"main\"? [start]"`,
+		`"line":2,"col":8,`,
+		`"message":"flow diagnostic"`,
 		`"message":"flow has errors; not serving it"`,
 	} {
 		if !strings.Contains(stderr, want) {
@@ -151,6 +153,7 @@ func TestServeBadAddress(t *testing.T) {
 type logLines struct {
 	mu    sync.Mutex
 	lines []map[string]any
+	raw   strings.Builder
 	addr  chan string
 }
 
@@ -159,6 +162,10 @@ func newLogLines(t *testing.T, r io.Reader) *logLines {
 	go func() {
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
+			l.mu.Lock()
+			l.raw.Write(sc.Bytes())
+			l.raw.WriteByte('\n')
+			l.mu.Unlock()
 			var m map[string]any
 			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 				continue // a diagnostic line, not a log line
@@ -182,6 +189,36 @@ func (l *logLines) waitAddr(t *testing.T) string {
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not log its address")
 		return ""
+	}
+}
+
+// all returns everything the server wrote.
+func (l *logLines) all() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.raw.String()
+}
+
+// count returns how many lines have the message msg.
+func (l *logLines) count(msg string) int {
+	n := 0
+	for _, m := range l.messages() {
+		if m == msg {
+			n++
+		}
+	}
+	return n
+}
+
+// waitCount waits until n lines have the message msg.
+func (l *logLines) waitCount(t *testing.T, msg string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for l.count(msg) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %d %q lines; log:\n%s", n, msg, l.all())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -236,7 +273,7 @@ func TestServeInProcess(t *testing.T) {
 		t.Fatal("serve did not stop after its context ended")
 	}
 	got := strings.Join(logs.messages(), ",")
-	if want := "serving,vca,vca,shutting down,stopped"; got != want {
+	if want := "webhooks are not authenticated,serving,vca,vca,shutting down,stopped"; got != want {
 		t.Errorf("log messages = %s, want %s", got, want)
 	}
 }

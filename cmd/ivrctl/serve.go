@@ -5,6 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -12,9 +19,42 @@ import (
 	"github.com/ivrctl/ivrctl/server"
 )
 
+const serveSynopsis = `serve [--addr HOST:PORT] [--allow LIST] [--trusted-proxies LIST]
+       [--log-format json|console] [--log-level LEVEL] [--no-watch] FILE
+
+Serves FILE to 8x8's VCA and VSS webhooks, and reloads it when it changes
+on disk or on SIGHUP; a file with errors is refused and the running flow
+stays. SIGINT or SIGTERM stops the server after the webhooks in flight; a
+second signal ends it at once.
+
+Webhooks must carry the Authorization header set as httpAuthHeader when
+they were registered: $IVRCTL_WEBHOOK_AUTH, or --auth-header. When
+$IVRCTL_SUBACCOUNT is set (or --subaccount), webhooks for another
+sub-account are refused.`
+
+// serveFlags are the settings of ivrctl serve.
+type serveFlags struct {
+	addr, authHeader, allow, trusted, subAccount string
+	logFormat, logLevel, debugAddr               string
+	noWatch                                      bool
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", "serve [--addr HOST:PORT] FILE", stderr)
-	addr := fs.String("addr", ":8080", "address to listen on")
+	fs := newFlagSet("serve", serveSynopsis, stderr)
+	var f serveFlags
+	fs.StringVar(&f.addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&f.authHeader, "auth-header", os.Getenv(envWebhookAuth),
+		"the Authorization value webhooks must carry (default $"+envWebhookAuth+"; prefer the variable, which ps does not show)")
+	fs.StringVar(&f.allow, "allow", "",
+		`source addresses allowed to post webhooks: IPs and CIDRs, comma-separated; "8x8" stands for 8x8's voice webhook addresses (default: any)`)
+	fs.StringVar(&f.trusted, "trusted-proxies", "",
+		"proxies in front of ivrctl (IPs and CIDRs) whose X-Forwarded-For is believed (default: none)")
+	fs.StringVar(&f.subAccount, "subaccount", os.Getenv(envSubAccount),
+		"refuse webhooks whose payload.subAccountId is not this (default $"+envSubAccount+"; empty: no check)")
+	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json, or console for people")
+	fs.StringVar(&f.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
+	fs.BoolVar(&f.noWatch, "no-watch", false, "do not watch the flow file (SIGHUP still reloads it)")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address, such as 127.0.0.1:6060 (default: off)")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -24,35 +64,92 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return exitUsage
 	}
-	log := zerolog.New(stderr).With().Timestamp().Logger()
+	log, err := newLogger(stderr, f.logFormat, f.logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "ivrctl serve: %v\n", err)
+		return exitUsage
+	}
+	access := server.Access{AuthHeader: f.authHeader}
+	if access.Allow, err = server.ParsePrefixes(f.allow); err != nil {
+		fmt.Fprintf(stderr, "ivrctl serve: --allow: %v\n", err)
+		return exitUsage
+	}
+	if access.TrustedProxies, err = server.ParsePrefixes(f.trusted); err != nil {
+		fmt.Fprintf(stderr, "ivrctl serve: --trusted-proxies: %v\n", err)
+		return exitUsage
+	}
 
-	flow, diags, err := engine.Load(files[0], nil)
+	path := files[0]
+	flow, diags, err := engine.Load(path, nil)
 	if err != nil {
 		log.Error().Err(err).Msg("cannot read flow")
 		return exitFailure
 	}
-	for _, d := range diags {
-		fmt.Fprintln(stderr, d)
-	}
+	server.LogDiagnostics(log, diags)
 	if flow == nil {
-		log.Error().Str("file", files[0]).Int("problems", len(diags)).Msg("flow has errors; not serving it")
+		log.Error().Str("file", path).Int("problems", len(diags)).Msg("flow has errors; not serving it")
 		return exitProblems
 	}
 
-	srv := server.New(flow, server.Options{Logger: log})
-	ln, err := net.Listen("tcp", *addr)
+	// SIGHUP reloads the flow; so does a change to the file, unless
+	// --no-watch. Taken from here on, so that a SIGHUP sent as soon as
+	// the "serving" line appears reloads rather than kills.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	srv := server.New(flow, server.Options{Logger: log, Access: access, SubAccountID: f.subAccount})
+	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
-		log.Error().Err(err).Str("addr", *addr).Msg("cannot listen")
+		log.Error().Err(err).Str("addr", f.addr).Msg("cannot listen")
 		return exitFailure
+	}
+	if f.debugAddr != "" {
+		dln, err := net.Listen("tcp", f.debugAddr)
+		if err != nil {
+			ln.Close()
+			log.Error().Err(err).Str("addr", f.debugAddr).Msg("cannot listen")
+			return exitFailure
+		}
+		go serveDebug(ctx, dln, log)
+	}
+	if access.AuthHeader == "" {
+		log.Warn().Str("hint", "anyone who finds this URL can drive the menu; set "+envWebhookAuth+
+			" to the httpAuthHeader registered with 8x8 (ivrctl webhooks set registers it)").
+			Msg("webhooks are not authenticated")
 	}
 	log.Info().
 		Str("addr", ln.Addr().String()).
 		Str("flow", flow.Name()).
-		Str("file", files[0]).
+		Str("file", path).
 		Str("flow_version", flow.Version()).
 		Int("nodes", len(flow.Nodes())).
 		Str("start", flow.Start().ID()).
+		Bool("auth", access.AuthHeader != "").
+		Str("allow", f.allow).
+		Str("trusted_proxies", f.trusted).
+		Str("subaccount", f.subAccount).
+		Bool("watch", !f.noWatch).
 		Msg("serving")
+
+	// The watcher stops with the server.
+	wctx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		if f.noWatch {
+			for {
+				select {
+				case <-wctx.Done():
+					return
+				case <-hup:
+					_, _ = srv.Reload(path)
+				}
+			}
+		}
+		_ = srv.Watch(wctx, path, hup)
+	}()
+	defer func() { stopWatch(); <-watched }()
 
 	if err := server.Serve(ctx, ln, srv.Routes(), log); err != nil {
 		log.Error().Err(err).Msg("server failed")
@@ -60,4 +157,36 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	log.Info().Msg("stopped")
 	return exitOK
+}
+
+// newLogger returns the logger of ivrctl serve, writing to w: JSON lines,
+// or a console format for people.
+func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
+	if err != nil || lvl < zerolog.DebugLevel || lvl > zerolog.ErrorLevel {
+		return zerolog.Logger{}, fmt.Errorf("unknown --log-level %q; use debug, info, warn or error", level)
+	}
+	switch format {
+	case "json":
+	case "console":
+		color, _ := useColor("auto", w, os.Getenv)
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.DateTime, NoColor: !color}
+	default:
+		return zerolog.Logger{}, fmt.Errorf("unknown --log-format %q; use json or console", format)
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// serveDebug serves Go's pprof profiles on ln until ctx ends.
+func serveDebug(ctx context.Context, ln net.Listener, log zerolog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info().Str("addr", ln.Addr().String()).Msg("serving pprof")
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: server.ReadHeaderTimeout}
+	go func() { <-ctx.Done(); hs.Close() }()
+	_ = hs.Serve(ln)
 }

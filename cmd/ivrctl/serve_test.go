@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/server/servertest"
+)
+
+// clearServeEnv keeps the developer's own settings out of a test of
+// serve: servertest's webhooks are for sub-account account_x and carry no
+// Authorization header.
+func clearServeEnv(t *testing.T) {
+	t.Setenv(envWebhookAuth, "")
+	t.Setenv(envSubAccount, "")
+}
+
+// startServe runs ivrctl serve in-process with args, and returns its base
+// URL, its log and a function that stops it and returns its exit code.
+func startServe(t *testing.T, args ...string) (string, *logLines, func() int) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), io.Discard, pw)
+		pw.Close()
+	}()
+	logs := newLogLines(t, pr)
+	base := logs.waitAddr(t)
+	stopped := false
+	stop := func() int {
+		if stopped {
+			return -1
+		}
+		stopped = true
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(15 * time.Second):
+			t.Fatal("serve did not stop")
+			return -1
+		}
+	}
+	t.Cleanup(func() { stop() })
+	return base, logs, stop
+}
+
+// postStatus posts a VCA answering main_menu with key 3, with the
+// Authorization header auth when it is not "", and returns the status.
+func postStatus(t *testing.T, base, auth string) int {
+	t.Helper()
+	body := servertest.Event{ClientActionID: "main_menu", Digits: "3"}.Body()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/webhooks/vca", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServeAuthHeader(t *testing.T) {
+	clearServeEnv(t)
+	const secret = "Bearer 8x8-says-hello"
+	t.Setenv(envWebhookAuth, secret)
+	base, logs, stop := startServe(t, restaurant)
+	for _, tt := range []struct {
+		auth string
+		want int
+	}{{"", 401}, {"Bearer wrong", 401}, {secret, 200}} {
+		if got := postStatus(t, base, tt.auth); got != tt.want {
+			t.Errorf("Authorization %q: %d, want %d", tt.auth, got, tt.want)
+		}
+	}
+	stop()
+	msgs := strings.Join(logs.messages(), ",")
+	if strings.Contains(msgs, "not authenticated") {
+		t.Errorf("warned of no authentication with %s set: %s", envWebhookAuth, msgs)
+	}
+	if want := "serving,webhook refused,webhook refused,vca,shutting down,stopped"; msgs != want {
+		t.Errorf("log messages %s, want %s", msgs, want)
+	}
+	if all := logs.all(); strings.Contains(all, "8x8-says-hello") || strings.Contains(all, "Bearer wrong") {
+		t.Error("an Authorization value is in the log")
+	}
+}
+
+func TestServeAllow(t *testing.T) {
+	clearServeEnv(t)
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--allow", "8x8"}, http.StatusForbidden}, // loopback is not 8x8
+		{[]string{"--allow", "10.0.0.0/8, 127.0.0.1"}, http.StatusOK},
+		// Only a trusted proxy's X-Forwarded-For is believed; none is sent here.
+		{[]string{"--allow", "8x8", "--trusted-proxies", "127.0.0.1"}, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			base, _, _ := startServe(t, append(tt.args, restaurant)...)
+			if got := postStatus(t, base, ""); got != tt.want {
+				t.Errorf("status %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestServeFlagErrors(t *testing.T) {
+	clearServeEnv(t)
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"--allow", "10.0.0.300", restaurant}, `--allow: bad address "10.0.0.300"`},
+		{[]string{"--trusted-proxies", "nope", restaurant}, "--trusted-proxies:"},
+		{[]string{"--log-format", "xml", restaurant}, `unknown --log-format "xml"`},
+		{[]string{"--log-level", "loud", restaurant}, `unknown --log-level "loud"`},
+	} {
+		code, stdout, stderr := runCLI(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, tt.args...)...)
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, tt.stderr) {
+			t.Errorf("serve %v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, exitUsage, tt.stderr)
+		}
+	}
+}
+
+func TestServeLogFormatAndLevel(t *testing.T) {
+	clearServeEnv(t)
+	t.Run("console", func(t *testing.T) {
+		var buf bytes.Buffer
+		log, err := newLogger(&buf, "console", "info")
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.Info().Str("node", "main_menu").Msg("vca")
+		got := buf.String()
+		if strings.HasPrefix(got, "{") || !strings.Contains(got, "INF") || !strings.Contains(got, "vca") ||
+			!strings.Contains(got, "node=main_menu") || strings.Contains(got, "\x1b[") {
+			t.Errorf("console line to a buffer = %q, want a plain line for people", got)
+		}
+	})
+	t.Run("warn", func(t *testing.T) {
+		var buf bytes.Buffer
+		log, err := newLogger(&buf, "json", "WARN")
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.Info().Msg("vca")
+		log.Warn().Msg("vca rejected")
+		if got := buf.String(); strings.Contains(got, `"vca"`) || !strings.Contains(got, `"vca rejected"`) {
+			t.Errorf("at warn, the log says %s; want only the warning", got)
+		}
+	})
+}
+
+// copyFlow copies the restaurant flow into a temporary folder.
+func copyFlow(t *testing.T) (path, src string) {
+	t.Helper()
+	data, err := os.ReadFile(restaurant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(t.TempDir(), "restaurant.yaml")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, string(data)
+}
+
+// startProcess runs ivrctl serve as a real process (this test binary as
+// ivrctl), and returns it and its log.
+func startProcess(t *testing.T, args ...string) (*exec.Cmd, *logLines, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "IVRCTL_TEST_MAIN=1", envWebhookAuth+"=", envSubAccount+"=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	logs := newLogLines(t, stderr)
+	return cmd, logs, logs.waitAddr(t)
+}
+
+// TestServeSIGHUP: a real ivrctl serve reloads its file on SIGHUP, keeps
+// its flow when the file is broken, and serves the new flow when it is
+// valid.
+func TestServeSIGHUP(t *testing.T) {
+	path, src := copyFlow(t)
+	cmd, logs, base := startProcess(t, "--no-watch", path)
+	hearsWelcome := func(want string) {
+		t.Helper()
+		r, err := (&servertest.Caller{BaseURL: base}).Ring(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Callflow[0].(*callflows.SayAndCapture).PromptMessage; !strings.Contains(got, want) {
+			t.Errorf("the caller hears %s, want %q", got, want)
+		}
+	}
+	hup := func(wantMsg string) {
+		t.Helper()
+		n := logs.count(wantMsg)
+		if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		logs.waitCount(t, wantMsg, n+1)
+	}
+
+	if err := os.WriteFile(path, []byte(strings.Replace(src, `"3": hours`, `"3": hourz`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hup("reload rejected")
+	hearsWelcome("Welcome to ABC Restaurant")
+
+	if err := os.WriteFile(path, []byte(strings.Replace(src, "Welcome to ABC", "Welcome back to ABC", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hup("flow reloaded")
+	hearsWelcome("Welcome back to ABC Restaurant")
+	if logs.count("flow diagnostic") != 1 {
+		t.Errorf("%d diagnostics logged, want the one of the broken file", logs.count("flow diagnostic"))
+	}
+}
+
+// TestServeShutdownFinishesInFlight: a webhook whose body is still
+// arriving when SIGTERM comes is answered; new connections are refused
+// meanwhile; the process then exits 0.
+func TestServeShutdownFinishesInFlight(t *testing.T) {
+	cmd, logs, base := startProcess(t, restaurant)
+	addr := strings.TrimPrefix(base, "http://")
+	body := servertest.Event{ClientActionID: "main_menu", Digits: "3"}.Body()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "POST /webhooks/vca HTTP/1.1\r\nHost: ivrctl\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(len(body)) + "\r\n\r\n"
+	half := len(body) / 2
+	if _, err := conn.Write(append([]byte(head), body[:half]...)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // let the server read the headers: the request is in flight
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	logs.waitCount(t, "shutting down", 1)
+	refused := false
+	for range 50 { // the listener closes as Shutdown starts
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			refused = true
+			break
+		}
+		c.Close()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !refused {
+		t.Error("new connections are still accepted after SIGTERM")
+	}
+
+	if _, err := conn.Write(body[half:]); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the in-flight webhook got no answer: %v", err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("in-flight webhook: %d %s", resp.StatusCode, answer)
+	}
+	if r, err := servertest.DecodeResponse(answer); err != nil || r.ClientActionID != "hours" {
+		t.Errorf("in-flight webhook answered %s (%v), want hours", answer, err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Errorf("exit: %v, want 0", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not exit after the in-flight webhook")
+	}
+	if got := strings.Join(logs.messages(), ","); !strings.HasSuffix(got, "shutting down,vca,stopped") {
+		t.Errorf("log messages %s, want the vca answered after shutting down", got)
+	}
+}
