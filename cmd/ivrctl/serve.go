@@ -64,7 +64,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return exitUsage
 	}
-	log, err := newLogger(stderr, f.logFormat, f.logLevel)
+	// Webhook lines are buffered (warnings and errors are not), so that
+	// logging one costs a copy, not a system call.
+	logOut := server.NewLogWriter(stderr, 0)
+	defer logOut.Close()
+	log, err := newLogger(logOut, f.logFormat, f.logLevel)
 	if err != nil {
 		fmt.Fprintf(stderr, "ivrctl serve: %v\n", err)
 		return exitUsage
@@ -169,12 +173,21 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	switch format {
 	case "json":
 	case "console":
-		color, _ := useColor("auto", w, os.Getenv)
+		color, _ := useColor("auto", terminalOf(w), os.Getenv)
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.DateTime, NoColor: !color}
 	default:
 		return zerolog.Logger{}, fmt.Errorf("unknown --log-format %q; use json or console", format)
 	}
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// terminalOf returns the writer a LogWriter writes to, for the terminal
+// check of the console format.
+func terminalOf(w io.Writer) io.Writer {
+	if lw, ok := w.(*server.LogWriter); ok {
+		return lw.Out()
+	}
+	return w
 }
 
 // serveDebug serves Go's pprof profiles on ln until ctx ends.
