@@ -50,14 +50,6 @@ func newDedupe(size int, window time.Duration) *dedupe {
 	}
 }
 
-// lookup returns the answer to the event id with fingerprint fp, if it was
-// answered within the window.
-func (d *dedupe) lookup(id string, fp fingerprint) ([]byte, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.find(id, fp, d.now())
-}
-
 func (d *dedupe) find(id string, fp fingerprint, now time.Time) ([]byte, bool) {
 	a, ok := d.byID[id]
 	if !ok || a.fingerprint != fp || now.Sub(a.at) > d.window {

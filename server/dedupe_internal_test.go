@@ -55,3 +55,11 @@ func TestDedupe(t *testing.T) {
 		t.Errorf("holds %d events, want 3", len(d.byID))
 	}
 }
+
+// lookup returns the answer to the event id with fingerprint fp, if it was
+// answered within the window, as store would find it.
+func (d *dedupe) lookup(id string, fp fingerprint) ([]byte, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.find(id, fp, d.now())
+}

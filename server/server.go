@@ -253,16 +253,6 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.digits = p.Digits()
-	// A duplicate delivery of an event gets the answer the first one got,
-	// even if the flow was reloaded in between, and is counted once.
-	fp := fingerprint{eventType: ev.EventType, callStatus: p.CallStatus, clientActionID: p.ClientActionID, digits: l.digits}
-	if s.vcaSeen != nil && p.EventID != "" {
-		if body, ok := s.vcaSeen.lookup(p.EventID, fp); ok {
-			l.status, l.duplicate = http.StatusOK, true
-			writeJSON(w, http.StatusOK, body)
-			return
-		}
-	}
 	var body []byte
 	if ev.EventType != "" && !strings.EqualFold(ev.EventType, callflows.EventCallAction) {
 		// 8x8 may post call status events here too; they ask for nothing.
@@ -271,7 +261,12 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 		l.step = s.step(flow, p, l.digits)
 		body = l.step.Next.Response()
 	}
+	// A duplicate delivery of an event gets the answer the first one got,
+	// even if the flow was reloaded in between, and is counted once. The
+	// answer was chosen above all the same: that is cheaper than a second
+	// look into the cache, and duplicates are rare.
 	if s.vcaSeen != nil && p.EventID != "" {
+		fp := fingerprint{eventType: ev.EventType, callStatus: p.CallStatus, clientActionID: p.ClientActionID, digits: l.digits}
 		body, l.duplicate = s.vcaSeen.store(p.EventID, fp, body)
 	}
 	l.status = http.StatusOK
@@ -305,7 +300,7 @@ func (s *Server) logVCA(r *http.Request, flow *engine.Flow, l *vcaLog, took time
 			Str("direction", p.CallDirection).
 			Str("client_action_id", p.ClientActionID)
 	}
-	if l.step.Next != nil {
+	if l.step.Next != nil && !l.duplicate {
 		from, dtmf := "", l.digits
 		if l.step.From != nil {
 			from = l.step.From.ID()
@@ -322,6 +317,7 @@ func (s *Server) logVCA(r *http.Request, flow *engine.Flow, l *vcaLog, took time
 	}
 	switch {
 	case l.duplicate:
+		// The answer is the first delivery's, which its own line tells.
 		e = e.Str("outcome", "duplicate")
 	case l.outcome != "" && l.step.Next == nil:
 		e = e.Str("outcome", l.outcome)
