@@ -155,11 +155,13 @@ type logLines struct {
 	lines []map[string]any
 	raw   strings.Builder
 	addr  chan string
+	eof   chan struct{} // closed when the server's output ends
 }
 
 func newLogLines(t *testing.T, r io.Reader) *logLines {
-	l := &logLines{addr: make(chan string, 1)}
+	l := &logLines{addr: make(chan string, 1), eof: make(chan struct{})}
 	go func() {
+		defer close(l.eof)
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
 			l.mu.Lock()
@@ -222,6 +224,16 @@ func (l *logLines) waitCount(t *testing.T, msg string, n int) {
 	}
 }
 
+// waitEOF waits until the server's output has ended and been read.
+func (l *logLines) waitEOF(t *testing.T) {
+	t.Helper()
+	select {
+	case <-l.eof:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server's output did not end")
+	}
+}
+
 func (l *logLines) messages() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -272,6 +284,7 @@ func TestServeInProcess(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop after its context ended")
 	}
+	logs.waitEOF(t)
 	got := strings.Join(logs.messages(), ",")
 	if want := "webhooks are not authenticated,serving,vca,vca,shutting down,stopped"; got != want {
 		t.Errorf("log messages = %s, want %s", got, want)

@@ -50,6 +50,7 @@ func startServe(t *testing.T, args ...string) (string, *logLines, func() int) {
 		cancel()
 		select {
 		case code := <-done:
+			logs.waitEOF(t)
 			return code
 		case <-time.After(15 * time.Second):
 			t.Fatal("serve did not stop")
@@ -310,6 +311,7 @@ func TestServeShutdownFinishesInFlight(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not exit after the in-flight webhook")
 	}
+	logs.waitEOF(t)
 	if got := strings.Join(logs.messages(), ","); !strings.HasSuffix(got, "shutting down,vca,stopped") {
 		t.Errorf("log messages %s, want the vca answered after shutting down", got)
 	}

@@ -131,6 +131,7 @@ func TestSimURL(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop after its context ended")
 	}
+	logs.waitEOF(t)
 	logs.mu.Lock()
 	defer logs.mu.Unlock()
 	vcas, vsss := 0, 0
