@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -290,5 +292,63 @@ func TestWatch(t *testing.T) {
 	msgs, _ := l.messages(t)
 	if got := strings.Join(msgs, ","); got != "flow unchanged" {
 		t.Errorf("log after SIGHUP with the file unchanged: %s", got)
+	}
+}
+
+// TestReloadUnderLoad reloads the flow file 100 times, a valid edit and a
+// broken file in turn, while callers post webhooks over HTTP: no request
+// may fail, every answer must be a valid callflow of the old or the new
+// flow, and every reload must be counted as what it was.
+func TestReloadUnderLoad(t *testing.T) {
+	l := newLiveFlow(t)
+	valid := []string{l.src, l.edited(t)}
+	broken := l.broken(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+
+	var answered, failed atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			c := &servertest.Caller{BaseURL: l.ts.URL, Client: l.ts.Client()}
+			keys := []string{"1", "2", "3", "7", ""}
+			for i := 0; ctx.Err() == nil; i++ {
+				var err error
+				if c.Last == nil || len(c.Last.Callflow) != 1 {
+					_, err = c.Ring(ctx) // a new call after one that ended
+				} else {
+					_, err = c.Press(ctx, keys[i%len(keys)])
+				}
+				if err != nil && ctx.Err() == nil {
+					failed.Add(1)
+					t.Errorf("webhook during reloads: %v", err) // Caller checks status and 8x8's rules
+					return
+				}
+				answered.Add(1)
+			}
+		})
+	}
+	for i := range 100 {
+		if i%2 == 0 {
+			l.replace(t, valid[(i/2+1)%2])
+			if got, err := l.srv.Reload(l.path); got != server.ReloadAccepted {
+				t.Fatalf("reload %d of a valid file: %v %v", i, got, err)
+			}
+		} else {
+			l.replace(t, broken)
+			if got, _ := l.srv.Reload(l.path); got != server.ReloadRejected {
+				t.Fatalf("reload %d of a broken file: %v", i, got)
+			}
+		}
+		time.Sleep(time.Millisecond) // let webhooks through between reloads
+	}
+	cancel()
+	wg.Wait()
+	if failed.Load() != 0 || answered.Load() < 100 {
+		t.Errorf("%d webhooks answered, %d failed during 100 reloads", answered.Load(), failed.Load())
+	}
+	m := scrape(t, l.ts.URL)
+	if a, r := m[`ivrctl_reloads_total{result="accepted"}`], m[`ivrctl_reloads_total{result="rejected"}`]; a != 50 || r != 50 {
+		t.Errorf("reloads counted: %v accepted, %v rejected; want 50 and 50", a, r)
 	}
 }
