@@ -2,13 +2,18 @@ package server
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
 	"path"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -143,7 +148,7 @@ func (s *Server) Routes() http.Handler { return s.routes }
 
 func (s *Server) buildRoutes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.recoverer, s.limitBody)
+	r.Use(requestID, s.recoverer, s.limitBody)
 	r.NotFound(s.reject(http.StatusNotFound, "no such route"))
 	notAllowed := s.reject(http.StatusMethodNotAllowed, "method not allowed")
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
@@ -491,6 +496,36 @@ func (s *Server) rejectAccess(w http.ResponseWriter, r *http.Request, status int
 type promLogger struct{ log zerolog.Logger }
 
 func (l promLogger) Println(v ...any) { l.log.Error().Msg(fmt.Sprint(v...)) }
+
+// requestIDPrefix starts the request IDs of this process: the host name
+// and a random word, so that IDs from several replicas do not collide.
+var requestIDPrefix = func() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return host + "/" + hex.EncodeToString(b[:]) + "-"
+}()
+
+// requestID gives each request an ID, as chi's middleware.RequestID does
+// and where middleware.GetReqID finds it: the caller's X-Request-Id, or
+// the process's prefix and a counter. It formats the ID without fmt, since
+// it runs on every webhook.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var id string
+		if v := r.Header[middleware.RequestIDHeader]; len(v) > 0 {
+			id = v[0]
+		}
+		if id == "" {
+			var buf [96]byte
+			id = string(strconv.AppendUint(append(buf[:0], requestIDPrefix...), middleware.NextRequestID(), 10))
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), middleware.RequestIDKey, id)))
+	})
+}
 
 // recoverer answers 500 for a panic outside the VCA handler, which
 // recovers its own panics with the fallback.
