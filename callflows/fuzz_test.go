@@ -92,13 +92,7 @@ var digitPayloads = []string{
 //
 //	go test -run '^$' -fuzz '^FuzzDecodeCallAction$' -fuzztime 60s ./callflows/
 func FuzzDecodeCallAction(f *testing.F) {
-	addFixtureSeeds(f)
-	for _, b := range edgeBodies {
-		f.Add([]byte(b))
-	}
-	for _, p := range digitPayloads {
-		f.Add([]byte(`{"namespace":"VOICE","eventType":"CALL_ACTION","payload":` + p + `}`))
-	}
+	addCallActionSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		// A slow input is a bug too: make it a crash the fuzzer saves.
 		watchdog := time.AfterFunc(fuzzTimeout, func() { panic(fmt.Sprintf("input took over %v: %q", fuzzTimeout, body)) })
@@ -133,6 +127,19 @@ func FuzzDecodeCallAction(f *testing.F) {
 			t.Errorf("decoding twice differs (or the first result shares the body's memory):\n%+v\n%+v", ev, again)
 		}
 	})
+}
+
+// addCallActionSeeds adds the seeds of the VCA fuzz targets to f: the
+// testdata payloads, edgeBodies, and a VCA for each of digitPayloads.
+func addCallActionSeeds(f *testing.F) {
+	f.Helper()
+	addFixtureSeeds(f)
+	for _, b := range edgeBodies {
+		f.Add([]byte(b))
+	}
+	for _, p := range digitPayloads {
+		f.Add([]byte(`{"namespace":"VOICE","eventType":"CALL_ACTION","payload":` + p + `}`))
+	}
 }
 
 // FuzzDecodeSessionSummary feeds arbitrary bodies to DecodeSessionSummary

@@ -177,6 +177,17 @@ func IsDTMF(s string) bool {
 // failing the whole webhook, since an unanswered VCA is dead air for the
 // caller. It fails only for a body that is not a JSON object.
 func DecodeCallAction(body []byte) (*CallAction, error) {
+	// The fast path takes the usual bodies and gives up on anything else,
+	// which the slow path, the reference, decides: see fastdecode.go.
+	if ev, ok := decodeCallActionFast(body); ok {
+		return ev, nil
+	}
+	return decodeCallActionSlow(body)
+}
+
+// decodeCallActionSlow is DecodeCallAction with encoding/json: the
+// reference decodeCallActionFast must agree with.
+func decodeCallActionSlow(body []byte) (*CallAction, error) {
 	var ev CallAction
 	if err := decodeLenient(body, &ev); err != nil {
 		return nil, err

@@ -1,0 +1,513 @@
+package callflows_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ivrctl/ivrctl/callflows"
+)
+
+// vca wraps a payload in the envelope of a VCA webhook.
+func vca(payload string) string {
+	return `{"namespace":"VOICE","eventType":"CALL_ACTION","description":"Action request of a call","payload":` + payload + `}`
+}
+
+// nested returns n arrays nested in one another.
+func nested(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+
+// fastCase is a body and whether the fast path should take it.
+type fastCase struct {
+	name string
+	body string
+	ok   bool
+}
+
+// fastCases cover each rule of the fast path, with the bodies it must
+// take and those it must leave to the slow path. They seed
+// FuzzDecodeCallActionFast too.
+var fastCases = []fastCase{
+	// The top level: one object and JSON's white space only.
+	{"empty object", `{}`, true},
+	{"white space around", " \t\r\n{ }\r\n\t ", true},
+	{"empty body", ``, false},
+	{"white space only", " \n", false},
+	{"byte order mark", "\ufeff{}", false},
+	{"form feed is no JSON space", "\f{}", false},
+	{"NBSP is no JSON space", "{}\u00a0", false},
+	{"garbage after", `{} x`, false},
+	{"two objects", `{}{}`, false},
+	{"NUL after", "{}\x00", false},
+	{"array", `[]`, false},
+	{"array of an object", `[{"payload":{}}]`, false},
+	{"null", `null`, false},
+	{"string", `"CALL_ACTION"`, false},
+	{"number", `1`, false},
+	{"truncated", `{"payload":{"dtmf":"1"}`, false},
+	{"truncated in a key", `{"payl`, false},
+	{"truncated after a key", `{"payload"`, false},
+	{"truncated after a colon", `{"payload":`, false},
+	{"trailing comma", `{"eventType":"CALL_ACTION",}`, false},
+	{"missing colon", `{"eventType" "CALL_ACTION"}`, false},
+	{"missing comma", `{"eventType":"CALL_ACTION" "namespace":"VOICE"}`, false},
+	{"unquoted key", `{eventType:"CALL_ACTION"}`, false},
+	{"single quotes", `{'eventType':'CALL_ACTION'}`, false},
+
+	// Values of unknown keys are skipped, but must be valid JSON.
+	{"skipped values", `{"a":{"b":[1,-2.5e+3,true,false,null,"\u00e9\n\"\\\/\b\f\r\t",{}],"c":[]},"d":0,"e":-0.0E-0}`, true},
+	{"skipped string with escapes and UTF-8", `{"x":"caf\u00e9 caf\u00C9 ☎ \ud800"}`, true},
+	{"skipped string of invalid UTF-8", "{\"x\":\"\xff\xfe\"}", true},
+	{"skipped white space everywhere", "{ \"x\" : [ 1 , { \"y\" : null } ] , \"z\" : \"\" }", true},
+	{"unknown key repeated", `{"x":1,"x":"2"}`, true},
+	{"bad literal", `{"x":tru}`, false},
+	{"bad literal null", `{"x":nul}`, false},
+	{"literal with garbage", `{"x":nullx}`, false},
+	{"capital literal", `{"x":True}`, false},
+	{"leading zero", `{"x":01}`, false},
+	{"plus sign", `{"x":+1}`, false},
+	{"bare minus", `{"x":-}`, false},
+	{"no digits after the point", `{"x":1.}`, false},
+	{"no integer part", `{"x":.5}`, false},
+	{"empty exponent", `{"x":1e}`, false},
+	{"exponent sign only", `{"x":1e+}`, false},
+	{"hex", `{"x":0x10}`, false},
+	{"NaN", `{"x":NaN}`, false},
+	{"two values", `{"x":1 2}`, false},
+	{"trailing comma in an array", `{"x":[1,]}`, false},
+	{"missing comma in an array", `{"x":[1 2]}`, false},
+	{"unclosed array", `{"x":[}`, false},
+	{"object key without value", `{"x":{"a"}}`, false},
+	{"object key not a string", `{"x":{1:2}}`, false},
+	{"control character in a string", "{\"x\":\"a\x01b\"}", false},
+	{"new line in a string", "{\"x\":\"a\nb\"}", false},
+	{"bad escape", `{"x":"\q"}`, false},
+	{"bad unicode escape", `{"x":"\u12G4"}`, false},
+	{"short unicode escape", `{"x":"\u12"}`, false},
+	{"truncated unicode escape", `{"x":"\u12`, false},
+	{"truncated after a backslash", `{"x":"\`, false},
+	{"unterminated string", `{"x":"abc}`, false},
+	{"lone value", `{"x"}`, false},
+
+	// Nesting: the body's object is depth 1, and the fast path reads up
+	// to depth 100.
+	{"depth 100 under an unknown key", `{"x":` + nested(99) + `}`, true},
+	{"depth 101 under an unknown key", `{"x":` + nested(100) + `}`, false},
+	{"depth 100 in eventData", vca(`{"eventData":` + nested(98) + `}`), true},
+	{"depth 101 in eventData", vca(`{"eventData":` + nested(99) + `}`), false},
+	{"deep objects", `{"x":` + strings.Repeat(`{"a":`, 99) + `1` + strings.Repeat(`}`, 99) + `}`, true},
+	{"too deep objects", `{"x":` + strings.Repeat(`{"a":`, 100) + `1` + strings.Repeat(`}`, 100) + `}`, false},
+
+	// Keys: exact names only; anything encoding/json might match to a
+	// field case-insensitively goes to the slow path.
+	{"exact keys", vca(`{"dtmf":"1","clientActionId":"x"}`), true},
+	{"envelope key in another case", `{"EventType":"CALL_ACTION"}`, false},
+	{"envelope key in capitals", `{"NAMESPACE":"VOICE"}`, false},
+	{"payload key in another case", vca(`{"DTMF":"1"}`), false},
+	{"payload key in lower case", vca(`{"callid":"c-1"}`), false},
+	{"key with long s (U+017F)", vca(`{"ſessionId":"s-1"}`), false},
+	{"key with Kelvin sign (U+212A)", `{"\u212Ax":1}`, false},
+	{"key with an escape", vca(`{"\u0064tmf":"1"}`), false},
+	{"unknown key with an escape", `{"\u0078":1}`, false},
+	{"unknown non-ASCII key", `{"café":1}`, false},
+	{"unknown key of invalid UTF-8", "{\"\xff\":1}", false},
+	{"unknown keys", vca(`{"asrCaptured":null,"extra":{"Namespace":1,"DTMF":"9"}}`), true},
+	{"payload keys in the envelope", `{"dtmf":"1","eventData":{"dtmf":"2"},"PAYLOAD2":1}`, true},
+	{"envelope keys in the payload", vca(`{"namespace":"x","payload":{"dtmf":"1"}}`), true},
+	{"empty key", `{"":1}`, true},
+
+	// A known key twice goes to the slow path, even when both are null.
+	{"payload twice", `{"payload":{"dtmf":"1"},"payload":{"dtmf":"2"}}`, false},
+	{"payload twice, null first", `{"payload":null,"payload":{"dtmf":"2"}}`, false},
+	{"dtmf twice", vca(`{"dtmf":"1","dtmf":null}`), false},
+	{"eventData twice", vca(`{"eventData":"1","eventData":{"dtmf":"2"}}`), false},
+
+	// String fields: printable ASCII only, without escapes; null leaves
+	// them empty; other types are the slow path's.
+	{"string empty", vca(`{"callId":""}`), true},
+	{"string with DEL", "{\"namespace\":\"VO\x7fICE\"}", true},
+	{"string of punctuation", `{"namespace":" !#$%&'()*+,-./:;<=>?@[]^_{|}~"}`, true},
+	{"string null", `{"namespace":null,"payload":{"callId":null}}`, true},
+	{"string with an escape", `{"namespace":"VO\u0049CE"}`, false},
+	{"string with an escaped quote", vca(`{"clientActionId":"a\"b"}`), false},
+	{"string with an escaped slash", vca(`{"timestamp":"2024\/05\/16"}`), false},
+	{"string non-ASCII", `{"description":"Aktion für den Anruf"}`, false},
+	{"string of invalid UTF-8", "{\"eventType\":\"\xff\xfe\"}", false},
+	{"string a number", vca(`{"clientActionId":5}`), false},
+	{"string a bool", `{"eventType":true}`, false},
+	{"string an object", vca(`{"callStatus":{}}`), false},
+	{"string an array", vca(`{"callStatus":["ACTION_COMPLETED"]}`), false},
+
+	// Text fields: a plain string or null; numbers and booleans are the
+	// slow path's.
+	{"text strings", vca(`{"sourceRefId":"a","destinationRefId":"b","dtmf":"12*#"}`), true},
+	{"text null", vca(`{"sourceRefId":null,"destinationRefId":null,"dtmf":null}`), true},
+	{"text with spaces", vca(`{"dtmf":" 5 "}`), true},
+	{"text a number", vca(`{"dtmf":12}`), false},
+	{"text a bool", vca(`{"sourceRefId":false}`), false},
+	{"text an object", vca(`{"dtmf":{}}`), false},
+	{"text an array", vca(`{"destinationRefId":["x"]}`), false},
+	{"text with an escape", vca(`{"dtmf":"\u0031"}`), false},
+
+	// Number fields: a JSON number, by Number.UnmarshalJSON's rules, or
+	// null; strings are the slow path's.
+	{"numbers", vca(`{"callDuration":14,"sipCode":200}`), true},
+	{"number zero and minus zero", vca(`{"callDuration":0,"sipCode":-0}`), true},
+	{"number fractions and exponents", vca(`{"callDuration":1.5e3,"sipCode":-2.25E-2}`), true},
+	{"number overflow is 0", vca(`{"callDuration":1e999,"sipCode":-1e309}`), true},
+	{"number underflow", vca(`{"callDuration":1e-400,"sipCode":4.9e-324}`), true},
+	{"number largest", vca(`{"callDuration":1.7976931348623157e308}`), true},
+	{"number long", vca(`{"callDuration":123456789012345678901234567890123456789.123456789e-10}`), true},
+	{"number null", vca(`{"callDuration":null,"sipCode":null}`), true},
+	{"number a string", vca(`{"sipCode":"486"}`), false},
+	{"number a bool", vca(`{"callDuration":true}`), false},
+	{"number an object", vca(`{"callDuration":{}}`), false},
+	{"number invalid", vca(`{"callDuration":1.}`), false},
+
+	// eventData: any valid value, copied as is.
+	{"eventData an object", vca(`{"eventData":{"dtmf":"1"}}`), true},
+	{"eventData with inner white space", vca("{\"eventData\" : {\n  \"dtmf\" : \"1\" \n}\n}"), true},
+	{"eventData a string", vca(`{"eventData":"2"}`), true},
+	{"eventData with escapes and UTF-8", vca(`{"eventData":{"dtmf":"\u0031","note":"é"}}`), true},
+	{"eventData null", vca(`{"eventData":null}`), true},
+	{"eventData a number", vca(`{"eventData":1}`), true},
+	{"eventData a bool", vca(`{"eventData":false}`), true},
+	{"eventData an array", vca(`{"eventData":["1",{"dtmf":2}]}`), true},
+	{"eventData with repeated and case-folded keys", vca(`{"eventData":{"DTMF":"1","dtmf":"2","dtmf":null}}`), true},
+	{"eventData invalid", vca(`{"eventData":{"dtmf":"1",}}`), false},
+
+	// payload: an object or null.
+	{"payload empty", `{"payload":{}}`, true},
+	{"payload null", `{"namespace":"VOICE","payload":null}`, true},
+	{"payload a string", `{"payload":"oops"}`, false},
+	{"payload an array", `{"payload":[]}`, false},
+	{"payload a number", `{"payload":1}`, false},
+	{"payload a bool", `{"payload":true}`, false},
+	{"payload invalid", `{"payload":{"dtmf":}}`, false},
+}
+
+// checkFastAgrees fails t unless the fast path's result for body is
+// DeepEqual to the slow path's, and shares no memory with body.
+func checkFastAgrees(t *testing.T, body []byte, fast *callflows.CallAction) {
+	t.Helper()
+	if fast == nil {
+		t.Fatalf("fast path ok with a nil result for %q", body)
+	}
+	slow, err := callflows.DecodeCallActionSlow(body)
+	if err != nil {
+		t.Fatalf("fast path ok for %q, but the slow path fails: %v", body, err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("fast and slow path differ for %q:\nfast %#v\nslow %#v", body, fast, slow)
+	}
+}
+
+// decodeFast runs the fast path on a copy of body, and overwrites the copy
+// afterwards: the server reuses body buffers, so the result must not share
+// memory with them.
+func decodeFast(body []byte) (*callflows.CallAction, bool) {
+	buf := bytes.Clone(body)
+	ev, ok := callflows.DecodeCallActionFast(buf)
+	for i := range buf {
+		buf[i] = 'X'
+	}
+	return ev, ok
+}
+
+func TestDecodeCallActionFast(t *testing.T) {
+	for _, tt := range fastCases {
+		t.Run(tt.name, func(t *testing.T) {
+			body := []byte(tt.body)
+			ev, ok := decodeFast(body)
+			if ok != tt.ok {
+				t.Fatalf("fast path ok = %v for %q, want %v", ok, body, tt.ok)
+			}
+			if !ok {
+				if ev != nil {
+					t.Errorf("fast path not ok, with a result %+v", ev)
+				}
+				return
+			}
+			checkFastAgrees(t, body, ev)
+		})
+	}
+}
+
+// TestDecodeCallActionFastValues spells out a few results that the
+// comparison with the slow path takes for granted.
+func TestDecodeCallActionFastValues(t *testing.T) {
+	tests := []struct {
+		payload string
+		want    callflows.CallActionPayload
+	}{
+		{`{"eventData":null}`, callflows.CallActionPayload{EventData: json.RawMessage("null")}},
+		{"{\"eventData\" : { \"dtmf\" :\t\"1\" } \n}", callflows.CallActionPayload{EventData: json.RawMessage("{ \"dtmf\" :\t\"1\" }")}},
+		{`{"eventData":"2","dtmf":null,"callId":null}`, callflows.CallActionPayload{EventData: json.RawMessage(`"2"`)}},
+		{`{"callDuration":1e999,"sipCode":486}`, callflows.CallActionPayload{SipCode: 486}},
+		{`{}`, callflows.CallActionPayload{}},
+	}
+	for _, tt := range tests {
+		ev, ok := decodeFast([]byte(vca(tt.payload)))
+		if !ok {
+			t.Errorf("fast path not ok for payload %s", tt.payload)
+			continue
+		}
+		if !reflect.DeepEqual(ev.Payload, tt.want) {
+			t.Errorf("payload %s decoded as %#v, want %#v", tt.payload, ev.Payload, tt.want)
+		}
+	}
+}
+
+// TestDecodeCallActionFastKeys checks every field's key: taken exactly,
+// and left to the slow path when repeated or spelt in another case.
+func TestDecodeCallActionFastKeys(t *testing.T) {
+	check := func(t *testing.T, body string, want bool) {
+		t.Helper()
+		ev, ok := decodeFast([]byte(body))
+		if ok != want {
+			t.Errorf("fast path ok = %v for %s, want %v", ok, body, want)
+		}
+		if ok {
+			checkFastAgrees(t, []byte(body), ev)
+		}
+	}
+	keys := func(in func(string) string, names []string) {
+		for _, k := range names {
+			// null suits every field, and leaves it empty.
+			check(t, in(`"`+k+`":null`), true)
+			check(t, in(`"`+k+`":null,"`+k+`":null`), false)
+			for _, folded := range caseFolded(k) {
+				check(t, in(`"`+folded+`":null`), false)
+			}
+		}
+	}
+	keys(func(m string) string { return `{` + m + `}` }, callflows.CallActionKeys)
+	keys(func(m string) string { return vca(`{` + m + `}`) }, callflows.PayloadKeys)
+}
+
+// caseFolded returns spellings of key that encoding/json matches to it
+// but for case: in capitals, with its first letter's case toggled, and with
+// s as U+017F and k as U+212A.
+func caseFolded(key string) []string {
+	first := strings.ToUpper(key[:1]) + key[1:]
+	if first == key {
+		first = strings.ToLower(key[:1]) + key[1:]
+	}
+	out := []string{strings.ToUpper(key), first}
+	if strings.ContainsAny(key, "sS") {
+		out = append(out, strings.NewReplacer("s", "ſ", "S", "ſ").Replace(key))
+	}
+	if strings.ContainsAny(key, "kK") {
+		out = append(out, strings.NewReplacer("k", "\u212a", "K", "\u212a").Replace(key))
+	}
+	return out
+}
+
+// TestFastPathKeysMatchFields: the fast path's lists of known keys are the
+// JSON names of CallAction's and CallActionPayload's fields, so a field
+// added to either cannot be skipped as an unknown key. (The fast path's
+// switch over the keys is checked by TestDecodeCallActionFastKeys and the
+// fuzz target.)
+func TestFastPathKeysMatchFields(t *testing.T) {
+	names := func(v any) []string {
+		var out []string
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			out = append(out, name)
+		}
+		return out
+	}
+	if got, want := callflows.CallActionKeys, names(callflows.CallAction{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("fast path's envelope keys %q, want %q", got, want)
+	}
+	if got, want := callflows.PayloadKeys, names(callflows.CallActionPayload{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("fast path's payload keys %q, want %q", got, want)
+	}
+}
+
+// realBodies returns the VCA bodies 8x8 sends, all of which the fast path
+// must take: the VCA payloads in testdata, bodies as servertest makes them
+// (compact, keys sorted) for each digit shape, and 8x8's documented sample
+// with each shape, pretty-printed with CRLF line ends.
+func realBodies(t testing.TB) map[string][]byte {
+	t.Helper()
+	bodies := map[string][]byte{}
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev, err := callflows.DecodeCallActionSlow(b); err == nil && ev.EventType == callflows.EventCallAction {
+			bodies[file] = b
+		}
+	}
+	if len(bodies) < 3 {
+		t.Fatalf("only %d VCA payloads in testdata", len(bodies))
+	}
+
+	shapes := map[string]func(p map[string]any){
+		"eventData.dtmf":      func(p map[string]any) { p["eventData"] = map[string]any{"dtmf": "1"} },
+		"eventData.dtmf null": func(p map[string]any) { p["eventData"] = map[string]any{"dtmf": nil} },
+		"eventData string":    func(p map[string]any) { p["eventData"] = "12#" },
+		"eventData empty":     func(p map[string]any) { p["eventData"] = "" },
+		"payload.dtmf":        func(p map[string]any) { p["dtmf"] = "3" },
+		"no digits":           func(map[string]any) {},
+	}
+	for name, shape := range shapes {
+		for _, status := range []string{callflows.StatusCallReceived, callflows.StatusActionCompleted} {
+			payload := map[string]any{
+				"eventId": "77e6a667-133a-11ef-9dd4-e911cc6fc82f", "callId": "627e25f1-133a-11ef-b08c-e33c09483244",
+				"sessionId": "a4fad4b3-b388-12ee-b217-2fb8260fcf59", "subAccountId": "account_x",
+				"callStatus": status, "callDirection": callflows.DirectionOutbound, "callType": "PSTN",
+				"source": "+6568888888", "destination": "+6591234567", "sourceFormat": "MSISDN",
+				"destinationFormat": "MSISDN", "sourceCountryCode": "SG", "destinationCountryCode": "SG",
+				"callDuration": 0, "sipCode": 200, "timestamp": "2024-05-16T04:12:11.217Z",
+			}
+			if status == callflows.StatusActionCompleted {
+				payload["clientActionId"] = "main_menu"
+			}
+			shape(payload)
+			b, err := json.Marshal(map[string]any{
+				"namespace": "VOICE", "eventType": callflows.EventCallAction,
+				"description": "Action request of a call", "payload": payload,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bodies["servertest "+name+" "+status] = b
+
+			b, err = json.MarshalIndent(map[string]any{
+				"namespace": "VOICE", "eventType": callflows.EventCallAction,
+				"description": "Action request of a call", "payload": payload,
+			}, "", "\t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			bodies["pretty "+name+" "+status] = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
+		}
+	}
+	bodies["8x8 documented VCA"] = []byte(benchVCA)
+	return bodies
+}
+
+// TestFastPathTakesRealBodies: the fast path takes every body 8x8 sends,
+// and agrees with the slow path on them. Without this, a fast path that
+// always gave up would pass every other test.
+func TestFastPathTakesRealBodies(t *testing.T) {
+	for name, body := range realBodies(t) {
+		t.Run(name, func(t *testing.T) {
+			ev, ok := decodeFast(body)
+			if !ok {
+				t.Fatalf("fast path not ok for %s", body)
+			}
+			checkFastAgrees(t, body, ev)
+			if ev.Payload.CallID == "" || ev.EventType != callflows.EventCallAction {
+				t.Errorf("decoded %+v", ev)
+			}
+		})
+	}
+}
+
+// FuzzDecodeCallActionFast checks the fast path against the slow path, the
+// reference: for any body the fast path takes, the slow path must succeed
+// with a DeepEqual result, and the fast path's result must not share
+// memory with the body. Seeds: FuzzDecodeCallAction's, fastCases and the
+// bodies of TestFastPathTakesRealBodies.
+//
+//	go test -run '^$' -fuzz '^FuzzDecodeCallActionFast$' -fuzztime 120s ./callflows/
+func FuzzDecodeCallActionFast(f *testing.F) {
+	addCallActionSeeds(f)
+	for _, c := range fastCases {
+		f.Add([]byte(c.body))
+	}
+	for _, b := range realBodies(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		watchdog := time.AfterFunc(fuzzTimeout, func() { panic(fmt.Sprintf("input took over %v: %q", fuzzTimeout, body)) })
+		defer watchdog.Stop()
+
+		ev, ok := decodeFast(body)
+		if !ok {
+			if ev != nil {
+				t.Fatalf("fast path not ok, with a result %+v", ev)
+			}
+			return
+		}
+		checkFastAgrees(t, body, ev)
+	})
+}
+
+// benchVCA is a VCA as 8x8 documents it, eventData.dtmf and all.
+const benchVCA = `{
+  "namespace": "VOICE",
+  "eventType": "CALL_ACTION",
+  "description": "Action request of a call",
+  "payload": {
+    "eventId": "77e6a667-133a-11ef-9dd4-e911cc6fc82f",
+    "callId": "627e25f1-133a-11ef-b08c-e33c09483244",
+    "sessionId": "a4fad4b3-b388-12ee-b217-2fb8260fcf59",
+    "subAccountId": "account_x",
+    "callStatus": "ACTION_COMPLETED",
+    "callDirection": "OUTBOUND",
+    "callType": "PSTN",
+    "source": "+6568888888",
+    "destination": "+6598888888",
+    "sourceFormat": "MSISDN",
+    "destinationFormat": "MSISDN",
+    "sourceCountryCode": "SG",
+    "destinationCountryCode": "SG",
+    "sourceRefId": "SOME-VN-REF-ID",
+    "destinationRefId": "ANOTHER-VN-REF-ID",
+    "callDuration": 0,
+    "eventData": {
+      "dtmf": "1"
+    },
+    "sipCode": 200,
+    "timestamp": "2024-05-16T04:12:11.217Z",
+    "clientActionId": "ivr-1-stage-2"
+  }
+}`
+
+// BenchmarkDecodeCallAction decodes benchVCA with each path, and with
+// DecodeCallAction, which should cost the fast path's time.
+//
+//	go test -run '^$' -bench DecodeCallAction -benchmem -count 5 ./callflows/
+func BenchmarkDecodeCallAction(b *testing.B) {
+	body := []byte(benchVCA)
+	paths := []struct {
+		name   string
+		decode func([]byte) (*callflows.CallAction, bool)
+	}{
+		{"fast", callflows.DecodeCallActionFast},
+		{"slow", func(b []byte) (*callflows.CallAction, bool) {
+			ev, err := callflows.DecodeCallActionSlow(b)
+			return ev, err == nil
+		}},
+		{"DecodeCallAction", func(b []byte) (*callflows.CallAction, bool) {
+			ev, err := callflows.DecodeCallAction(b)
+			return ev, err == nil
+		}},
+	}
+	for _, p := range paths {
+		b.Run(p.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, ok := p.decode(body); !ok {
+					b.Fatal("not decoded")
+				}
+			}
+		})
+	}
+}
