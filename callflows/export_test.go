@@ -6,4 +6,6 @@ var (
 	DecodeCallActionSlow = decodeCallActionSlow
 	CallActionKeys       = callActionKeys[:]
 	PayloadKeys          = payloadKeys[:]
+	EventDataDigitsFast  = eventDataDigitsFast
+	EventDataDigitsSlow  = eventDataDigitsSlow
 )

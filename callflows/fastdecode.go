@@ -71,6 +71,45 @@ func decodeCallActionFast(body []byte) (ev *CallAction, ok bool) {
 	return ev, true
 }
 
+// eventDataDigitsFast finds the digits in a trimmed, non-empty eventData
+// as eventDataDigitsSlow would, when it is an object whose keys are plain
+// and whose dtmf is a plain string or null, or a plain string; ok=false
+// means it is not sure.
+func eventDataDigitsFast(raw []byte) (digits string, ok bool) {
+	d := fastDecoder{b: raw}
+	switch raw[0] {
+	case '{':
+		seen := false
+		ok = d.object(1, func(key []byte, plain bool) bool {
+			switch {
+			case !plain:
+				return false
+			case string(key) == "dtmf":
+				if seen {
+					return false
+				}
+				seen = true
+				return d.str(&digits)
+			}
+			return !foldsToAny(key, dtmfKey) && d.skipValue(2)
+		})
+	case '"':
+		ok = d.str(&digits)
+	}
+	if !ok || d.i != len(d.b) {
+		return "", false
+	}
+	d.copyStrings()
+	digits = strings.TrimSpace(digits)
+	if raw[0] == '"' && !IsDTMF(digits) {
+		return "", true // free text, not digits
+	}
+	return digits, true
+}
+
+// dtmfKey is the one key eventDataDigits reads from an eventData object.
+var dtmfKey = []string{"dtmf"}
+
 // fastDecoder is the state of decodeCallActionFast's pass over a body.
 type fastDecoder struct {
 	b []byte // the body

@@ -511,3 +511,58 @@ func BenchmarkDecodeCallAction(b *testing.B) {
 		})
 	}
 }
+
+// eventDataShapes are eventData values as 8x8 sends them, each of which the
+// fast path must take.
+var eventDataShapes = []string{
+	`{"dtmf":"1"}`, `{"dtmf":"12#"}`, `{"dtmf":null}`, `{"dtmf":""}`, `{"dtmf":" 2 "}`, `{}`,
+	`{"dtmf":null,"asrCaptured":null}`, `{"asrCaptured":{"text":"yes"},"dtmf":"3"}`,
+	`"2"`, `" 2 "`, `""`, `"additional event data"`,
+}
+
+func TestEventDataDigitsFast(t *testing.T) {
+	for _, raw := range eventDataShapes {
+		got, ok := callflows.EventDataDigitsFast([]byte(raw))
+		if !ok {
+			t.Errorf("fast path gave up on eventData %s", raw)
+			continue
+		}
+		if want := callflows.EventDataDigitsSlow([]byte(raw)); got != want {
+			t.Errorf("eventData %s: fast %q, slow %q", raw, got, want)
+		}
+	}
+	for _, raw := range []string{
+		`{"DTMF":"1"}`, `{"dtmf":"1","dtmf":"2"}`, `{"dtmf":1}`, `{"dtmf":"\u0031"}`, `{"dtmf":"1"} x`,
+		`{"dtmf":"1"`, `"\u0032"`, `null`, `2`, `[]`, `{"ſ":1}`,
+	} {
+		if got, ok := callflows.EventDataDigitsFast([]byte(raw)); ok {
+			if want := callflows.EventDataDigitsSlow([]byte(raw)); got != want {
+				t.Errorf("eventData %s: fast %q, slow %q", raw, got, want)
+			}
+			t.Errorf("fast path took eventData %s, which it should leave to encoding/json", raw)
+		}
+	}
+}
+
+// FuzzEventDataDigitsFast: wherever the fast path answers, it answers as
+// encoding/json does.
+func FuzzEventDataDigitsFast(f *testing.F) {
+	for _, raw := range eventDataShapes {
+		f.Add([]byte(raw))
+	}
+	f.Add([]byte(`{"dtmf":"1","Dtmf":"2"}`))
+	f.Add([]byte(`{"a":[1,{"b":"\u00e9"}],"dtmf":"5"}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		raw = bytes.TrimSpace(raw)
+		if len(raw) == 0 {
+			return
+		}
+		got, ok := callflows.EventDataDigitsFast(raw)
+		if !ok {
+			return
+		}
+		if want := callflows.EventDataDigitsSlow(raw); got != want {
+			t.Fatalf("eventData %q: fast %q, slow %q", raw, got, want)
+		}
+	})
+}

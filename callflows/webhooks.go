@@ -134,6 +134,15 @@ func eventDataDigits(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return ""
 	}
+	if d, ok := eventDataDigitsFast(raw); ok {
+		return d
+	}
+	return eventDataDigitsSlow(raw)
+}
+
+// eventDataDigitsSlow is eventDataDigits with encoding/json, for a trimmed,
+// non-empty eventData: the reference eventDataDigitsFast must agree with.
+func eventDataDigitsSlow(raw json.RawMessage) string {
 	switch raw[0] {
 	case '{':
 		var obj struct {
