@@ -243,3 +243,21 @@ func TestAccessWired(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestID: a request ID passed by a proxy in front is the one
+// logged; without one, each request gets its own.
+func TestRequestID(t *testing.T) {
+	d := newDirect(t, 0)
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhooks/vca", bytes.NewReader(vca("main_menu", "1", nil)))
+	req.Header.Set("X-Request-Id", "proxy-42")
+	d.srv.Routes().ServeHTTP(httptest.NewRecorder(), req)
+	lines := takeLog(t, d.log)
+	if len(lines) != 1 || lines[0]["request_id"] != "proxy-42" {
+		t.Fatalf("log %v, want request_id proxy-42", lines)
+	}
+	_, a := d.do(t, http.MethodPost, "/webhooks/vca", vca("main_menu", "2", nil))
+	_, b := d.do(t, http.MethodPost, "/webhooks/vca", vca("main_menu", "3", nil))
+	if a["request_id"] == b["request_id"] {
+		t.Errorf("two requests share the ID %v", a["request_id"])
+	}
+}

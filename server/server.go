@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -20,7 +19,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
@@ -148,7 +146,7 @@ func (s *Server) Routes() http.Handler { return s.routes }
 
 func (s *Server) buildRoutes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.recoverer, s.limitBody)
+	r.Use(s.recoverer, s.limitBody)
 	r.NotFound(s.reject(http.StatusNotFound, "no such route"))
 	notAllowed := s.reject(http.StatusMethodNotAllowed, "method not allowed")
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
@@ -227,14 +225,15 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		// Any failure while answering still answers: the caller hears the
 		// fallback and the call ends, rather than dead air.
+		id := requestID(r)
 		if rec := recover(); rec != nil {
 			l.panic, l.status = rec, http.StatusOK
-			s.log.Error().Interface("panic", rec).Bytes("stack", debug.Stack()).Msg("vca handler panic")
+			s.log.Error().Str("request_id", id).Interface("panic", rec).Bytes("stack", debug.Stack()).Msg("vca handler panic")
 			l.step = engine.Step{Next: flow.Fallback(), Outcome: outcomeInternal}
 			writeJSON(w, http.StatusOK, flow.Fallback().Response())
 		}
 		took := time.Since(start)
-		s.logVCA(r, flow, &l, took)
+		s.logVCA(id, flow, &l, took)
 		s.countVCA(&l, took)
 	}()
 
@@ -281,7 +280,7 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 // redacted stands for the digits pressed at a sensitive menu in logs.
 const redacted = "[redacted]"
 
-func (s *Server) logVCA(r *http.Request, flow *engine.Flow, l *vcaLog, took time.Duration) {
+func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took time.Duration) {
 	var e *zerolog.Event
 	switch {
 	case l.panic != nil || l.status >= 500:
@@ -294,7 +293,7 @@ func (s *Server) logVCA(r *http.Request, flow *engine.Flow, l *vcaLog, took time
 	if e == nil {
 		return
 	}
-	e = e.Str("request_id", middleware.GetReqID(r.Context()))
+	e = e.Str("request_id", requestID)
 	if ev := l.ev; ev != nil {
 		p := &ev.Payload
 		e = e.Str("event_type", ev.EventType).
@@ -406,7 +405,7 @@ func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		return
 	}
-	e = e.Str("request_id", middleware.GetReqID(r.Context())).
+	e = e.Str("request_id", requestID(r)).
 		Str("session_id", p.SessionID).
 		Str("session_status", p.SessionStatus).
 		Str("last_action", p.LastAction).
@@ -435,7 +434,7 @@ func outcomeOf(status int) string {
 func (s *Server) rejectVSS(r *http.Request, status int, outcome string, err error, start time.Time) {
 	s.metrics.vss(outcome, "", time.Since(start))
 	s.log.Warn().
-		Str("request_id", middleware.GetReqID(r.Context())).
+		Str("request_id", requestID(r)).
 		Err(err).
 		Int("status", status).
 		Msg("vss rejected")
@@ -462,7 +461,7 @@ func (s *Server) reject(status int, msg string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, msg)
 		s.log.Warn().
-			Str("request_id", middleware.GetReqID(r.Context())).
+			Str("request_id", requestID(r)).
 			Str("method", r.Method).
 			Str("path", r.URL.Path).
 			Int("status", status).
@@ -484,7 +483,7 @@ func (s *Server) rejectAccess(w http.ResponseWriter, r *http.Request, status int
 	}
 	s.metrics.webhooks.WithLabelValues(webhook, "", outcome).Inc()
 	s.log.Warn().
-		Str("request_id", middleware.GetReqID(r.Context())).
+		Str("request_id", requestID(r)).
 		Str("path", r.URL.Path).
 		Str("remote_addr", r.RemoteAddr).
 		Str("reason", reason).
@@ -509,23 +508,24 @@ var requestIDPrefix = func() string {
 	return host + "/" + hex.EncodeToString(b[:]) + "-"
 }()
 
-// requestID gives each request an ID, as chi's middleware.RequestID does
-// and where middleware.GetReqID finds it: the caller's X-Request-Id, or
-// the process's prefix and a counter. It formats the ID without fmt, since
-// it runs on every webhook.
-func requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var id string
-		if v := r.Header[middleware.RequestIDHeader]; len(v) > 0 {
-			id = v[0]
-		}
-		if id == "" {
-			var buf [96]byte
-			id = string(strconv.AppendUint(append(buf[:0], requestIDPrefix...), middleware.NextRequestID(), 10))
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), middleware.RequestIDKey, id)))
-	})
+// requestID returns the ID of a request for its log lines: the caller's
+// X-Request-Id, or the process's prefix and a counter. It is made where a
+// line is logged rather than stored in the request's context, which would
+// copy the request on every webhook; a handler that logs twice makes it
+// once and passes it on.
+func requestID(r *http.Request) string {
+	if v := r.Header[requestIDHeader]; len(v) > 0 && v[0] != "" {
+		return v[0]
+	}
+	var buf [96]byte
+	return string(strconv.AppendUint(append(buf[:0], requestIDPrefix...), requestSeq.Add(1), 10))
 }
+
+// requestIDHeader is where a proxy in front may pass its own request ID.
+const requestIDHeader = "X-Request-Id"
+
+// requestSeq numbers the requests of the process.
+var requestSeq atomic.Uint64
 
 // recoverer answers 500 for a panic outside the VCA handler, which
 // recovers its own panics with the fallback.
