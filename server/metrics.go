@@ -2,6 +2,7 @@ package server
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +46,18 @@ type metrics struct {
 	latency    *prometheus.HistogramVec
 	reloads    *prometheus.CounterVec
 	flowInfo   *prometheus.GaugeVec
+
+	// The series of a usual VCA, looked up once rather than by their
+	// label values on every webhook: latency, the outcomes of a
+	// CALL_ACTION, and the counters of the current flow's nodes.
+	vcaLatency prometheus.Observer
+	callAction map[string]prometheus.Counter // by outcome; read-only
+	nodes      atomic.Pointer[nodeCounters]
+}
+
+// nodeCounters are the per-node series of one flow's nodes.
+type nodeCounters struct {
+	visits, invalid map[*engine.Node]prometheus.Counter
 }
 
 // Reload results, as the result label of ivrctl_reloads_total says them.
@@ -116,6 +129,14 @@ func newMetrics() *metrics {
 		m.duplicates.WithLabelValues(w)
 		m.latency.WithLabelValues(w)
 	}
+	m.vcaLatency = m.latency.WithLabelValues("vca")
+	m.callAction = map[string]prometheus.Counter{}
+	for _, o := range []engine.Outcome{
+		engine.OutcomeStart, engine.OutcomeKey, engine.OutcomeInvalid, engine.OutcomeNoInput,
+		engine.OutcomeThen, engine.OutcomeLeaf, engine.OutcomeUnknownNode,
+	} {
+		m.callAction[string(o)] = m.webhooks.WithLabelValues("vca", callflows.EventCallAction, string(o))
+	}
 	return m
 }
 
@@ -123,19 +144,44 @@ func newMetrics() *metrics {
 func (m *metrics) setFlow(flow *engine.Flow) {
 	m.flowInfo.Reset()
 	m.flowInfo.WithLabelValues(flow.Name(), flow.Version()).Set(1)
+	nc := &nodeCounters{visits: map[*engine.Node]prometheus.Counter{}, invalid: map[*engine.Node]prometheus.Counter{}}
+	for _, n := range append(flow.Nodes(), flow.Fallback()) {
+		// Every node shows, at zero until visited, so that rate() and
+		// alerts work for nodes nobody has reached yet.
+		nc.visits[n] = m.visits.WithLabelValues(nodeLabel(n))
+		if n.Kind() == engine.KindMenu {
+			nc.invalid[n] = m.invalid.WithLabelValues(nodeLabel(n))
+		}
+	}
+	m.nodes.Store(nc)
 }
 
 // vca counts one answered VCA.
 func (m *metrics) vca(eventType string, step engine.Step, outcome string, took time.Duration) {
-	m.webhooks.WithLabelValues("vca", eventTypeLabel(eventType), outcome).Inc()
-	m.latency.WithLabelValues("vca").Observe(took.Seconds())
+	m.vcaLatency.Observe(took.Seconds())
+	if c, ok := m.callAction[outcome]; ok && eventType == callflows.EventCallAction {
+		c.Inc()
+	} else {
+		m.webhooks.WithLabelValues("vca", eventTypeLabel(eventType), outcome).Inc()
+	}
 	if step.Next == nil {
 		return
 	}
-	m.visits.WithLabelValues(nodeLabel(step.Next)).Inc()
+	// A step of a flow replaced while it was answered finds no counter
+	// of the current flow, and counts by label.
+	nc := m.nodes.Load()
+	if c, ok := nc.visits[step.Next]; ok {
+		c.Inc()
+	} else {
+		m.visits.WithLabelValues(nodeLabel(step.Next)).Inc()
+	}
 	switch step.Outcome {
 	case engine.OutcomeInvalid:
-		m.invalid.WithLabelValues(nodeLabel(step.From)).Inc()
+		if c, ok := nc.invalid[step.From]; ok {
+			c.Inc()
+		} else {
+			m.invalid.WithLabelValues(nodeLabel(step.From)).Inc()
+		}
 	case engine.OutcomeUnknownNode, engine.OutcomeLeaf, outcomeInternal:
 		m.fallbacks.WithLabelValues(string(step.Outcome)).Inc()
 	}
