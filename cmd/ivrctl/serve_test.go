@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -314,5 +315,44 @@ func TestServeShutdownFinishesInFlight(t *testing.T) {
 	logs.waitEOF(t)
 	if got := strings.Join(logs.messages(), ","); !strings.HasSuffix(got, "shutting down,vca,stopped") {
 		t.Errorf("log messages %s, want the vca answered after shutting down", got)
+	}
+}
+
+// TestServeSecondSignalForcesExit: while shutdown waits for a webhook that
+// never finishes, a second SIGTERM ends the process at once.
+func TestServeSecondSignalForcesExit(t *testing.T) {
+	cmd, logs, base := startProcess(t, restaurant)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers and half a body: a request in flight that holds shutdown.
+	if _, err := conn.Write([]byte("POST /webhooks/vca HTTP/1.1\r\nHost: ivrctl\r\nContent-Length: 100\r\n\r\n{\"payload\":")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	logs.waitCount(t, "shutting down", 1)
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		t.Fatalf("serve exited (%v) before the in-flight request or a second signal", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select { // well before the 10 s a graceful shutdown would wait
+	case err := <-waited:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+			t.Errorf("after a second SIGTERM: %v, want killed by SIGTERM", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a second SIGTERM did not end the process")
 	}
 }
