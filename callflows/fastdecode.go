@@ -340,16 +340,7 @@ func (d *fastDecoder) copyStrings() {
 // with each member's key, and whether the key is plain (see scanString),
 // with d.i at the member's value. member must read the value.
 func (d *fastDecoder) object(depth int, member func(key []byte, plain bool) bool) bool {
-	if depth > maxFastDepth || d.peek() != '{' {
-		return false
-	}
-	d.i++
-	d.skipSpace()
-	if d.peek() == '}' {
-		d.i++
-		return true
-	}
-	for {
+	return d.list(depth, '{', '}', func() bool {
 		if d.peek() != '"' {
 			return false
 		}
@@ -363,36 +354,30 @@ func (d *fastDecoder) object(depth int, member func(key []byte, plain bool) bool
 		}
 		d.i++
 		d.skipSpace()
-		if !member(d.b[start:end], plain) {
-			return false
-		}
-		d.skipSpace()
-		switch d.peek() {
-		case ',':
-			d.i++
-			d.skipSpace()
-		case '}':
-			d.i++
-			return true
-		default:
-			return false
-		}
-	}
+		return member(d.b[start:end], plain)
+	})
 }
 
 // array reads and validates the array at d.i, at nesting depth depth.
 func (d *fastDecoder) array(depth int) bool {
-	if depth > maxFastDepth || d.peek() != '[' {
+	return d.list(depth, '[', ']', func() bool { return d.skipValue(depth + 1) })
+}
+
+// list reads what objects and arrays share: open, then items separated by
+// commas, then close, with space anywhere between. item reads one item at
+// d.i.
+func (d *fastDecoder) list(depth int, open, closing byte, item func() bool) bool {
+	if depth > maxFastDepth || d.peek() != open {
 		return false
 	}
 	d.i++
 	d.skipSpace()
-	if d.peek() == ']' {
+	if d.peek() == closing {
 		d.i++
 		return true
 	}
 	for {
-		if !d.skipValue(depth + 1) {
+		if !item() {
 			return false
 		}
 		d.skipSpace()
@@ -400,7 +385,7 @@ func (d *fastDecoder) array(depth int) bool {
 		case ',':
 			d.i++
 			d.skipSpace()
-		case ']':
+		case closing:
 			d.i++
 			return true
 		default:
