@@ -352,3 +352,54 @@ func TestReloadUnderLoad(t *testing.T) {
 		t.Errorf("reloads counted: %v accepted, %v rejected; want 50 and 50", a, r)
 	}
 }
+
+// TestWatchSymlinkSwap follows a flow file mounted as Kubernetes mounts a
+// ConfigMap: flow.yaml links to ..data/flow.yaml, and an update points
+// ..data, itself a link, at a new folder.
+func TestWatchSymlinkSwap(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(flowPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := func(name, text string) {
+		t.Helper()
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "flow.yaml"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	version("v1", string(src))
+	version("v2", strings.Replace(string(src), "Welcome to ABC Restaurant", newWelcome, 1))
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Symlink("v1", filepath.Join(dir, "..data")))
+	must(os.Symlink(filepath.Join("..data", "flow.yaml"), filepath.Join(dir, "flow.yaml")))
+	path := filepath.Join(dir, "flow.yaml")
+	flow, diags, err := engine.Load(path, noEnv)
+	if err != nil || flow == nil {
+		t.Fatalf("load: %v %v", err, diags)
+	}
+	srv := server.New(flow, server.Options{Logger: zerolog.New(&servertest.LogBuffer{})})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- srv.Watch(ctx, path, nil) }()
+	defer func() { cancel(); <-done }()
+	time.Sleep(50 * time.Millisecond)
+
+	// The swap, as the kubelet does it: a new link renamed over ..data.
+	must(os.Symlink("v2", filepath.Join(dir, "..data_tmp")))
+	must(os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")))
+	v0 := flow.Version()
+	waitFor(t, "the swapped ConfigMap to be reloaded", func() bool { return srv.Flow().Version() != v0 })
+	n, _ := srv.Flow().Node("main_menu")
+	if !strings.Contains(string(n.Response()), newWelcome) {
+		t.Errorf("after the swap main_menu says %s", n.Response())
+	}
+}
