@@ -44,9 +44,9 @@ type Options struct {
 	// SubAccountID, when set, refuses with 403 a webhook whose
 	// payload.subAccountId is another (or none).
 	SubAccountID string
-	// DedupeSize is how many answered events are remembered to answer a
-	// duplicate delivery the same; zero means DefaultDedupeSize and a
-	// negative size remembers none.
+	// DedupeSize is how many answered events, at least, are remembered to
+	// answer a duplicate delivery the same (up to twice as many are);
+	// zero means DefaultDedupeSize and a negative size remembers none.
 	DedupeSize int
 	// DedupeWindow is how long an answered event is remembered; zero means
 	// DefaultDedupeWindow.
