@@ -125,14 +125,29 @@ func LogDiagnostics(log zerolog.Logger, diags engine.Diagnostics) {
 // (a Kubernetes ConfigMap). Changes are debounced by WatchDebounce. If the
 // folder cannot be watched, Watch logs why and goes on with hup alone.
 func (s *Server) Watch(ctx context.Context, path string, hup <-chan os.Signal) error {
+	return s.watch(ctx, path, hup, true)
+}
+
+// ReloadOnSignal is Watch without the watching of the file: it reloads the
+// flow file at path whenever a value arrives on hup, until ctx ends.
+func (s *Server) ReloadOnSignal(ctx context.Context, path string, hup <-chan os.Signal) error {
+	return s.watch(ctx, path, hup, false)
+}
+
+// watch reloads path on hup and, when files is set, on changes to it.
+func (s *Server) watch(ctx context.Context, path string, hup <-chan os.Signal, files bool) error {
+	// A nil channel is never ready: without a watcher, only hup and ctx
+	// wake the loop.
 	var events <-chan fsnotify.Event
 	var errs <-chan error
-	w, err := newWatcher(path)
-	if err != nil {
-		s.log.Warn().Err(err).Str("file", path).Msg("cannot watch the flow file; reload it with SIGHUP")
-	} else {
-		defer w.Close()
-		events, errs = w.Events, w.Errors
+	if files {
+		w, err := newWatcher(path)
+		if err != nil {
+			s.log.Warn().Err(err).Str("file", path).Msg("cannot watch the flow file; reload it with SIGHUP")
+		} else {
+			defer w.Close()
+			events, errs = w.Events, w.Errors
+		}
 	}
 	var debounce <-chan time.Time
 	var timer *time.Timer

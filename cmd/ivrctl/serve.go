@@ -142,14 +142,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	go func() {
 		defer close(watched)
 		if f.noWatch {
-			for {
-				select {
-				case <-wctx.Done():
-					return
-				case <-hup:
-					_, _ = srv.Reload(path)
-				}
-			}
+			_ = srv.ReloadOnSignal(wctx, path, hup)
+			return
 		}
 		_ = srv.Watch(wctx, path, hup)
 	}()
