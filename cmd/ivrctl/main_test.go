@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -266,25 +265,11 @@ func walk(t *testing.T, base string) {
 }
 
 func TestServeInProcess(t *testing.T) {
-	pr, pw := io.Pipe()
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"serve", restaurant, "--addr", "127.0.0.1:0"}, io.Discard, pw)
-		pw.Close()
-	}()
-	logs := newLogLines(t, pr)
-	walk(t, logs.waitAddr(t))
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("exit code = %d, want 0", code)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop after its context ended")
+	base, logs, stop := startServe(t, restaurant)
+	walk(t, base)
+	if code := stop(); code != exitOK {
+		t.Errorf("exit code = %d, want 0", code)
 	}
-	logs.waitEOF(t)
 	got := strings.Join(logs.messages(), ",")
 	if want := "webhooks are not authenticated,serving,vca,vca,shutting down,stopped"; got != want {
 		t.Errorf("log messages = %s, want %s", got, want)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -88,16 +87,7 @@ func TestSimGoldenContent(t *testing.T) {
 }
 
 func TestSimURL(t *testing.T) {
-	pr, pw := io.Pipe()
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"serve", restaurant, "--addr", "127.0.0.1:0"}, io.Discard, pw)
-		pw.Close()
-	}()
-	logs := newLogLines(t, pr)
-	base := logs.waitAddr(t)
+	base, logs, stop := startServe(t, restaurant)
 
 	wantVCAs := 0
 	for _, tc := range simCases {
@@ -122,16 +112,9 @@ func TestSimURL(t *testing.T) {
 		}
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exit code = %d, want 0", code)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop after its context ended")
+	if code := stop(); code != exitOK {
+		t.Errorf("serve exit code = %d, want 0", code)
 	}
-	logs.waitEOF(t)
 	logs.mu.Lock()
 	defer logs.mu.Unlock()
 	vcas, vsss := 0, 0
