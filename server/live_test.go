@@ -202,19 +202,15 @@ func TestAccessWired(t *testing.T) {
 	ts, _ := newServer(t, server.Options{Access: server.Access{AuthHeader: secret}})
 	post := func(path, auth string, body []byte) int {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, ts.URL+path, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		header := http.Header{}
 		if auth != "" {
-			req.Header.Set("Authorization", auth)
+			header.Set("Authorization", auth)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		status, _, err := servertest.PostHeader(t.Context(), nil, ts.URL+path, body, header)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return status
 	}
 	vss := fixture(t, "vss_completed.json")
 	for _, tt := range []struct {

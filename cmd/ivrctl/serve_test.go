@@ -66,20 +66,16 @@ func startServe(t *testing.T, args ...string) (string, *logLines, func() int) {
 // Authorization header auth when it is not "", and returns the status.
 func postStatus(t *testing.T, base, auth string) int {
 	t.Helper()
-	body := servertest.Event{ClientActionID: "main_menu", Digits: "3"}.Body()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/webhooks/vca", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	header := http.Header{}
 	if auth != "" {
-		req.Header.Set("Authorization", auth)
+		header.Set("Authorization", auth)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	body := servertest.Event{ClientActionID: "main_menu", Digits: "3"}.Body()
+	status, _, err := servertest.PostHeader(t.Context(), nil, base+"/webhooks/vca", body, header)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return status
 }
 
 func TestServeAuthHeader(t *testing.T) {

@@ -206,12 +206,21 @@ func (c *Caller) post(ctx context.Context, e Event) (*callflows.Response, error)
 // Post posts body as JSON to url and returns the status and body of the
 // answer.
 func Post(ctx context.Context, client *http.Client, url string, body []byte) (int, []byte, error) {
+	return PostHeader(ctx, client, url, body, nil)
+}
+
+// PostHeader is Post with more request headers, such as the Authorization
+// header 8x8 sends.
+func PostHeader(ctx context.Context, client *http.Client, url string, body []byte, header http.Header) (int, []byte, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
