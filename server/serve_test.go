@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -73,5 +75,48 @@ func TestServeShutdown(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Fatalf("Serve returned %v, want nil after a clean shutdown", err)
+	}
+}
+
+// TestServeCutsSlowHeaders: a client that starts a request and never
+// finishes its headers (slowloris) is disconnected after
+// ReadHeaderTimeout rather than holding its connection forever.
+func TestServeCutsSlowHeaders(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	served := make(chan error, 1)
+	go func() {
+		served <- server.Serve(ctx, ln, http.NotFoundHandler(), zerolog.Nop())
+	}()
+	defer func() { cancel(); <-served }()
+
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "POST /webhooks/vca HTTP/1.1\r\nHost: ivrctl\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Past ReadHeaderTimeout but short of ReadTimeout, so that it is the
+	// header timeout that must cut the connection.
+	wait := server.ReadHeaderTimeout + 2*time.Second
+	if wait >= server.ReadTimeout {
+		t.Fatalf("ReadHeaderTimeout %v is not shorter than ReadTimeout %v", server.ReadHeaderTimeout, server.ReadTimeout)
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(wait)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the connection was still open after %v", wait)
+	}
+	if len(data) > 0 && !bytes.HasPrefix(data, []byte("HTTP/1.1 408")) {
+		t.Errorf("answered %q to unfinished headers", data)
 	}
 }
