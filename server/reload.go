@@ -60,7 +60,8 @@ func (s *Server) reload(path, trigger string) (Reload, error) {
 			Str("flow_version", old.Version()).Msg("reload rejected")
 		return ReloadRejected, err
 	}
-	if engine.ContentVersion(src) == old.Version() {
+	version := engine.ContentVersion(src)
+	if version == old.Version() {
 		s.metrics.reloads.WithLabelValues(reloadUnchanged).Inc()
 		e := s.log.Info()
 		if trigger == "watch" {
@@ -81,7 +82,7 @@ func (s *Server) reload(path, trigger string) (Reload, error) {
 		}
 		s.log.Error().Str("file", path).Str("trigger", trigger).
 			Int("errors", errs).
-			Str("rejected_version", engine.ContentVersion(src)).
+			Str("rejected_version", version).
 			Str("flow_version", old.Version()).
 			Msg("reload rejected")
 		return ReloadRejected, diags.Err()
