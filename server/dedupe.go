@@ -22,11 +22,13 @@ type fingerprint struct {
 	eventType, callStatus, clientActionID, digits string
 }
 
-// answered is what the server answered to one event.
+// answered is what the server answered to one event. It holds no pointers,
+// so that the garbage collector never scans the cache's maps: a full cache
+// is megabytes, which every collection would otherwise mark again.
 type answered struct {
 	fingerprint uint64 // a hash of the fingerprint
-	body        []byte // shared, never modified: a node's Response or a constant
 	at          int64  // when, in Unix nanoseconds
+	body        uint32 // the answer's index in its generation's bodies
 }
 
 // dedupe remembers the answers to recent events by eventId, so that an
@@ -35,30 +37,68 @@ type answered struct {
 // ignored.
 //
 // Events are kept by a 64-bit hash of their eventId, in two generations:
-// new ones go into the current map, and when it holds size events it
-// becomes the previous one and the old previous one is dropped whole. So
-// between size and 2*size recent events are remembered, and remembering one
-// costs no more than a map insert: no per-event eviction. Two eventIds of
-// one hash, and fingerprints too, would be needed for one event to be taken
-// for another: about one chance in 10^9 among 2^17 events.
+// new ones go into the current one, and when it holds size events it
+// becomes the previous one and the old previous one is emptied to become
+// the current one. So between size and 2*size recent events are
+// remembered, and remembering one costs no more than a map insert: no
+// per-event eviction, and no allocation once both generations have grown.
+// Two eventIds of one hash, and fingerprints too, would be needed for one
+// event to be taken for another: about one chance in 10^9 among 2^17
+// events.
 type dedupe struct {
 	mu     sync.Mutex
-	cur    map[uint64]answered
-	prev   map[uint64]answered
+	cur    *generation
+	prev   *generation
 	size   int
-	window time.Duration
+	window int64 // in nanoseconds
 	seed   maphash.Seed
-	now    func() time.Time
 	turns  int // generations turned over, for tests
+}
+
+// generation is one generation of a dedupe's events.
+type generation struct {
+	events map[uint64]answered
+	// bodies are the answers given to the generation's events, each once.
+	// They are node responses and constants, shared and never modified, so
+	// there are no more of them than nodes in the flows served meanwhile.
+	bodies [][]byte
+	index  map[*byte]uint32 // bodies by the address of their first byte
+}
+
+func newGeneration(size int) *generation {
+	return &generation{events: make(map[uint64]answered, size), index: make(map[*byte]uint32)}
+}
+
+// intern returns the index of body in g.bodies, adding it if needed.
+func (g *generation) intern(body []byte) uint32 {
+	var p *byte // nil for an empty body
+	if len(body) > 0 {
+		p = &body[0]
+	}
+	if i, ok := g.index[p]; ok && len(g.bodies[i]) == len(body) {
+		return i
+	}
+	i := uint32(len(g.bodies))
+	g.bodies = append(g.bodies, body)
+	g.index[p] = i
+	return i
+}
+
+// reset empties g, keeping its maps' memory for the next generation.
+func (g *generation) reset() {
+	clear(g.events)
+	clear(g.index)
+	clear(g.bodies)
+	g.bodies = g.bodies[:0]
 }
 
 func newDedupe(size int, window time.Duration) *dedupe {
 	return &dedupe{
-		cur:    make(map[uint64]answered, size),
+		cur:    newGeneration(size),
+		prev:   newGeneration(0),
 		size:   size,
-		window: window,
+		window: int64(window),
 		seed:   maphash.MakeSeed(),
-		now:    time.Now,
 	}
 }
 
@@ -75,34 +115,42 @@ func (d *dedupe) hashes(id string, fp fingerprint) (uint64, uint64) {
 }
 
 // find returns the answer to the event of key and fingerprint fp, if it
-// was answered within the window.
-func (d *dedupe) find(key, fp uint64, now int64) ([]byte, bool) {
-	a, ok := d.cur[key]
-	if !ok {
-		a, ok = d.prev[key]
+// was answered within the window before now, and whether key is in the
+// current generation, with this fingerprint or another.
+func (d *dedupe) find(key, fp uint64, now int64) (body []byte, found, inCur bool) {
+	g := d.cur
+	a, inCur := g.events[key]
+	if !inCur {
+		g = d.prev
+		if a, found = g.events[key]; !found {
+			return nil, false, false
+		}
 	}
-	if !ok || a.fingerprint != fp || now-a.at > int64(d.window) {
-		return nil, false
+	if a.fingerprint != fp || now-a.at > d.window {
+		return nil, false, inCur
 	}
-	return a.body, true
+	return g.bodies[a.body], true, inCur
 }
 
-// store remembers body as the answer to the event id with fingerprint fp,
-// unless a delivery of the same event got there first: then it returns
-// that answer and true, and the caller answers with it instead. This keeps
-// two deliveries that race each other to one answer, counted once.
-func (d *dedupe) store(id string, fp fingerprint, body []byte) ([]byte, bool) {
+// store remembers body as the answer, given at now, to the event id with
+// fingerprint fp, unless a delivery of the same event got there first:
+// then it returns that answer and true, and the caller answers with it
+// instead. This keeps two deliveries that race each other to one answer,
+// counted once.
+func (d *dedupe) store(id string, fp fingerprint, body []byte, now time.Time) ([]byte, bool) {
 	key, fph := d.hashes(id, fp)
-	now := d.now().UnixNano()
+	at := now.UnixNano()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if first, ok := d.find(key, fph, now); ok {
+	first, found, inCur := d.find(key, fph, at)
+	if found {
 		return first, true
 	}
-	if _, ok := d.cur[key]; !ok && len(d.cur) >= d.size {
-		d.prev, d.cur = d.cur, make(map[uint64]answered, d.size)
+	if !inCur && len(d.cur.events) >= d.size {
+		d.prev, d.cur = d.cur, d.prev
+		d.cur.reset()
 		d.turns++
 	}
-	d.cur[key] = answered{fingerprint: fph, body: body, at: now}
+	d.cur.events[key] = answered{fingerprint: fph, at: at, body: d.cur.intern(body)}
 	return body, false
 }

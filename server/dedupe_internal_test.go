@@ -2,37 +2,38 @@ package server
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
 
 // lookup returns the answer to the event id with fingerprint fp, if it was
-// answered within the window, as store would find it.
-func (d *dedupe) lookup(id string, fp fingerprint) ([]byte, bool) {
+// answered within the window before now, as store would find it.
+func (d *dedupe) lookup(id string, fp fingerprint, now time.Time) ([]byte, bool) {
 	key, fph := d.hashes(id, fp)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.find(key, fph, d.now().UnixNano())
+	body, found, _ := d.find(key, fph, now.UnixNano())
+	return body, found
 }
 
 func TestDedupe(t *testing.T) {
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	d := newDedupe(3, time.Minute)
-	d.now = func() time.Time { return now }
 	fp := fingerprint{clientActionID: "main_menu", digits: "1"}
 	a, b := []byte("a"), []byte("b")
 
-	if _, ok := d.lookup("e1", fp); ok {
+	if _, ok := d.lookup("e1", fp, now); ok {
 		t.Fatal("found an event never stored")
 	}
-	if got, dup := d.store("e1", fp, a); dup || string(got) != "a" {
+	if got, dup := d.store("e1", fp, a, now); dup || string(got) != "a" {
 		t.Fatalf("first store = %q, %v; want a, false", got, dup)
 	}
-	if got, ok := d.lookup("e1", fp); !ok || string(got) != "a" {
+	if got, ok := d.lookup("e1", fp, now); !ok || string(got) != "a" {
 		t.Fatalf("lookup after store = %q, %v", got, ok)
 	}
 	// A racing second delivery keeps the first answer.
-	if got, dup := d.store("e1", fp, b); !dup || string(got) != "a" {
+	if got, dup := d.store("e1", fp, b, now); !dup || string(got) != "a" {
 		t.Fatalf("second store = %q, %v; want a, true", got, dup)
 	}
 	// The same eventId with other content is another event, and so is one
@@ -42,35 +43,49 @@ func TestDedupe(t *testing.T) {
 		{clientActionID: "main_menu1"},
 		{callStatus: "main_menu", digits: "1"},
 	} {
-		if _, ok := d.lookup("e1", other); ok {
+		if _, ok := d.lookup("e1", other, now); ok {
 			t.Fatalf("%+v was taken for a duplicate of %+v", other, fp)
 		}
 	}
 	other := fingerprint{clientActionID: "main_menu", digits: "2"}
-	if got, dup := d.store("e1", other, b); dup || string(got) != "b" {
+	if got, dup := d.store("e1", other, b, now); dup || string(got) != "b" {
 		t.Fatalf("store of other content = %q, %v; want b, false", got, dup)
 	}
-	// Past the window an event is forgotten.
-	now = now.Add(time.Minute + time.Second)
-	if _, ok := d.lookup("e1", other); ok {
+	// Up to the window an event is remembered; past it, forgotten.
+	if _, ok := d.lookup("e1", other, now.Add(time.Minute)); !ok {
+		t.Fatal("forgot an event at the end of the window")
+	}
+	if _, ok := d.lookup("e1", other, now.Add(time.Minute+time.Nanosecond)); ok {
 		t.Fatal("found an event older than the window")
 	}
 }
 
 // TestDedupeGenerations: the cache keeps between size and 2*size events,
-// dropping the oldest generation whole.
+// dropping the oldest generation whole, and each remembered event keeps
+// its own answer across the turns.
 func TestDedupeGenerations(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	d := newDedupe(3, time.Hour)
 	fp := fingerprint{digits: "1"}
-	store := func(i int) { d.store(fmt.Sprintf("e%d", i), fp, []byte("x")) }
-	has := func(i int) bool { _, ok := d.lookup(fmt.Sprintf("e%d", i), fp); return ok }
+	// Three answers, shared between events as node responses are.
+	answers := [][]byte{[]byte("zero"), []byte("one"), []byte("two")}
+	answer := func(i int) []byte { return answers[i%len(answers)] }
+	store := func(i int) { d.store(fmt.Sprintf("e%d", i), fp, answer(i), now) }
+	check := func(i int, want bool) {
+		t.Helper()
+		got, ok := d.lookup(fmt.Sprintf("e%d", i), fp, now)
+		switch {
+		case ok != want:
+			t.Errorf("e%d remembered = %v, want %v", i, ok, want)
+		case ok && &got[0] != &answer(i)[0]:
+			t.Errorf("e%d answered %q, want %q", i, got, answer(i))
+		}
+	}
 	for i := 1; i <= 4; i++ { // e4 starts a new generation
 		store(i)
 	}
 	for i := 1; i <= 4; i++ {
-		if !has(i) {
-			t.Errorf("e%d forgotten with 4 events in a cache of 3", i)
-		}
+		check(i, true)
 	}
 	for i := 5; i <= 7; i++ { // e7 starts another: e1-e3 go
 		store(i)
@@ -79,8 +94,40 @@ func TestDedupeGenerations(t *testing.T) {
 		t.Errorf("%d generations turned over, want 2", d.turns)
 	}
 	for i := 1; i <= 7; i++ {
-		if want := i >= 4; has(i) != want {
-			t.Errorf("e%d remembered = %v, want %v", i, has(i), want)
+		check(i, i >= 4)
+	}
+	if n := len(d.cur.bodies) + len(d.prev.bodies); n > 2*len(answers) {
+		t.Errorf("the generations hold %d answers, want at most %d: shared answers are kept once", n, 2*len(answers))
+	}
+}
+
+// TestDedupeHoldsNoPointers: the cache's events must stay free of
+// pointers, or every garbage collection scans the whole cache.
+func TestDedupeHoldsNoPointers(t *testing.T) {
+	events := reflect.TypeOf(newGeneration(0).events)
+	for _, typ := range []reflect.Type{events.Key(), events.Elem()} {
+		if !pointerFree(typ) {
+			t.Errorf("the cache's events hold pointers in %v", typ)
 		}
 	}
+}
+
+// pointerFree reports whether values of typ hold no pointers.
+func pointerFree(typ reflect.Type) bool {
+	switch typ.Kind() {
+	case reflect.Struct:
+		for i := range typ.NumField() {
+			if !pointerFree(typ.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	case reflect.Array:
+		return pointerFree(typ.Elem())
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return true
+	}
+	return false
 }

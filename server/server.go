@@ -271,7 +271,7 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 	// look into the cache, and duplicates are rare.
 	if s.vcaSeen != nil && p.EventID != "" {
 		fp := fingerprint{eventType: ev.EventType, callStatus: p.CallStatus, clientActionID: p.ClientActionID, digits: l.digits}
-		body, l.duplicate = s.vcaSeen.store(p.EventID, fp, body)
+		body, l.duplicate = s.vcaSeen.store(p.EventID, fp, body, start)
 	}
 	l.status = http.StatusOK
 	writeJSON(w, http.StatusOK, body)
@@ -388,7 +388,7 @@ func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	// not counted again.
 	duplicate := false
 	if s.vssSeen != nil && p.SessionID != "" {
-		_, duplicate = s.vssSeen.store(p.SessionID, fingerprint{eventType: ev.EventType, callStatus: p.SessionStatus}, emptyObject)
+		_, duplicate = s.vssSeen.store(p.SessionID, fingerprint{eventType: ev.EventType, callStatus: p.SessionStatus}, emptyObject, start)
 	}
 	if duplicate {
 		s.metrics.duplicates.WithLabelValues("vss").Inc()
