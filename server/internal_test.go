@@ -5,8 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -162,5 +164,21 @@ func TestNewOptions(t *testing.T) {
 	hours, _ := flow.Node("hours")
 	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), hours.Response()) {
 		t.Errorf("with the zero Logger: got %d %s, want 200 %s", rec.Code, rec.Body, hours.Response())
+	}
+}
+
+// TestAppendMillis: the log's duration_ms reads as the float64 it stands
+// for would be formatted.
+func TestAppendMillis(t *testing.T) {
+	for _, us := range []int64{0, 1, 9, 10, 100, 120, 615, 999, 1000, 1001, 1500, 12000, 12345, 999999, 1e9 + 7, -1, -1500} {
+		d := time.Duration(us) * time.Microsecond
+		want := strconv.FormatFloat(float64(us)/1000, 'f', -1, 64)
+		if got := string(appendMillis([]byte("x"), d)); got != "x"+want {
+			t.Errorf("appendMillis(%v) = %q, want %q", d, got[1:], want)
+		}
+	}
+	// Below a microsecond there is nothing to show.
+	if got := string(appendMillis(nil, 999*time.Nanosecond)); got != "0" {
+		t.Errorf("appendMillis(999ns) = %q, want 0", got)
 	}
 }

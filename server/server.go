@@ -225,10 +225,11 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		// Any failure while answering still answers: the caller hears the
 		// fallback and the call ends, rather than dead air.
-		id := requestID(r)
+		var idBuf [96]byte
+		id := appendRequestID(idBuf[:0], r)
 		if rec := recover(); rec != nil {
 			l.panic, l.status = rec, http.StatusOK
-			s.log.Error().Str("request_id", id).Interface("panic", rec).Bytes("stack", debug.Stack()).Msg("vca handler panic")
+			s.log.Error().Bytes("request_id", id).Interface("panic", rec).Bytes("stack", debug.Stack()).Msg("vca handler panic")
 			l.step = engine.Step{Next: flow.Fallback(), Outcome: outcomeInternal}
 			writeJSON(w, http.StatusOK, flow.Fallback().Response())
 		}
@@ -280,7 +281,7 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 // redacted stands for the digits pressed at a sensitive menu in logs.
 const redacted = "[redacted]"
 
-func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took time.Duration) {
+func (s *Server) logVCA(requestID []byte, flow *engine.Flow, l *vcaLog, took time.Duration) {
 	var e *zerolog.Event
 	switch {
 	case l.panic != nil || l.status >= 500:
@@ -293,7 +294,7 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 	if e == nil {
 		return
 	}
-	e = e.Str("request_id", requestID)
+	e = e.Bytes("request_id", requestID)
 	if ev := l.ev; ev != nil {
 		p := &ev.Payload
 		e = e.Str("event_type", ev.EventType).
@@ -329,9 +330,10 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 	if l.err != nil {
 		e = e.Str("error", l.err.Error())
 	}
+	var ms [24]byte
 	e.Int("status", l.status).
 		Str("flow_version", flow.Version()).
-		Float64("duration_ms", float64(took.Microseconds())/1000).
+		RawJSON("duration_ms", appendMillis(ms[:0], took)).
 		Msg("vca")
 }
 
@@ -418,8 +420,9 @@ func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	if duplicate {
 		e = e.Str("outcome", "duplicate")
 	}
+	var ms [24]byte
 	e.Int("status", http.StatusOK).
-		Float64("duration_ms", float64(time.Since(start).Microseconds())/1000).
+		RawJSON("duration_ms", appendMillis(ms[:0], time.Since(start))).
 		Msg("vss")
 }
 
@@ -518,7 +521,37 @@ func requestID(r *http.Request) string {
 		return v[0]
 	}
 	var buf [96]byte
-	return string(strconv.AppendUint(append(buf[:0], requestIDPrefix...), requestSeq.Add(1), 10))
+	return string(appendRequestID(buf[:0], r))
+}
+
+// appendRequestID appends the ID of a request, as requestID returns it, to
+// dst: for the webhook's own log line, which needs no string of it.
+func appendRequestID(dst []byte, r *http.Request) []byte {
+	if v := r.Header[requestIDHeader]; len(v) > 0 && v[0] != "" {
+		return append(dst, v[0]...)
+	}
+	return strconv.AppendUint(append(dst, requestIDPrefix...), requestSeq.Add(1), 10)
+}
+
+// appendMillis appends d to dst as a JSON number of milliseconds with up to
+// three decimals, "0.615" or "12", as strconv would format the float64
+// d.Microseconds()/1000 but without its cost on every log line.
+func appendMillis(dst []byte, d time.Duration) []byte {
+	us := d.Microseconds()
+	if us < 0 {
+		dst, us = append(dst, '-'), -us
+	}
+	dst = strconv.AppendInt(dst, us/1000, 10)
+	frac := us % 1000
+	if frac == 0 {
+		return dst
+	}
+	digits := [3]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+	n := 3
+	for digits[n-1] == '0' {
+		n--
+	}
+	return append(append(dst, '.'), digits[:n]...)
 }
 
 // requestIDHeader is where a proxy in front may pass its own request ID.
