@@ -65,8 +65,11 @@ type generation struct {
 	index  map[*byte]uint32 // bodies by the address of their first byte
 }
 
-func newGeneration(size int) *generation {
-	return &generation{events: make(map[uint64]answered, size), index: make(map[*byte]uint32)}
+// newGeneration returns an empty generation. Its map grows as events come,
+// and keeps its memory when the generation is reset, so it is allocated
+// while the first two generations fill and not again.
+func newGeneration() *generation {
+	return &generation{events: make(map[uint64]answered), index: make(map[*byte]uint32)}
 }
 
 // intern returns the index of body in g.bodies, adding it if needed.
@@ -94,8 +97,8 @@ func (g *generation) reset() {
 
 func newDedupe(size int, window time.Duration) *dedupe {
 	return &dedupe{
-		cur:    newGeneration(size),
-		prev:   newGeneration(0),
+		cur:    newGeneration(),
+		prev:   newGeneration(),
 		size:   size,
 		window: int64(window),
 		seed:   maphash.MakeSeed(),

@@ -104,7 +104,7 @@ func TestDedupeGenerations(t *testing.T) {
 // TestDedupeHoldsNoPointers: the cache's events must stay free of
 // pointers, or every garbage collection scans the whole cache.
 func TestDedupeHoldsNoPointers(t *testing.T) {
-	events := reflect.TypeOf(newGeneration(0).events)
+	events := reflect.TypeOf(newGeneration().events)
 	for _, typ := range []reflect.Type{events.Key(), events.Elem()} {
 		if !pointerFree(typ) {
 			t.Errorf("the cache's events hold pointers in %v", typ)
@@ -130,4 +130,32 @@ func pointerFree(typ reflect.Type) bool {
 		return true
 	}
 	return false
+}
+
+// BenchmarkDedupe measures remembering a new event in a cache of the
+// default size that has turned over: what every VCA costs.
+func BenchmarkDedupe(b *testing.B) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	d := newDedupe(DefaultDedupeSize, DefaultDedupeWindow)
+	id := []byte("77e6a667-133a-11ef-9dd4-000000000000")
+	fp := fingerprint{eventType: "CALL_ACTION", callStatus: "ACTION_COMPLETED", clientActionID: "reservations", digits: "2"}
+	answer := []byte("{}")
+	n := 0
+	next := func() string {
+		n++
+		for i, v := len(id)-1, n; i >= len(id)-12; i-- {
+			id[i] = "0123456789abcdef"[v&15]
+			v >>= 4
+		}
+		return string(id)
+	}
+	for range 3 * DefaultDedupeSize {
+		d.store(next(), fp, answer, now)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, dup := d.store(next(), fp, answer, now); dup {
+			b.Fatal("a new event taken for a duplicate")
+		}
+	}
 }
