@@ -182,3 +182,26 @@ func TestAppendMillis(t *testing.T) {
 		t.Errorf("appendMillis(999ns) = %q, want 0", got)
 	}
 }
+
+// TestAppendTimestamp: each time is written in full, whichever second was
+// formatted before it.
+func TestAppendTimestamp(t *testing.T) {
+	base := time.Date(2026, 11, 24, 21, 32, 29, 615_400_000, time.UTC)
+	paris := time.FixedZone("CET", 3600)
+	for _, tm := range []time.Time{
+		base,
+		base.Add(time.Millisecond),
+		base.Add(time.Second), // the next second
+		base,                  // and back
+		base.Add(-615 * time.Millisecond),
+		base.Add(384 * time.Millisecond), // the last millisecond of the second
+		base.In(paris),                   // written in UTC
+		base.Add(24 * time.Hour),         // the same second of another day
+		time.Date(1999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+	} {
+		want := `"` + tm.UTC().Format("2006-01-02T15:04:05.000Z07:00") + `"`
+		if got := string(appendTimestamp(nil, tm)); got != want {
+			t.Errorf("appendTimestamp(%v) = %s, want %s", tm, got, want)
+		}
+	}
+}

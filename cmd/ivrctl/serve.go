@@ -172,7 +172,7 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	default:
 		return zerolog.Logger{}, fmt.Errorf("unknown --log-format %q; use json or console", format)
 	}
-	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+	return zerolog.New(w).Level(lvl).Hook(server.Timestamp), nil
 }
 
 // terminalOf returns the writer a LogWriter writes to, for the terminal

@@ -58,7 +58,7 @@ func main() {
 // listens, it calls listening, if not nil, with the address, so that a
 // caller who asked for port 0 learns the port.
 func run(ctx context.Context, addr string, logOut io.Writer, listening func(net.Addr)) error {
-	logger := zerolog.New(logOut).With().Timestamp().Logger()
+	logger := zerolog.New(logOut).Hook(server.Timestamp)
 
 	// nil looks the flow's ${NAME} references up in the process environment.
 	flow, diags := engine.LoadBytes("flow.yaml", flowFile, nil)
