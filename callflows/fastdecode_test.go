@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -565,4 +567,181 @@ func FuzzEventDataDigitsFast(f *testing.F) {
 			t.Fatalf("eventData %q: fast %q, slow %q", raw, got, want)
 		}
 	})
+}
+
+// specialBytes are bytes, or escapes, that end a run of plain string
+// bytes, each with what a string field holding it must do: plain ones are
+// taken, the others left to the slow path (escapes and non-ASCII) or
+// rejected (control characters); in a skipped value, only control
+// characters are rejected.
+var specialBytes = []struct {
+	name  string
+	s     string // in the JSON text
+	plain bool   // a string field holding it takes the fast path
+	valid bool   // it is valid in a JSON string
+}{
+	{"letter", "x", true, true},
+	{"space", " ", true, true},
+	{"DEL", "\x7f", true, true},
+	{"escaped quote", `\"`, false, true},
+	{"escaped backslash", `\\`, false, true},
+	{"unicode escape", `\u0041`, false, true},
+	{"bad escape", `\q`, false, false},
+	{"NUL", "\x00", false, false},
+	{"control character", "\x1f", false, false},
+	{"tab", "\t", false, false},
+	{"two-byte UTF-8", "é", false, true},
+	{"invalid UTF-8", "\x80", false, true},
+	{"high byte", "\xff", false, true},
+}
+
+// TestDecodeCallActionFastStringOffsets puts each special byte at every
+// offset of strings of lengths 0 to 17, in a field's value, an unknown
+// key's value and a key, so that it falls on and around the ends of
+// eight-byte words, and checks the fast path takes exactly the plain ones,
+// with the right value.
+func TestDecodeCallActionFastStringOffsets(t *testing.T) {
+	for _, sp := range specialBytes {
+		for n := 0; n <= 17; n++ {
+			for at := 0; at <= n; at++ {
+				str := strings.Repeat("a", at) + sp.s + strings.Repeat("b", n-at)
+				value := strings.Repeat("a", at) + map[bool]string{true: sp.s}[sp.plain] + strings.Repeat("b", n-at)
+				for _, c := range []struct {
+					body string
+					ok   bool
+				}{
+					{vca(`{"callId":"` + str + `","dtmf":"1"}`), sp.plain},
+					{vca(`{"x` + str + `":1,"dtmf":"1"}`), sp.plain},
+					{vca(`{"x":"` + str + `","dtmf":"1"}`), sp.valid},
+					{`{"namespace":"` + str + `"}`, sp.plain},
+				} {
+					ev, ok := decodeFast([]byte(c.body))
+					if ok != c.ok {
+						t.Fatalf("fast path ok = %v for %q, want %v", ok, c.body, c.ok)
+					}
+					if !ok {
+						continue
+					}
+					checkFastAgrees(t, []byte(c.body), ev)
+					if strings.Contains(c.body, "dtmf") && ev.Payload.DTMF != "1" {
+						t.Fatalf("%q: dtmf %q, want 1", c.body, ev.Payload.DTMF)
+					}
+					if strings.Contains(c.body, "callId") && ev.Payload.CallID != value {
+						t.Fatalf("%q: callId %q, want %q", c.body, ev.Payload.CallID, value)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDecodeCallActionFastTruncated: no proper prefix of a body is a JSON
+// object, whichever token it ends in, so the fast path must give up on
+// each (and not read past the end).
+func TestDecodeCallActionFastTruncated(t *testing.T) {
+	for name, body := range realBodies(t) {
+		body = bytes.TrimSpace(body)
+		for n := range len(body) {
+			if ev, ok := decodeFast(body[:n]); ok {
+				t.Fatalf("%s: fast path took the prefix %q: %+v", name, body[:n], ev)
+			}
+		}
+	}
+}
+
+// TestDecodeCallActionFastNumbers checks Number fields bit for bit against
+// strconv.ParseFloat, which reflect.DeepEqual would not: it takes -0 for
+// 0. Integers of up to 15 digits have their own conversion.
+func TestDecodeCallActionFastNumbers(t *testing.T) {
+	for _, lit := range []string{
+		"0", "-0", "1", "-1", "200", "486", "14", "123456789", "-987654321",
+		"999999999999999", "-999999999999999", "100000000000000", // 15 digits
+		"9999999999999999", "9007199254740993", "-9007199254740993", // 16 digits: rounded
+		"12345678901234567890", "99999999999999999999", "18446744073709551617", // would overflow a uint64
+		"123456789012345678901234567890",
+		"0.0", "-0.0", "1.5", "200.0", "2e2", "-0e5", "1E+2", "1e-400", "-1e-400", "1e999",
+	} {
+		body := vca(`{"sipCode":` + lit + `,"callDuration":` + lit + `}`)
+		ev, ok := decodeFast([]byte(body))
+		if !ok {
+			t.Errorf("fast path gave up on %s", lit)
+			continue
+		}
+		checkFastAgrees(t, []byte(body), ev)
+		want, err := strconv.ParseFloat(lit, 64)
+		if err != nil || math.IsInf(want, 0) {
+			want = 0
+		}
+		for _, got := range []callflows.Number{ev.Payload.SipCode, ev.Payload.CallDuration} {
+			if math.Float64bits(float64(got)) != math.Float64bits(want) {
+				t.Errorf("%s decoded as %v (bits %#x), want %v (bits %#x)", lit, got, math.Float64bits(float64(got)), want, math.Float64bits(want))
+			}
+		}
+	}
+	for _, lit := range []string{"00", "01", "-01", "007", "-", "--1", "+1", "1.", ".1", "1e", "0x1", "1_000", "Infinity"} {
+		if ev, ok := decodeFast([]byte(vca(`{"sipCode":` + lit + `}`))); ok {
+			t.Errorf("fast path took the invalid number %s: %v", lit, ev.Payload.SipCode)
+		}
+	}
+}
+
+// TestEventDataDigitsFastKeys checks each DTMF key alone, which the fast
+// path returns without allocating, and strings that are not digits, in
+// both of eventData's shapes.
+func TestEventDataDigitsFastKeys(t *testing.T) {
+	for c := range 256 {
+		for _, raw := range []string{
+			`{"dtmf":"` + string(rune(c)) + `"}`, `"` + string(rune(c)) + `"`,
+			`{"dtmf":" ` + string(rune(c)) + ` "}`, `" ` + string(rune(c)) + string(rune(c)) + ` "`,
+		} {
+			raw := []byte(raw)
+			got, ok := callflows.EventDataDigitsFast(raw)
+			if !ok {
+				if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+					t.Errorf("fast path gave up on eventData %s", raw)
+				}
+				continue
+			}
+			if want := callflows.EventDataDigitsSlow(raw); got != want {
+				t.Errorf("eventData %s: fast %q, slow %q", raw, got, want)
+			}
+		}
+	}
+	var raws [][]byte
+	for _, raw := range []string{`{"dtmf":"1"}`, `"#"`, `{"dtmf":" * "}`, `{"dtmf":null}`, `"text"`, "{\n  \"dtmf\": \"0\"\n}"} {
+		raws = append(raws, []byte(raw))
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		for _, raw := range raws {
+			callflows.EventDataDigitsFast(raw)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations for single keys, want 0", n)
+	}
+}
+
+// BenchmarkEventDataDigits finds the digits in eventData values as 8x8
+// sends them, with each path.
+//
+//	go test -run '^$' -bench EventData -benchmem -count 5 ./callflows/
+func BenchmarkEventDataDigits(b *testing.B) {
+	for _, raw := range []string{`{"dtmf":"1"}`, "{\n      \"dtmf\": \"12#\"\n    }", `"2"`, `{"dtmf":null}`} {
+		b.Run(raw, func(b *testing.B) {
+			body := []byte(raw)
+			b.Run("fast", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, ok := callflows.EventDataDigitsFast(body); !ok {
+						b.Fatal("not decoded")
+					}
+				}
+			})
+			b.Run("slow", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					callflows.EventDataDigitsSlow(body)
+				}
+			})
+		})
+	}
 }
