@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -130,5 +131,58 @@ func TestLogWriterError(t *testing.T) {
 	}
 	if err := w.Close(); !errors.Is(err, boom) {
 		t.Errorf("Close: %v", err)
+	}
+}
+
+// gateSink is a writer whose writes wait until its gate opens.
+type gateSink struct {
+	gate chan struct{}
+	out  bytes.Buffer // written under the gate's order: one writer
+}
+
+func (s *gateSink) Write(p []byte) (int, error) {
+	<-s.gate
+	return s.out.Write(p)
+}
+
+// TestLogWriterDoesNotWaitForTheWriter: a line that fills the buffer is
+// handed to the writing goroutine; the webhook logging it does not wait
+// for a slow writer. And the lines arrive in order.
+func TestLogWriterDoesNotWaitForTheWriter(t *testing.T) {
+	sink := &gateSink{gate: make(chan struct{})}
+	w := server.NewLogWriter(sink, time.Hour)
+	log := zerolog.New(w)
+	line := 0
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		// A buffer and a half of lines, while the writer is stuck.
+		for range 1000 {
+			log.Info().Int("n", line).Str("pad", strings.Repeat("x", 80)).Msg("vca")
+			line++
+		}
+	}()
+	select {
+	case <-logged:
+	case <-time.After(10 * time.Second):
+		close(sink.gate)
+		t.Fatal("logging waited for the writer to finish a write")
+	}
+	close(sink.gate)
+	for range 3000 { // several buffers more, the writer now free
+		log.Info().Int("n", line).Str("pad", strings.Repeat("x", 80)).Msg("vca")
+		line++
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(sink.out.String(), "\n"), "\n")
+	if len(lines) != line {
+		t.Fatalf("%d lines written, want %d", len(lines), line)
+	}
+	for i, l := range lines {
+		if want := fmt.Sprintf(`{"level":"info","n":%d,`, i); !strings.HasPrefix(l, want) {
+			t.Fatalf("line %d is %.40q, want it to start %q", i, l, want)
+		}
 	}
 }
