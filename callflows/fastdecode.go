@@ -66,18 +66,29 @@ var (
 // decodeCallActionSlow would; ok=false means it is not sure, and the body
 // must go to decodeCallActionSlow. See the comment at the top of this file.
 func decodeCallActionFast(body []byte) (ev *CallAction, ok bool) {
-	d := fastDecoder{scanner: scanner{b: body}}
 	ev = new(CallAction)
+	if !decodeCallActionFastInto(ev, body) {
+		return nil, false
+	}
+	return ev, true
+}
+
+// decodeCallActionFastInto is decodeCallActionFast into ev, which it
+// overwrites whole, reusing the memory of its EventData; on ok=false, ev
+// holds garbage.
+func decodeCallActionFastInto(ev *CallAction, body []byte) (ok bool) {
+	d := fastDecoder{scanner: scanner{b: body}, eventData: ev.Payload.EventData[:0]}
+	*ev = CallAction{}
 	d.skipSpace()
 	if !d.callAction(ev) {
-		return nil, false
+		return false
 	}
 	d.skipSpace()
 	if d.i != len(d.b) {
-		return nil, false
+		return false
 	}
 	d.copyStrings()
-	return ev, true
+	return true
 }
 
 // eventDataDigitsFast finds the digits in a trimmed, non-empty eventData
@@ -203,6 +214,10 @@ type fastDecoder struct {
 	// than all of them are strings.
 	strs  [len(callActionKeys) + len(payloadKeys)]strSpan
 	nstrs int
+
+	// eventData is memory for the copy of the payload's eventData, empty:
+	// the previous value's, when decoding into a CallAction again.
+	eventData json.RawMessage
 }
 
 // strSpan is a string field and where its value is in the body.
@@ -533,8 +548,8 @@ func smallInt(lit []byte) (f float64, ok bool) {
 }
 
 // raw reads the value at b[i], at nesting depth 3, into the RawMessage
-// field dst, field number bit (see once), as a copy of its bytes, as
-// json.RawMessage.UnmarshalJSON does ("null" for null). It returns the
+// field dst, field number bit (see once), as a copy of its bytes in
+// d.eventData, as json.RawMessage.UnmarshalJSON does ("null" for null). It returns the
 // offset past the value.
 func (d *fastDecoder) raw(i int, seen *uint32, bit uint, dst *json.RawMessage) (next int, ok bool) {
 	if !once(seen, bit) {
@@ -544,7 +559,7 @@ func (d *fastDecoder) raw(i int, seen *uint32, bit uint, dst *json.RawMessage) (
 	if !d.skipValue(3) {
 		return 0, false
 	}
-	*dst = append(json.RawMessage(nil), d.b[i:d.i]...)
+	*dst = append(d.eventData, d.b[i:d.i]...)
 	return d.i, true
 }
 

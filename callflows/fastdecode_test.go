@@ -450,6 +450,57 @@ func FuzzDecodeCallActionFast(f *testing.F) {
 	})
 }
 
+// FuzzDecodeCallActionInto: decoding into a CallAction that held another
+// webhook, eventData and all, gives what DecodeCallAction gives, and
+// leaves nothing of the webhook before.
+func FuzzDecodeCallActionInto(f *testing.F) {
+	addCallActionSeeds(f)
+	for _, c := range fastCases {
+		f.Add([]byte(c.body))
+	}
+	bodies := realBodies(f)
+	for _, b := range bodies {
+		f.Add(b)
+	}
+	before := []byte(benchVCA) // with an eventData object
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var ev callflows.CallAction
+		if err := callflows.DecodeCallActionInto(&ev, before); err != nil || len(ev.Payload.EventData) == 0 {
+			t.Fatalf("decoding the webhook before: %v, eventData %q", err, ev.Payload.EventData)
+		}
+		want, wantErr := callflows.DecodeCallAction(body)
+		err := callflows.DecodeCallActionInto(&ev, body)
+		switch {
+		case (err == nil) != (wantErr == nil):
+			t.Fatalf("DecodeCallActionInto error %v, DecodeCallAction error %v", err, wantErr)
+		case err != nil && !reflect.DeepEqual(ev, callflows.CallAction{}):
+			t.Fatalf("after the error %v, the CallAction holds %+v", err, ev)
+		case err == nil && !reflect.DeepEqual(ev, *want):
+			t.Fatalf("DecodeCallActionInto gave\n%+v\nDecodeCallAction\n%+v", ev, *want)
+		}
+	})
+}
+
+// TestDecodeCallActionIntoReuses: decoding webhook after webhook into one
+// CallAction allocates less than decoding each into a new one.
+func TestDecodeCallActionIntoReuses(t *testing.T) {
+	body := []byte(benchVCA)
+	var ev callflows.CallAction
+	into := testing.AllocsPerRun(100, func() {
+		if err := callflows.DecodeCallActionInto(&ev, body); err != nil {
+			t.Fatal(err)
+		}
+	})
+	fresh := testing.AllocsPerRun(100, func() {
+		if _, err := callflows.DecodeCallAction(body); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if into > fresh-2 {
+		t.Errorf("%v allocations into a CallAction again, %v into a new one: want 2 fewer (the CallAction, its eventData)", into, fresh)
+	}
+}
+
 // benchVCA is a VCA as 8x8 documents it, eventData.dtmf and all.
 const benchVCA = `{
   "namespace": "VOICE",

@@ -194,6 +194,25 @@ func DecodeCallAction(body []byte) (*CallAction, error) {
 	return decodeCallActionSlow(body)
 }
 
+// DecodeCallActionInto is DecodeCallAction into ev, which it overwrites
+// whole, so that a server can reuse one CallAction after another (from a
+// sync.Pool, say) rather than allocate one per webhook. It reuses the
+// memory of ev.Payload.EventData, which must not share memory with body:
+// a caller must not keep that slice, or share ev, across calls. On error,
+// ev is zero.
+func DecodeCallActionInto(ev *CallAction, body []byte) error {
+	if decodeCallActionFastInto(ev, body) {
+		return nil
+	}
+	slow, err := decodeCallActionSlow(body)
+	if err != nil {
+		*ev = CallAction{}
+		return err
+	}
+	*ev = *slow
+	return nil
+}
+
 // decodeCallActionSlow is DecodeCallAction with encoding/json: the
 // reference decodeCallActionFast must agree with.
 func decodeCallActionSlow(body []byte) (*CallAction, error) {
