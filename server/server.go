@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"os"
@@ -146,7 +147,7 @@ func (s *Server) Routes() http.Handler { return s.routes }
 
 func (s *Server) buildRoutes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverer, s.limitBody)
+	r.Use(s.recoverer)
 	r.NotFound(s.reject(http.StatusNotFound, "no such route"))
 	notAllowed := s.reject(http.StatusMethodNotAllowed, "method not allowed")
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
@@ -193,20 +194,49 @@ var callActions = sync.Pool{New: func() any { return new(callflows.CallAction) }
 
 // readBody reads the request body into a pooled buffer, answering 413 or
 // 400 itself when it cannot. The caller returns the buffer to bufPool.
+//
+// It reads at most one byte over the limit, to tell a body of the limit
+// from a longer one; a longer one is refused without reading the rest, and
+// the connection closed after the answer, as http.MaxBytesReader would do,
+// but with no reader to allocate for every webhook.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer, int, error) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	if _, err := buf.ReadFrom(r.Body); err != nil {
+	if err := readAtMost(buf, r.Body, s.maxBody+1); err != nil {
 		bufPool.Put(buf)
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is larger than %d bytes", s.maxBody))
-			return nil, http.StatusRequestEntityTooLarge, err
-		}
 		writeError(w, http.StatusBadRequest, "cannot read body")
 		return nil, http.StatusBadRequest, err
 	}
+	if int64(buf.Len()) > s.maxBody {
+		bufPool.Put(buf)
+		err := fmt.Errorf("body is larger than %d bytes", s.maxBody)
+		w.Header().Set("Connection", "close")
+		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
+		return nil, http.StatusRequestEntityTooLarge, err
+	}
 	return buf, 0, nil
+}
+
+// readAtMost reads r to its end into buf, or until buf holds limit bytes.
+func readAtMost(buf *bytes.Buffer, r io.Reader, limit int64) error {
+	for int64(buf.Len()) < limit {
+		if buf.Available() == 0 {
+			buf.Grow(512)
+		}
+		free := buf.AvailableBuffer()[:buf.Available()]
+		if room := limit - int64(buf.Len()); int64(len(free)) > room {
+			free = free[:room]
+		}
+		n, err := r.Read(free)
+		buf.Write(free[:n]) // free is buf's own memory: this only extends it
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+	return nil
 }
 
 // vcaLog gathers what the one log line and the metrics of a VCA say.
@@ -580,13 +610,6 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				writeError(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-func (s *Server) limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 		next.ServeHTTP(w, r)
 	})
 }

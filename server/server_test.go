@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
@@ -475,6 +478,9 @@ func TestWebhookEdgeCases(t *testing.T) {
 	notJSON := wantError(http.StatusBadRequest, "body is not valid JSON: …")
 	notObject := wantError(http.StatusBadRequest, "body is not a JSON object")
 	tooLarge := wantError(http.StatusRequestEntityTooLarge, fmt.Sprintf("body is larger than %d bytes", limit))
+	// A body of the limit exactly is read; one byte more is refused.
+	atLimit := append(bytes.Clone(good), bytes.Repeat([]byte(" "), limit-len(good))...)
+	overLimit := append(bytes.Clone(atLimit), ' ')
 	notAllowed := wantError(http.StatusMethodNotAllowed, "method not allowed")
 	notFound := wantError(http.StatusNotFound, "no such route")
 
@@ -521,6 +527,8 @@ func TestWebhookEdgeCases(t *testing.T) {
 		{"null", post, vcaPath, []byte(`null`), notObject, ""},
 		{"number", post, vcaPath, []byte(` 42`), notObject, ""},
 		{"oversized-vca", post, vcaPath, oversized, tooLarge, ""},
+		{"at-limit", post, vcaPath, atLimit, wantAnswer(reservations), ""},
+		{"one-byte-over-limit", post, vcaPath, overLimit, tooLarge, ""},
 		{"vss-truncated-json", post, vssPath, []byte(`{"payload":`), notJSON, ""},
 		{"vss-array", post, vssPath, []byte(`[]`), notObject, ""},
 		{"oversized-vss", post, vssPath, oversized, tooLarge, ""},
@@ -727,7 +735,7 @@ func TestVCALog(t *testing.T) {
 		}, noEvent},
 		{"oversized", bytes.Repeat([]byte(" "), 2048), obj{
 			"message": "vca", "level": "warn", "status": 413, "flow_version": flow.Version(),
-			"error": "http: request body too large",
+			"error": "body is larger than 1024 bytes",
 		}, noEvent},
 	}
 	d := newDirect(t, 1024)
@@ -779,7 +787,7 @@ func TestVSS(t *testing.T) {
 			"message": "vss rejected", "level": "warn", "status": 400, "error": "body is not a JSON object",
 		}, nil},
 		{"oversized", bytes.Repeat([]byte(" "), 5000), wantError(http.StatusRequestEntityTooLarge, "body is larger than 4096 bytes"), obj{
-			"message": "vss rejected", "level": "warn", "status": 413, "error": "http: request body too large",
+			"message": "vss rejected", "level": "warn", "status": 413, "error": "body is larger than 4096 bytes",
 		}, nil},
 	}
 	d := newDirect(t, 4096)
@@ -977,5 +985,34 @@ func TestMethodNotAllowedMounted(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOversizedBodyClosesConnection: a body over the limit is answered 413
+// at once, without waiting for the rest of the body, which a client may
+// never finish sending, and the answer closes the connection.
+func TestOversizedBodyClosesConnection(t *testing.T) {
+	const limit = 1024
+	ts, _ := newServer(t, server.Options{MaxBodyBytes: limit})
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Twice the limit announced, and a little over the limit sent.
+	head := fmt.Sprintf("POST /webhooks/vca HTTP/1.1\r\nHost: ivrctl\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", 2*limit)
+	if _, err := conn.Write(append([]byte(head), bytes.Repeat([]byte(" "), limit+100)...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to an oversized body: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
+		t.Fatalf("answer %d with Connection %q; want 413 and close", resp.StatusCode, resp.Header.Get("Connection"))
 	}
 }
