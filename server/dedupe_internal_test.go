@@ -101,10 +101,36 @@ func TestDedupeGenerations(t *testing.T) {
 	}
 }
 
+// TestDedupeFilter: a new event is rarely looked up in the previous
+// generation's map, and an event there is always found.
+func TestDedupeFilter(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	const size = 10000
+	d := newDedupe(size, time.Hour)
+	id := func(i int) string { return fmt.Sprintf("77e6a667-133a-11ef-9dd4-%012d", i) }
+	for i := range size + 1 { // the last one turns the generations over
+		d.store(id(i), fingerprint{}, emptyObject, now)
+	}
+	d.probes = 0
+	for i := size + 1; i < 2*size; i++ {
+		if _, dup := d.store(id(i), fingerprint{}, emptyObject, now); dup {
+			t.Fatalf("event %d taken for a duplicate", i)
+		}
+	}
+	if d.probes > size/10 {
+		t.Errorf("%d of %d new events looked up in the previous generation's map, want under 10%%", d.probes, size-1)
+	}
+	for i := range size {
+		if _, ok := d.lookup(id(i), fingerprint{}, now); !ok {
+			t.Fatalf("event %d of the previous generation not found", i)
+		}
+	}
+}
+
 // TestDedupeHoldsNoPointers: the cache's events must stay free of
 // pointers, or every garbage collection scans the whole cache.
 func TestDedupeHoldsNoPointers(t *testing.T) {
-	events := reflect.TypeOf(newGeneration().events)
+	events := reflect.TypeOf(newGeneration(0).events)
 	for _, typ := range []reflect.Type{events.Key(), events.Elem()} {
 		if !pointerFree(typ) {
 			t.Errorf("the cache's events hold pointers in %v", typ)
