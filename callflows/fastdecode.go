@@ -10,8 +10,8 @@ import (
 // The fast path of DecodeCallAction.
 //
 // Decoding a VCA webhook with encoding/json costs several microseconds of
-// reflection per request. decodeCallActionFast reads the shape 8x8 actually
-// sends in one pass over the bytes instead, and gives up ("not sure",
+// reflection per request. decodeCallActionFastInto reads the shape 8x8
+// actually sends in one pass over the bytes instead, and gives up ("not sure",
 // ok=false) on anything else: escapes or non-ASCII in the strings it keeps,
 // keys that encoding/json would match case-insensitively, duplicate keys,
 // values of an unexpected type, invalid JSON, deep nesting. DecodeCallAction
@@ -50,7 +50,7 @@ import (
 const maxFastDepth = 100
 
 // callActionKeys and payloadKeys are the JSON names of the fields of
-// CallAction and CallActionPayload, which decodeCallActionFast must not
+// CallAction and CallActionPayload, which decodeCallActionFastInto must not
 // skip as unknown keys in any case-folded spelling.
 var (
 	callActionKeys = [...]string{"namespace", "eventType", "description", "payload"}
@@ -62,20 +62,11 @@ var (
 	}
 )
 
-// decodeCallActionFast decodes a VCA webhook body of the usual shape, as
-// decodeCallActionSlow would; ok=false means it is not sure, and the body
-// must go to decodeCallActionSlow. See the comment at the top of this file.
-func decodeCallActionFast(body []byte) (ev *CallAction, ok bool) {
-	ev = new(CallAction)
-	if !decodeCallActionFastInto(ev, body) {
-		return nil, false
-	}
-	return ev, true
-}
-
-// decodeCallActionFastInto is decodeCallActionFast into ev, which it
-// overwrites whole, reusing the memory of its EventData; on ok=false, ev
-// holds garbage.
+// decodeCallActionFastInto decodes a VCA webhook body of the usual shape
+// into ev, as decodeCallActionSlow would, overwriting ev whole and reusing
+// the memory of its EventData. ok=false means it is not sure, and the body
+// must go to decodeCallActionSlow (ev then holds garbage). See the comment
+// at the top of this file.
 func decodeCallActionFastInto(ev *CallAction, body []byte) (ok bool) {
 	d := fastDecoder{scanner: scanner{b: body}, eventData: ev.Payload.EventData[:0]}
 	*ev = CallAction{}
@@ -118,7 +109,7 @@ func eventDataDigitsFast(raw []byte) (digits string, ok bool) {
 		end--
 	}
 	b := raw[start:end]
-	if raw[0] == '"' && !isDTMFBytes(b) {
+	if raw[0] == '"' && !isDTMF(b) {
 		return "", true // free text, not digits
 	}
 	return dtmfString(b), true
@@ -172,19 +163,6 @@ func (s *scanner) eventDataDTMF() (start, end int, ok bool) {
 // dtmfKeys are the DTMF keys, one byte each, for dtmfString.
 const dtmfKeys = "0123456789*#"
 
-// isDTMFBytes is IsDTMF for bytes, without converting them to a string.
-func isDTMFBytes(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if (c < '0' || c > '9') && c != '*' && c != '#' {
-			return false
-		}
-	}
-	return true
-}
-
 // dtmfString returns b as a string. A single key, the usual menu choice,
 // is a substring of dtmfKeys rather than a new allocation.
 func dtmfString(b []byte) string {
@@ -197,13 +175,13 @@ func dtmfString(b []byte) string {
 }
 
 // scanner reads and validates JSON in a byte slice, one value after
-// another: the parts decodeCallActionFast and eventDataDigitsFast share.
+// another: the parts decodeCallActionFastInto and eventDataDigitsFast share.
 type scanner struct {
 	b []byte // the JSON
 	i int    // read offset in b
 }
 
-// fastDecoder is the state of decodeCallActionFast's pass over a body.
+// fastDecoder is the state of decodeCallActionFastInto's pass over a body.
 type fastDecoder struct {
 	scanner
 
@@ -624,17 +602,8 @@ func (s *scanner) key() (start, end int, plain, ok bool) {
 // then a comma and white space (more), or the closing bracket (not more).
 // ok is false for anything else.
 func (s *scanner) next(closing byte) (more, ok bool) {
-	s.skipSpace()
-	switch s.peek() {
-	case ',':
-		s.i++
-		s.skipSpace()
-		return true, true
-	case closing:
-		s.i++
-		return false, true
-	}
-	return false, false
+	s.i, more, ok = memberEnd(s.b, s.i, closing)
+	return more, ok
 }
 
 // skipValue reads and validates the value at s.i, at nesting depth depth
@@ -710,10 +679,7 @@ func (s *scanner) scanString() (start, end int, plain, ok bool) {
 	plain = true
 	i := start
 	for {
-		for i < len(b) && plainStringByte[b[i]] {
-			i++
-		}
-		if i == len(b) {
+		if i = skipPlain(b, i); i == len(b) {
 			return 0, 0, false, false
 		}
 		switch c := b[i]; {
@@ -745,13 +711,19 @@ func (s *scanner) scanString() (start, end int, plain, ok bool) {
 // bodies, whose strings are short and the same lengths each time, so that
 // the processor predicts the loop's branches well.
 func plainEnd(b []byte, i int) int {
-	for i < len(b) && plainStringByte[b[i]] {
-		i++
-	}
-	if i < len(b) && b[i] == '"' {
+	if i = skipPlain(b, i); i < len(b) && b[i] == '"' {
 		return i
 	}
 	return -1
+}
+
+// skipPlain returns the offset of the first byte from b[i] on that a
+// string does not take as it is (see plainStringByte), or len(b).
+func skipPlain(b []byte, i int) int {
+	for i < len(b) && plainStringByte[b[i]] {
+		i++
+	}
+	return i
 }
 
 // plainStringByte tells the bytes that scanString takes as they are: 0x20

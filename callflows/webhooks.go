@@ -168,8 +168,11 @@ func eventDataDigitsSlow(raw json.RawMessage) string {
 }
 
 // IsDTMF reports whether s is a non-empty string of DTMF keys: 0-9, * and #.
-func IsDTMF(s string) bool {
-	if s == "" {
+func IsDTMF(s string) bool { return isDTMF(s) }
+
+// isDTMF is IsDTMF for strings and, without converting them, bytes.
+func isDTMF[T string | []byte](s T) bool {
+	if len(s) == 0 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -186,12 +189,11 @@ func IsDTMF(s string) bool {
 // failing the whole webhook, since an unanswered VCA is dead air for the
 // caller. It fails only for a body that is not a JSON object.
 func DecodeCallAction(body []byte) (*CallAction, error) {
-	// The fast path takes the usual bodies and gives up on anything else,
-	// which the slow path, the reference, decides: see fastdecode.go.
-	if ev, ok := decodeCallActionFast(body); ok {
-		return ev, nil
+	ev := new(CallAction)
+	if err := DecodeCallActionInto(ev, body); err != nil {
+		return nil, err
 	}
-	return decodeCallActionSlow(body)
+	return ev, nil
 }
 
 // DecodeCallActionInto is DecodeCallAction into ev, which it overwrites
@@ -201,6 +203,8 @@ func DecodeCallAction(body []byte) (*CallAction, error) {
 // a caller must not keep that slice, or share ev, across calls. On error,
 // ev is zero.
 func DecodeCallActionInto(ev *CallAction, body []byte) error {
+	// The fast path takes the usual bodies and gives up on anything else,
+	// which the slow path, the reference, decides: see fastdecode.go.
 	if decodeCallActionFastInto(ev, body) {
 		return nil
 	}
@@ -214,7 +218,7 @@ func DecodeCallActionInto(ev *CallAction, body []byte) error {
 }
 
 // decodeCallActionSlow is DecodeCallAction with encoding/json: the
-// reference decodeCallActionFast must agree with.
+// reference decodeCallActionFastInto must agree with.
 func decodeCallActionSlow(body []byte) (*CallAction, error) {
 	var ev CallAction
 	if err := decodeLenient(body, &ev); err != nil {
