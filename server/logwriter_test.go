@@ -186,3 +186,29 @@ func TestLogWriterDoesNotWaitForTheWriter(t *testing.T) {
 		}
 	}
 }
+
+// TestLogWriterFlush: Flush returns once the lines held are written, and
+// after Close it writes nothing more.
+func TestLogWriterFlush(t *testing.T) {
+	sink := &slowSink{}
+	w := server.NewLogWriter(sink, time.Hour)
+	log := zerolog.New(w)
+	log.Info().Msg("held")
+	if n, _ := sink.got(); n != 0 {
+		t.Fatalf("%d writes before Flush, want the line held", n)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if _, all := sink.got(); !strings.Contains(all, `"message":"held"`) {
+		t.Fatalf("Flush returned before the line was written: %q", all)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := sink.got()
+	err := w.Flush()
+	if after, _ := sink.got(); err != nil || after != before {
+		t.Errorf("Flush after Close: %v, and %d writes more", err, after-before)
+	}
+}
