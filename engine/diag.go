@@ -93,13 +93,17 @@ func (ds *Diagnostics) Sort() {
 }
 
 // HasErrors reports whether any diagnostic is an error.
-func (ds Diagnostics) HasErrors() bool {
+func (ds Diagnostics) HasErrors() bool { return ds.Errors() > 0 }
+
+// Errors returns how many diagnostics are errors.
+func (ds Diagnostics) Errors() int {
+	n := 0
 	for _, d := range ds {
 		if d.Severity == SeverityError {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // Error implements error, one diagnostic per line.

@@ -177,4 +177,8 @@ func TestDiagnosticsSortAndErr(t *testing.T) {
 	if warn.Err() != nil || warn.HasErrors() {
 		t.Errorf("warnings only: Err() = %v, HasErrors() = %v; want nil, false", warn.Err(), warn.HasErrors())
 	}
+	mixed := append(engine.Diagnostics{{Severity: engine.SeverityError}}, warn[0], &engine.Diagnostic{Severity: engine.SeverityError})
+	if n := mixed.Errors(); n != 2 || warn.Errors() != 0 {
+		t.Errorf("Errors() = %d of two errors and a warning, %d of a warning; want 2, 0", n, warn.Errors())
+	}
 }

@@ -74,14 +74,8 @@ func (s *Server) reload(path, trigger string) (Reload, error) {
 	LogDiagnostics(s.log, diags)
 	if flow == nil {
 		s.metrics.reloads.WithLabelValues(reloadRejected).Inc()
-		errs := 0
-		for _, d := range diags {
-			if d.Severity == engine.SeverityError {
-				errs++
-			}
-		}
 		s.log.Error().Str("file", path).Str("trigger", trigger).
-			Int("errors", errs).
+			Int("errors", diags.Errors()).
 			Str("rejected_version", version).
 			Str("flow_version", old.Version()).
 			Msg("reload rejected")
