@@ -45,32 +45,14 @@ reservations: prompt changed
 
 func TestDiffFiles(t *testing.T) {
 	changed := changedRestaurant(t, t.TempDir())
-	tests := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout string
-	}{
+	tests := []diffCase{
 		{name: "changes", args: []string{restaurant, changed}, code: exitOK, stdout: restaurantDiff},
 		{name: "same", args: []string{restaurant, restaurant}, code: exitOK, stdout: "no changes for callers\n"},
 		{name: "exit-code with changes", args: []string{"--exit-code", restaurant, changed}, code: exitProblems, stdout: restaurantDiff},
 		{name: "exit-code without changes", args: []string{restaurant, restaurant, "--exit-code"}, code: exitOK, stdout: "no changes for callers\n"},
 		{name: "json same", args: []string{"--format", "json", restaurant, restaurant}, code: exitOK, stdout: "[]\n"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, append([]string{"diff"}, tt.args...)...)
-			if code != tt.code {
-				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.code, stderr)
-			}
-			if stdout != tt.stdout {
-				t.Errorf("stdout:\n%s\nwant:\n%s", stdout, tt.stdout)
-			}
-			if stderr != "" {
-				t.Errorf("stderr = %q, want nothing", stderr)
-			}
-		})
-	}
+	runDiffCases(t, tests)
 }
 
 func TestDiffJSON(t *testing.T) {
@@ -95,12 +77,7 @@ func TestDiffJSON(t *testing.T) {
 }
 
 func TestDiffErrors(t *testing.T) {
-	tests := []struct {
-		name   string
-		args   []string
-		code   int
-		stderr string
-	}{
+	tests := []diffCase{
 		{name: "no args", args: nil, code: exitUsage, stderr: "give exactly two flows"},
 		{name: "one arg", args: []string{restaurant}, code: exitUsage, stderr: "give exactly two flows"},
 		{name: "three args", args: []string{restaurant, restaurant, restaurant}, code: exitUsage, stderr: "give exactly two flows"},
@@ -110,20 +87,7 @@ func TestDiffErrors(t *testing.T) {
 		{name: "missing file", args: []string{restaurant, "testdata/nope.yaml"}, code: exitFailure, stderr: "ivrctl diff: open testdata/nope.yaml: no such file or directory"},
 		{name: "broken flow", args: []string{"testdata/broken.yaml", restaurant}, code: exitProblems, stderr: `testdata/broken.yaml:2:8: error: unknown node "mian" as start`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, append([]string{"diff"}, tt.args...)...)
-			if code != tt.code {
-				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.code, stderr)
-			}
-			if stdout != "" {
-				t.Errorf("stdout = %q, want nothing", stdout)
-			}
-			if !strings.Contains(stderr, tt.stderr) {
-				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.stderr)
-			}
-		})
-	}
+	runDiffCases(t, tests)
 }
 
 // TestDiffGitRevisions diffs a flow against its committed versions in a
@@ -164,20 +128,30 @@ func TestDiffGitRevisions(t *testing.T) {
 	}
 	t.Chdir(dir)
 
-	tests := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout string
-		stderr string
-	}{
+	tests := []diffCase{
 		{name: "two revisions", args: []string{"HEAD~1:flows/restaurant.yaml", "HEAD:flows/restaurant.yaml"}, code: exitOK, stdout: restaurantDiff},
 		{name: "revision and file", args: []string{"HEAD~1:flows/restaurant.yaml", "flows/restaurant.yaml"}, code: exitOK, stdout: "no changes for callers\n"},
 		{name: "exit-code", args: []string{"--exit-code", "HEAD~1:flows/restaurant.yaml", "HEAD:flows/restaurant.yaml"}, code: exitProblems, stdout: restaurantDiff},
 		{name: "unknown revision", args: []string{"nosuchrev:flows/restaurant.yaml", "flows/restaurant.yaml"}, code: exitFailure, stderr: "at revision nosuchrev"},
 		{name: "unknown path", args: []string{"HEAD:flows/nope.yaml", "flows/restaurant.yaml"}, code: exitFailure, stderr: "cannot read flows/nope.yaml at revision HEAD"},
 	}
-	for _, tt := range tests {
+	runDiffCases(t, tests)
+}
+
+// diffCase is a run of ivrctl diff and what it must print: stdout
+// exactly, and stderr containing stderr, or nothing when stderr is "".
+type diffCase struct {
+	name   string
+	args   []string
+	code   int
+	stdout string
+	stderr string
+}
+
+// runDiffCases runs each case as a subtest.
+func runDiffCases(t *testing.T, cases []diffCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, append([]string{"diff"}, tt.args...)...)
 			if code != tt.code {
