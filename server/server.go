@@ -331,21 +331,32 @@ func (s *Server) logVCA(requestID []byte, flow *engine.Flow, l *vcaLog, took tim
 		return
 	}
 	e = e.Bytes("request_id", requestID)
+	// The node is not written for a duplicate delivery, whose first
+	// delivery's line tells it.
+	nodeLogged := l.step.Next != nil && !l.duplicate
+	from := ""
+	if l.step.From != nil {
+		from = l.step.From.ID()
+	}
 	if ev := l.ev; ev != nil {
 		p := &ev.Payload
-		e = e.Str("event_type", ev.EventType).
-			Str("call_id", p.CallID).
+		// The event type and the clientActionId are written when they say
+		// more than the line does without them: nearly every VCA is a
+		// CALL_ACTION, and its clientActionId is the node it answers.
+		if ev.EventType != callflows.EventCallAction {
+			e = e.Str("event_type", ev.EventType)
+		}
+		e = e.Str("call_id", p.CallID).
 			Str("session_id", p.SessionID).
 			Str("event_id", p.EventID).
 			Str("call_status", p.CallStatus).
-			Str("direction", p.CallDirection).
-			Str("client_action_id", p.ClientActionID)
-	}
-	if l.step.Next != nil && !l.duplicate {
-		from, dtmf := "", l.digits
-		if l.step.From != nil {
-			from = l.step.From.ID()
+			Str("direction", p.CallDirection)
+		if !nodeLogged || p.ClientActionID != from {
+			e = e.Str("client_action_id", p.ClientActionID)
 		}
+	}
+	if nodeLogged {
+		dtmf := l.digits
 		// Keys pressed at a sensitive menu are never logged, even when a
 		// reload has removed the menu since it was played.
 		if dtmf != "" && l.ev != nil && s.isSensitive(l.ev.Payload.ClientActionID) {

@@ -698,15 +698,20 @@ func TestVCALog(t *testing.T) {
 	}{
 		{"key", vca("main_menu", "1", nil), with(obj{
 			"level": "info", "status": 200, "node": "main_menu", "dtmf": "1", "next_node": "reservations", "outcome": "key",
-			"event_type": "CALL_ACTION", "client_action_id": "main_menu", "call_status": "ACTION_COMPLETED", "direction": "OUTBOUND",
-		}), []string{"error"}},
+			"call_status": "ACTION_COMPLETED", "direction": "OUTBOUND",
+		}), []string{"error", "event_type", "client_action_id"}},
+		// The same event again: its line names the node by the
+		// clientActionId, as the first delivery's line tells the step.
+		{"duplicate", vca("main_menu", "1", nil), with(obj{
+			"level": "info", "status": 200, "outcome": "duplicate", "client_action_id": "main_menu",
+		}), append([]string{"event_type"}, stepFields...)},
 		{"outbound-first", vca("", "3", nil), with(obj{
 			"level": "info", "status": 200, "node": "main_menu", "dtmf": "3", "next_node": "hours", "outcome": "key", "client_action_id": "",
 		}), nil},
 		{"inbound-start", inbound, with(obj{
 			"level": "info", "status": 200, "node": "", "dtmf": "", "next_node": "main_menu", "outcome": "start",
 			"call_status": "CALL_RECEIVED", "direction": "INBOUND",
-		}), nil},
+		}), []string{"event_type", "client_action_id"}},
 		{"invalid-key", vca("reservations", "7", nil), with(obj{
 			"level": "info", "status": 200, "node": "reservations", "dtmf": "7", "next_node": "invalid_input", "outcome": "invalid_key",
 		}), nil},
