@@ -30,11 +30,11 @@ var clockBase atomic.Pointer[time.Time]
 
 // now returns the current time, as time.Now does, for about half its cost:
 // it reads only the monotonic clock, and adds what has elapsed to a
-// reading of the wall clock taken anew each second. Within that second the
-// wall time it gives can lag a step of the system's clock, never by more
-// than the second; times are ordered, and durations between them exact,
-// as ever. A webhook reads the clock three times, and in a virtual machine
-// each read of the wall clock costs as much as a read of the monotonic one.
+// reading of the wall clock taken anew each second. A step of the system's
+// clock (a correction by NTP) so shows within a second; times stay ordered
+// and durations between them exact, as with time.Now. A webhook reads the
+// clock three times, and in a virtual machine a read of the wall clock
+// costs as much as one of the monotonic clock.
 func now() time.Time {
 	if base := clockBase.Load(); base != nil {
 		if d := time.Since(*base); d >= 0 && d < time.Second {
