@@ -2,6 +2,7 @@ package server
 
 import (
 	"hash/maphash"
+	"math/bits"
 	"sync"
 	"time"
 )
@@ -23,7 +24,7 @@ type fingerprint struct {
 }
 
 // answered is what the server answered to one event. It holds no pointers,
-// so that the garbage collector never scans the cache's maps: a full cache
+// so that the garbage collector never scans the cache's tables: a full cache
 // is megabytes, which every collection would otherwise mark again.
 type answered struct {
 	fingerprint uint64 // a hash of the fingerprint
@@ -40,7 +41,7 @@ type answered struct {
 // new ones go into the current one, and when it holds size events it
 // becomes the previous one and the old previous one is emptied to become
 // the current one. So between size and 2*size recent events are
-// remembered, and remembering one costs no more than a map insert: no
+// remembered, and remembering one costs no more than a table insert: no
 // per-event eviction, and no allocation once both generations have grown.
 // Two eventIds of one hash, and fingerprints too, would be needed for one
 // event to be taken for another: about one chance in 10^9 among 2^17
@@ -53,19 +54,19 @@ type dedupe struct {
 	window int64 // in nanoseconds
 	seed   maphash.Seed
 	turns  int // generations turned over, for tests
-	probes int // lookups in the previous generation's map, for tests
+	probes int // lookups in the previous generation's table, for tests
 }
 
 // generation is one generation of a dedupe's events.
 //
-// Under load, a lookup in a map of tens of thousands of events misses the
+// Under load, a lookup in a table of tens of thousands of events misses the
 // processor's caches, and nearly every event is new, so is looked up in
 // both generations in vain. Each generation also has a Bloom filter of its
 // events, 8 bits an event, small enough to stay in cache: it tells, but
 // for about one event in 20, that an event is not in the generation, and
-// the previous generation's map is only read when it might be.
+// the previous generation's table is only read when it might be.
 type generation struct {
-	events map[uint64]answered
+	events table
 	filter []uint64 // the Bloom filter: two bits of a word an event
 	// bodies are the answers given to the generation's events, each once.
 	// They are node responses and constants, shared and never modified, so
@@ -74,19 +75,101 @@ type generation struct {
 	index  map[*byte]uint32 // bodies by the address of their first byte
 }
 
-// newGeneration returns an empty generation. Its map grows as events come,
-// and keeps its memory when the generation is reset, so it is allocated
-// while the first two generations fill and not again.
+// newGeneration returns an empty generation. Its table grows as events
+// come, and keeps its memory when the generation is reset, so it is
+// allocated while the first two generations fill and not again.
 func newGeneration(size int) *generation {
 	words := 1
 	for words*64 < 8*size {
 		words *= 2
 	}
 	return &generation{
-		events: make(map[uint64]answered),
 		filter: make([]uint64, words),
 		index:  make(map[*byte]uint32),
 	}
+}
+
+// table holds a generation's events by key, in one array of slots with
+// open addressing and linear probing, never more than half full. A Go map
+// of tens of thousands of events, mostly out of the processor's caches,
+// reads a control word and then a slot for each new event: two misses.
+// Here the slot where the search for a new event ends is where it goes.
+type table struct {
+	slots []slot // a power of two of them, or none
+	n     int    // the events held
+	shift uint   // 64 - log2(len(slots)): a key's home slot is key >> shift
+}
+
+// slot is an event of a table, or none when key is 0. Keys are never 0:
+// see dedupe.hashes.
+type slot struct {
+	key uint64
+	a   answered
+}
+
+// minSlots is the size of a table's first array.
+const minSlots = 64
+
+// search returns the slot of key, and true, or the empty slot where key
+// would go, and false. The table must have slots.
+func (t *table) search(key uint64) (*slot, bool) {
+	mask := len(t.slots) - 1
+	for i := int(key >> t.shift); ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		switch s.key {
+		case key:
+			return s, true
+		case 0:
+			return s, false
+		}
+	}
+}
+
+// get returns the event of key.
+func (t *table) get(key uint64) (answered, bool) {
+	if t.n == 0 {
+		return answered{}, false
+	}
+	if s, ok := t.search(key); ok {
+		return s.a, true
+	}
+	return answered{}, false
+}
+
+// put sets the event of key to a.
+func (t *table) put(key uint64, a answered) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	s, ok := t.search(key)
+	if !ok {
+		s.key = key
+		t.n++
+	}
+	s.a = a
+}
+
+// grow doubles the slots, or makes the first ones.
+func (t *table) grow() {
+	old := t.slots
+	size := max(minSlots, 2*len(old))
+	t.slots = make([]slot, size)
+	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	t.n = 0
+	for i := range old {
+		if old[i].key != 0 {
+			t.put(old[i].key, old[i].a)
+		}
+	}
+}
+
+// len returns how many events t holds.
+func (t *table) len() int { return t.n }
+
+// reset empties t, keeping its slots.
+func (t *table) reset() {
+	clear(t.slots)
+	t.n = 0
 }
 
 // filterBits returns the word of g.filter for key, and its two bits there.
@@ -103,7 +186,7 @@ func (g *generation) mightHold(key uint64) bool {
 
 // put remembers the event of key.
 func (g *generation) put(key uint64, a answered) {
-	g.events[key] = a
+	g.events.put(key, a)
 	word, bits := g.filterBits(key)
 	*word |= bits
 }
@@ -123,9 +206,9 @@ func (g *generation) intern(body []byte) uint32 {
 	return i
 }
 
-// reset empties g, keeping its maps' memory for the next generation.
+// reset empties g, keeping its memory for the next generation.
 func (g *generation) reset() {
-	clear(g.events)
+	g.events.reset()
 	clear(g.filter)
 	clear(g.index)
 	clear(g.bodies)
@@ -151,7 +234,11 @@ func (d *dedupe) hashes(id string, fp fingerprint) (uint64, uint64) {
 		h.WriteString(s)
 		h.WriteByte(0)
 	}
-	return maphash.String(d.seed, id), h.Sum64()
+	key := maphash.String(d.seed, id)
+	if key == 0 {
+		key = 1 // 0 marks an empty slot
+	}
+	return key, h.Sum64()
 }
 
 // find returns the answer to the event of key and fingerprint fp, if it
@@ -159,14 +246,14 @@ func (d *dedupe) hashes(id string, fp fingerprint) (uint64, uint64) {
 // current generation, with this fingerprint or another.
 func (d *dedupe) find(key, fp uint64, now int64) (body []byte, found, inCur bool) {
 	g := d.cur
-	a, inCur := g.events[key]
+	a, inCur := g.events.get(key)
 	if !inCur {
 		g = d.prev
 		if !g.mightHold(key) {
 			return nil, false, false
 		}
 		d.probes++
-		if a, found = g.events[key]; !found {
+		if a, found = g.events.get(key); !found {
 			return nil, false, false
 		}
 	}
@@ -190,7 +277,7 @@ func (d *dedupe) store(id string, fp fingerprint, body []byte, now time.Time) ([
 	if found {
 		return first, true
 	}
-	if !inCur && len(d.cur.events) >= d.size {
+	if !inCur && d.cur.events.len() >= d.size {
 		d.prev, d.cur = d.cur, d.prev
 		d.cur.reset()
 		d.turns++

@@ -130,11 +130,8 @@ func TestDedupeFilter(t *testing.T) {
 // TestDedupeHoldsNoPointers: the cache's events must stay free of
 // pointers, or every garbage collection scans the whole cache.
 func TestDedupeHoldsNoPointers(t *testing.T) {
-	events := reflect.TypeOf(newGeneration(0).events)
-	for _, typ := range []reflect.Type{events.Key(), events.Elem()} {
-		if !pointerFree(typ) {
-			t.Errorf("the cache's events hold pointers in %v", typ)
-		}
+	if typ := reflect.TypeOf(newGeneration(0).events.slots).Elem(); !pointerFree(typ) {
+		t.Errorf("the cache's events hold pointers in %v", typ)
 	}
 }
 
@@ -183,5 +180,64 @@ func BenchmarkDedupe(b *testing.B) {
 		if _, dup := d.store(next(), fp, answer, now); dup {
 			b.Fatal("a new event taken for a duplicate")
 		}
+	}
+}
+
+// TestTable: events put are got back, through collisions, the wrap at
+// the end of the slots and growth; the table is never more than half full,
+// and a reset empties it but keeps its slots.
+func TestTable(t *testing.T) {
+	var tb table
+	if _, ok := tb.get(1); ok {
+		t.Fatal("an empty table found a key")
+	}
+	// Keys whose home is the last slot of the first array, so that their
+	// probes wrap to the start; then keys sharing their home with others.
+	var keys []uint64
+	for i := range 8 {
+		keys = append(keys, ^uint64(0)-uint64(i))
+	}
+	for i := range 2000 {
+		keys = append(keys, uint64(i%50+1)<<58|uint64(i+1))
+	}
+	for i, k := range keys {
+		tb.put(k, answered{fingerprint: k, body: uint32(i)})
+		if 2*tb.len() > len(tb.slots) {
+			t.Fatalf("%d events in %d slots", tb.len(), len(tb.slots))
+		}
+	}
+	if tb.len() != len(keys) {
+		t.Fatalf("len = %d, want %d", tb.len(), len(keys))
+	}
+	for i, k := range keys {
+		if a, ok := tb.get(k); !ok || a.fingerprint != k || a.body != uint32(i) {
+			t.Fatalf("get(%#x) = %+v, %v; want body %d", k, a, ok, i)
+		}
+	}
+	// Putting a key again replaces its event.
+	tb.put(keys[3], answered{body: 7})
+	if a, _ := tb.get(keys[3]); a.body != 7 || tb.len() != len(keys) {
+		t.Errorf("after a second put: %+v, len %d", a, tb.len())
+	}
+	for _, k := range []uint64{2, 1 << 58, ^uint64(0) - 8} {
+		if _, ok := tb.get(k); ok {
+			t.Errorf("found %#x, never put", k)
+		}
+	}
+	slots := len(tb.slots)
+	tb.reset()
+	if tb.len() != 0 || len(tb.slots) != slots {
+		t.Fatalf("after reset: len %d, %d slots; want 0, %d", tb.len(), len(tb.slots), slots)
+	}
+	// The table is empty, not only counted so: after a reset and one put,
+	// only that key is there.
+	tb.put(keys[1], answered{body: 1})
+	for i, k := range keys {
+		if _, ok := tb.get(k); ok != (i == 1) {
+			t.Fatalf("after a reset and a put of %#x, get(%#x) found = %v", keys[1], k, ok)
+		}
+	}
+	if tb.len() != 1 {
+		t.Errorf("after a reset and a put, len = %d, want 1", tb.len())
 	}
 }
