@@ -54,26 +54,35 @@ type dedupe struct {
 	window int64 // in nanoseconds
 	seed   maphash.Seed
 	turns  int // generations turned over, for tests
-	probes int // lookups in the previous generation's table, for tests
 }
 
 // generation is one generation of a dedupe's events.
 //
-// Under load, a lookup in a table of tens of thousands of events misses the
-// processor's caches, and nearly every event is new, so is looked up in
-// both generations in vain. Each generation also has a Bloom filter of its
-// events, 8 bits an event, small enough to stay in cache: it tells, but
-// for about one event in 20, that an event is not in the generation, and
-// the previous generation's table is only read when it might be.
+// Under load, a table of tens of thousands of events is mostly out of the
+// processor's caches, and nearly every event is new: were it looked up in
+// both generations' tables and then put in one, each webhook would wait on
+// memory. So each generation has a Bloom filter of its events, 8 bits an
+// event, small enough to stay in cache: it tells, but for about one event
+// in 20, that an event is not in the generation, and the tables are only
+// read when it might be. And a new event goes first into a small table,
+// recent, that stays in cache too; when that holds recentEvents events,
+// they move into the large one together, where the processor can wait on
+// several slots at once rather than on each in turn.
 type generation struct {
-	events table
+	recent table    // the newest events, up to recentEvents
+	events table    // the others
 	filter []uint64 // the Bloom filter: two bits of a word an event
 	// bodies are the answers given to the generation's events, each once.
 	// They are node responses and constants, shared and never modified, so
 	// there are no more of them than nodes in the flows served meanwhile.
 	bodies [][]byte
 	index  map[*byte]uint32 // bodies by the address of their first byte
+	probes int              // reads of events, for tests
 }
+
+// recentEvents is how many events a generation keeps in its small table:
+// 2048 events in 4096 slots, 128 KiB.
+const recentEvents = 2048
 
 // newGeneration returns an empty generation. Its table grows as events
 // come, and keeps its memory when the generation is reset, so it is
@@ -184,9 +193,35 @@ func (g *generation) mightHold(key uint64) bool {
 	return *word&bits == bits
 }
 
-// put remembers the event of key.
+// get returns the event of key in g.
+func (g *generation) get(key uint64) (answered, bool) {
+	if !g.mightHold(key) {
+		return answered{}, false
+	}
+	if a, ok := g.recent.get(key); ok {
+		return a, true
+	}
+	g.probes++
+	return g.events.get(key)
+}
+
+// len returns how many events g holds. An event put again while it was in
+// events, with another fingerprint, is counted twice until it moves there.
+func (g *generation) len() int { return g.recent.len() + g.events.len() }
+
+// put remembers the event of key. If key is in events already, the event
+// put in recent replaces it: get finds it first, and it replaces the old one
+// when it moves.
 func (g *generation) put(key uint64, a answered) {
-	g.events.put(key, a)
+	if g.recent.len() == recentEvents {
+		for i := range g.recent.slots {
+			if s := &g.recent.slots[i]; s.key != 0 {
+				g.events.put(s.key, s.a)
+			}
+		}
+		g.recent.reset()
+	}
+	g.recent.put(key, a)
 	word, bits := g.filterBits(key)
 	*word |= bits
 }
@@ -208,6 +243,7 @@ func (g *generation) intern(body []byte) uint32 {
 
 // reset empties g, keeping its memory for the next generation.
 func (g *generation) reset() {
+	g.recent.reset()
 	g.events.reset()
 	clear(g.filter)
 	clear(g.index)
@@ -246,14 +282,10 @@ func (d *dedupe) hashes(id string, fp fingerprint) (uint64, uint64) {
 // current generation, with this fingerprint or another.
 func (d *dedupe) find(key, fp uint64, now int64) (body []byte, found, inCur bool) {
 	g := d.cur
-	a, inCur := g.events.get(key)
+	a, inCur := g.get(key)
 	if !inCur {
 		g = d.prev
-		if !g.mightHold(key) {
-			return nil, false, false
-		}
-		d.probes++
-		if a, found = g.events.get(key); !found {
+		if a, found = g.get(key); !found {
 			return nil, false, false
 		}
 	}
@@ -277,7 +309,7 @@ func (d *dedupe) store(id string, fp fingerprint, body []byte, now time.Time) ([
 	if found {
 		return first, true
 	}
-	if !inCur && d.cur.events.len() >= d.size {
+	if !inCur && d.cur.len() >= d.size {
 		d.prev, d.cur = d.cur, d.prev
 		d.cur.reset()
 		d.turns++

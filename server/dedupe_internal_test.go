@@ -111,14 +111,14 @@ func TestDedupeFilter(t *testing.T) {
 	for i := range size + 1 { // the last one turns the generations over
 		d.store(id(i), fingerprint{}, emptyObject, now)
 	}
-	d.probes = 0
+	d.prev.probes = 0
 	for i := size + 1; i < 2*size; i++ {
 		if _, dup := d.store(id(i), fingerprint{}, emptyObject, now); dup {
 			t.Fatalf("event %d taken for a duplicate", i)
 		}
 	}
-	if d.probes > size/10 {
-		t.Errorf("%d of %d new events looked up in the previous generation's map, want under 10%%", d.probes, size-1)
+	if d.prev.probes > size/10 {
+		t.Errorf("%d of %d new events looked up in the previous generation's table, want under 10%%", d.prev.probes, size-1)
 	}
 	for i := range size {
 		if _, ok := d.lookup(id(i), fingerprint{}, now); !ok {
@@ -239,5 +239,50 @@ func TestTable(t *testing.T) {
 	}
 	if tb.len() != 1 {
 		t.Errorf("after a reset and a put, len = %d, want 1", tb.len())
+	}
+}
+
+// TestDedupeRecent: events move from a generation's small table to its
+// large one without being lost, and an event stored again with other
+// content, once its first answer has moved, is answered with the new one
+// before and after the new one moves too.
+func TestDedupeRecent(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	d := newDedupe(10*recentEvents, time.Hour)
+	first, second := fingerprint{digits: "1"}, fingerprint{digits: "2"}
+	a, b := []byte("a"), []byte("b")
+	d.store("e", first, a, now)
+	fill := func(from, n int) {
+		for i := from; i < from+n; i++ {
+			if _, dup := d.store(fmt.Sprintf("other-%d", i), first, b, now); dup {
+				t.Fatalf("other-%d taken for a duplicate", i)
+			}
+		}
+	}
+	fill(0, recentEvents) // e moves to the large table
+	if d.cur.events.len() == 0 {
+		t.Fatal("no event moved to the large table")
+	}
+	if got, ok := d.lookup("e", first, now); !ok || string(got) != "a" {
+		t.Fatalf("after moving: %q, %v; want a", got, ok)
+	}
+	if _, dup := d.store("e", second, b, now); dup {
+		t.Fatal("other content taken for a duplicate")
+	}
+	next := recentEvents
+	for _, moved := range []bool{false, true} {
+		if got, ok := d.lookup("e", second, now); !ok || string(got) != "b" {
+			t.Errorf("moved %v: second content %q, %v; want b", moved, got, ok)
+		}
+		if _, ok := d.lookup("e", first, now); ok {
+			t.Errorf("moved %v: the first content is still answered", moved)
+		}
+		fill(next, recentEvents)
+		next += recentEvents
+	}
+	for i := range next {
+		if _, ok := d.lookup(fmt.Sprintf("other-%d", i), first, now); !ok {
+			t.Fatalf("other-%d lost", i)
+		}
 	}
 }
