@@ -11,7 +11,7 @@ import (
 const (
 	// DefaultDedupeSize is how many answered events are remembered, at
 	// least. At 8x8's pace, a VCA every few seconds per call in progress,
-	// it covers minutes of a busy line in a few megabytes.
+	// it covers minutes of a busy line, in 8.5 MB at most.
 	DefaultDedupeSize = 1 << 16
 	// DefaultDedupeWindow is how long an answered event is remembered.
 	DefaultDedupeWindow = 10 * time.Minute
@@ -84,8 +84,8 @@ type generation struct {
 // 2048 events in 4096 slots, 128 KiB.
 const recentEvents = 2048
 
-// newGeneration returns an empty generation. Its table grows as events
-// come, and keeps its memory when the generation is reset, so it is
+// newGeneration returns an empty generation. Its tables grow as events
+// come, and keep their memory when the generation is reset, so they are
 // allocated while the first two generations fill and not again.
 func newGeneration(size int) *generation {
 	words := 1
