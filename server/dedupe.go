@@ -165,9 +165,14 @@ func (t *table) grow() {
 	t.slots = make([]slot, size)
 	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	t.n = 0
-	for i := range old {
-		if old[i].key != 0 {
-			t.put(old[i].key, old[i].a)
+	t.putAll(old)
+}
+
+// putAll puts the events of slots, another table's, in t.
+func (t *table) putAll(slots []slot) {
+	for i := range slots {
+		if s := &slots[i]; s.key != 0 {
+			t.put(s.key, s.a)
 		}
 	}
 }
@@ -214,11 +219,7 @@ func (g *generation) len() int { return g.recent.len() + g.events.len() }
 // when it moves.
 func (g *generation) put(key uint64, a answered) {
 	if g.recent.len() == recentEvents {
-		for i := range g.recent.slots {
-			if s := &g.recent.slots[i]; s.key != 0 {
-				g.events.put(s.key, s.a)
-			}
-		}
+		g.events.putAll(g.recent.slots)
 		g.recent.reset()
 	}
 	g.recent.put(key, a)
