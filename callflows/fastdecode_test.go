@@ -221,21 +221,29 @@ func decodeFast(body []byte) (*callflows.CallAction, bool) {
 	return ev, ok
 }
 
+// decodeFastChecked is decodeFast, failing t unless the result is what the
+// fast path owes: none when it gives up on body, and the slow path's when
+// it takes it.
+func decodeFastChecked(t *testing.T, body []byte) (*callflows.CallAction, bool) {
+	t.Helper()
+	ev, ok := decodeFast(body)
+	if !ok {
+		if ev != nil {
+			t.Fatalf("fast path not ok for %q, with a result %+v", body, ev)
+		}
+		return nil, false
+	}
+	checkFastAgrees(t, body, ev)
+	return ev, true
+}
+
 func TestDecodeCallActionFast(t *testing.T) {
 	for _, tt := range fastCases {
 		t.Run(tt.name, func(t *testing.T) {
 			body := []byte(tt.body)
-			ev, ok := decodeFast(body)
-			if ok != tt.ok {
+			if _, ok := decodeFastChecked(t, body); ok != tt.ok {
 				t.Fatalf("fast path ok = %v for %q, want %v", ok, body, tt.ok)
 			}
-			if !ok {
-				if ev != nil {
-					t.Errorf("fast path not ok, with a result %+v", ev)
-				}
-				return
-			}
-			checkFastAgrees(t, body, ev)
 		})
 	}
 }
@@ -270,12 +278,8 @@ func TestDecodeCallActionFastValues(t *testing.T) {
 func TestDecodeCallActionFastKeys(t *testing.T) {
 	check := func(t *testing.T, body string, want bool) {
 		t.Helper()
-		ev, ok := decodeFast([]byte(body))
-		if ok != want {
+		if _, ok := decodeFastChecked(t, []byte(body)); ok != want {
 			t.Errorf("fast path ok = %v for %s, want %v", ok, body, want)
-		}
-		if ok {
-			checkFastAgrees(t, []byte(body), ev)
 		}
 	}
 	keys := func(in func(string) string, names []string) {
@@ -408,11 +412,10 @@ func realBodies(t testing.TB) map[string][]byte {
 func TestFastPathTakesRealBodies(t *testing.T) {
 	for name, body := range realBodies(t) {
 		t.Run(name, func(t *testing.T) {
-			ev, ok := decodeFast(body)
+			ev, ok := decodeFastChecked(t, body)
 			if !ok {
 				t.Fatalf("fast path not ok for %s", body)
 			}
-			checkFastAgrees(t, body, ev)
 			if ev.Payload.CallID == "" || ev.EventType != callflows.EventCallAction {
 				t.Errorf("decoded %+v", ev)
 			}
@@ -428,6 +431,18 @@ func TestFastPathTakesRealBodies(t *testing.T) {
 //
 //	go test -run '^$' -fuzz '^FuzzDecodeCallActionFast$' -fuzztime 120s ./callflows/
 func FuzzDecodeCallActionFast(f *testing.F) {
+	addFastSeeds(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		watchdog := time.AfterFunc(fuzzTimeout, func() { panic(fmt.Sprintf("input took over %v: %q", fuzzTimeout, body)) })
+		defer watchdog.Stop()
+
+		decodeFastChecked(t, body)
+	})
+}
+
+// addFastSeeds adds the seeds of the fast path's fuzz targets: those of
+// FuzzDecodeCallAction, the fast path's test cases and real bodies.
+func addFastSeeds(f *testing.F) {
 	addCallActionSeeds(f)
 	for _, c := range fastCases {
 		f.Add([]byte(c.body))
@@ -435,33 +450,13 @@ func FuzzDecodeCallActionFast(f *testing.F) {
 	for _, b := range realBodies(f) {
 		f.Add(b)
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		watchdog := time.AfterFunc(fuzzTimeout, func() { panic(fmt.Sprintf("input took over %v: %q", fuzzTimeout, body)) })
-		defer watchdog.Stop()
-
-		ev, ok := decodeFast(body)
-		if !ok {
-			if ev != nil {
-				t.Fatalf("fast path not ok, with a result %+v", ev)
-			}
-			return
-		}
-		checkFastAgrees(t, body, ev)
-	})
 }
 
 // FuzzDecodeCallActionInto: decoding into a CallAction that held another
 // webhook, eventData and all, gives what DecodeCallAction gives, and
 // leaves nothing of the webhook before.
 func FuzzDecodeCallActionInto(f *testing.F) {
-	addCallActionSeeds(f)
-	for _, c := range fastCases {
-		f.Add([]byte(c.body))
-	}
-	bodies := realBodies(f)
-	for _, b := range bodies {
-		f.Add(b)
-	}
+	addFastSeeds(f)
 	before := []byte(benchVCA) // with an eventData object
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var ev callflows.CallAction
@@ -666,14 +661,13 @@ func TestDecodeCallActionFastStringOffsets(t *testing.T) {
 					{vca(`{"x":"` + str + `","dtmf":"1"}`), sp.valid},
 					{`{"namespace":"` + str + `"}`, sp.plain},
 				} {
-					ev, ok := decodeFast([]byte(c.body))
+					ev, ok := decodeFastChecked(t, []byte(c.body))
 					if ok != c.ok {
 						t.Fatalf("fast path ok = %v for %q, want %v", ok, c.body, c.ok)
 					}
 					if !ok {
 						continue
 					}
-					checkFastAgrees(t, []byte(c.body), ev)
 					if strings.Contains(c.body, "dtmf") && ev.Payload.DTMF != "1" {
 						t.Fatalf("%q: dtmf %q, want 1", c.body, ev.Payload.DTMF)
 					}
@@ -713,12 +707,11 @@ func TestDecodeCallActionFastNumbers(t *testing.T) {
 		"0.0", "-0.0", "1.5", "200.0", "2e2", "-0e5", "1E+2", "1e-400", "-1e-400", "1e999",
 	} {
 		body := vca(`{"sipCode":` + lit + `,"callDuration":` + lit + `}`)
-		ev, ok := decodeFast([]byte(body))
+		ev, ok := decodeFastChecked(t, []byte(body))
 		if !ok {
 			t.Errorf("fast path gave up on %s", lit)
 			continue
 		}
-		checkFastAgrees(t, []byte(body), ev)
 		want, err := strconv.ParseFloat(lit, 64)
 		if err != nil || math.IsInf(want, 0) {
 			want = 0
