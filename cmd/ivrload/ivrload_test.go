@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -411,7 +412,7 @@ func TestSummary(t *testing.T) {
 	if !v.Pass || math.Abs(v.Throughput-0.86) > 1e-9 || math.Abs(v.P99-1.4) > 1e-9 {
 		t.Errorf("verdict %+v", v)
 	}
-	if !strings.Contains(out.String(), "round 2                0.800         1.600") || !strings.HasSuffix(out.String(), "PASS\n") {
+	if !strings.Contains(out.String(), "round 2                0.800         1.600") || !strings.Contains(out.String(), "\nPASS (") {
 		t.Errorf("summary:\n%s", out.String())
 	}
 
@@ -424,6 +425,93 @@ func TestSummary(t *testing.T) {
 	// A bare run with no throughput or latency cannot make ivrctl pass.
 	if r := (round{Ivrctl: run(1, 1)}); !math.IsInf(r.ThroughputRatio(), 1) || !math.IsInf(r.P99Ratio(), 1) {
 		t.Errorf("ratios over zero: %v, %v", r.ThroughputRatio(), r.P99Ratio())
+	}
+}
+
+func TestMedianInterval(t *testing.T) {
+	// The coverage of [x(k), x(n+1-k)], from the binomial coefficients in
+	// exact integers: 1 - 2*sum_{j<k} C(n,j) / 2^n.
+	exact := func(n, k int) float64 {
+		var below, c big.Int
+		for j := range k {
+			below.Add(&below, c.Binomial(int64(n), int64(j)))
+		}
+		f, _ := new(big.Rat).SetFrac(&below, new(big.Int).Lsh(big.NewInt(1), uint(n))).Float64()
+		return 1 - 2*f
+	}
+	for n := 1; n <= 80; n++ {
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = float64((i*83)%n + 1) // 1..n, shuffled: 83 is prime, above n
+		}
+		lo, hi, cover, ok := medianInterval(xs, 0.95)
+		// The k chosen is the largest of coverage at least 0.95.
+		k := 0
+		for k+1 <= (n+1)/2 && exact(n, k+1) >= 0.95 {
+			k++
+		}
+		if !ok {
+			if k != 0 {
+				t.Errorf("n=%d: no interval, want ranks %d and %d", n, k, n+1-k)
+			}
+			continue
+		}
+		if lo != float64(k) || hi != float64(n+1-k) || math.Abs(cover-exact(n, k)) > 1e-9 {
+			t.Errorf("n=%d: [%v, %v] cover %v, want [%d, %d] cover %v", n, lo, hi, cover, k, n+1-k, exact(n, k))
+		}
+	}
+	// With no confidence asked, the interval shrinks to the middle value(s).
+	if lo, hi, _, _ := medianInterval([]float64{5, 1, 4, 2, 3}, 0); lo != 3 || hi != 3 {
+		t.Errorf("interval of confidence 0: [%v, %v], want [3, 3]", lo, hi)
+	}
+	// Values from published tables of the sign test's intervals.
+	for _, c := range []struct{ n, lo int }{{5, 0}, {6, 1}, {11, 2}, {20, 6}, {31, 10}} {
+		xs := make([]float64, c.n)
+		for i := range xs {
+			xs[i] = float64(c.n - i)
+		}
+		lo, _, _, ok := medianInterval(xs, 0.95)
+		if ok != (c.lo > 0) || ok && lo != float64(c.lo) {
+			t.Errorf("n=%d: lower rank %v (ok %v), want %d", c.n, lo, ok, c.lo)
+		}
+	}
+}
+
+func TestSummaryInterval(t *testing.T) {
+	rounds := func(tputs ...float64) []round {
+		var rs []round
+		for _, x := range tputs {
+			rs = append(rs, round{
+				Bare:   result{RPS: 1000, P99: 10 * time.Millisecond},
+				Ivrctl: result{RPS: 1000 * x, P99: 12 * time.Millisecond},
+			})
+		}
+		return rs
+	}
+	for _, c := range []struct {
+		tputs []float64
+		want  []string
+	}{
+		{[]float64{0.9, 0.86, 0.8}, []string{"PASS (too few rounds"}},
+		// Sorted: 0.80 0.82 0.84 0.845 0.86 0.87 0.88; median 0.845, interval
+		// ranks 1 and 7 (98.4%).
+		{[]float64{0.88, 0.80, 0.845, 0.87, 0.82, 0.86, 0.84}, []string{
+			"98.4% interval   0.800-0.880   1.200-1.200",
+			"FAIL: throughput ratio 0.845 < 0.85; (within the noise: the throughput target is inside its median's interval)",
+		}},
+		{[]float64{0.90, 0.91, 0.92, 0.93, 0.94, 0.95}, []string{
+			"96.9% interval   0.900-0.950",
+			"PASS (each target is outside its median's interval)",
+		}},
+		{[]float64{0.70, 0.71, 0.72, 0.73, 0.74, 0.75}, []string{"FAIL: throughput ratio 0.725 < 0.85; (each target is outside"}},
+	} {
+		var out strings.Builder
+		writeSummary(&out, rounds(c.tputs...))
+		for _, w := range c.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%v: summary lacks %q:\n%s", c.tputs, w, out.String())
+			}
+		}
 	}
 }
 

@@ -30,7 +30,11 @@
 // server and the load generator used), then each round's ivrctl/bare
 // throughput and p99 ratios, their medians and PASS or FAIL against the
 // targets: at least 0.85 of the throughput with at most 1.5 times the p99.
-// Any failed request fails the run. The exit code is 0 on PASS, 1 on FAIL
+// With 6 rounds or more it also prints an interval of 95% confidence for
+// each median, from the ranks of the rounds alone (no assumption on how
+// the noise is distributed), and says whether a target lies inside one:
+// then the verdict is within the machine's noise, and more rounds would
+// narrow the interval. Any failed request fails the run. The exit code is 0 on PASS, 1 on FAIL
 // or error, 2 for bad flags.
 //
 // With --reloads N it measures nothing against the bare server: it drives
