@@ -251,6 +251,17 @@ func TestRequestID(t *testing.T) {
 	if len(lines) != 1 || lines[0]["request_id"] != "proxy-42" {
 		t.Fatalf("log %v, want request_id proxy-42", lines)
 	}
+	// The other lines carry the caller's ID too: a session summary, and a
+	// request refused before any handler.
+	for _, path := range []string{"/webhooks/vss", "/no/such/route"} {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path,
+			strings.NewReader(`{"payload":{"sessionId":"s-1","sessionStatus":"COMPLETED"}}`))
+		req.Header.Set("X-Request-Id", "proxy-43")
+		d.srv.Routes().ServeHTTP(httptest.NewRecorder(), req)
+		if lines := takeLog(t, d.log); len(lines) != 1 || lines[0]["request_id"] != "proxy-43" {
+			t.Errorf("%s: log %v, want request_id proxy-43", path, lines)
+		}
+	}
 	_, a := d.do(t, http.MethodPost, "/webhooks/vca", vca("main_menu", "2", nil))
 	_, b := d.do(t, http.MethodPost, "/webhooks/vca", vca("main_menu", "3", nil))
 	if a["request_id"] == b["request_id"] {

@@ -564,9 +564,6 @@ var requestIDPrefix = func() string {
 // copy the request on every webhook; a handler that logs twice makes it
 // once and passes it on.
 func requestID(r *http.Request) string {
-	if v := r.Header[requestIDHeader]; len(v) > 0 && v[0] != "" {
-		return v[0]
-	}
 	var buf [96]byte
 	return string(appendRequestID(buf[:0], r))
 }
