@@ -746,6 +746,11 @@ func TestVCALog(t *testing.T) {
 	d := newDirect(t, 1024)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.want["outcome"] == "duplicate" {
+				// A duplicate is a second delivery: make the first here,
+				// so that the case does not rest on the ones before it.
+				d.do(t, http.MethodPost, "/webhooks/vca", tt.body)
+			}
 			rec, line := d.do(t, http.MethodPost, "/webhooks/vca", tt.body)
 			if want := int(tt.want["status"].(int)); rec.Code != want {
 				t.Errorf("status %d, want %d", rec.Code, want)
