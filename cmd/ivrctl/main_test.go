@@ -201,14 +201,19 @@ func (l *logLines) all() string {
 }
 
 // count returns how many lines have the message msg.
-func (l *logLines) count(msg string) int {
-	n := 0
-	for _, m := range l.messages() {
-		if m == msg {
-			n++
+func (l *logLines) count(msg string) int { return len(l.withMessage(msg)) }
+
+// withMessage returns the lines that have the message msg.
+func (l *logLines) withMessage(msg string) []map[string]any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for _, m := range l.lines {
+		if m["message"] == msg {
+			out = append(out, m)
 		}
 	}
-	return n
+	return out
 }
 
 // waitCount waits until n lines have the message msg.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/server"
 	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
@@ -238,10 +239,21 @@ func TestServeSIGHUP(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Replace(src, "Welcome to ABC", "Welcome back to ABC", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// With --no-watch the edit waits for the signal: well past the
+	// watcher's debounce, the caller still hears the old prompt.
+	time.Sleep(5 * server.WatchDebounce)
+	hearsWelcome("Welcome to ABC Restaurant")
 	hup("flow reloaded")
 	hearsWelcome("Welcome back to ABC Restaurant")
 	if logs.count("flow diagnostic") != 1 {
 		t.Errorf("%d diagnostics logged, want the one of the broken file", logs.count("flow diagnostic"))
+	}
+	for _, msg := range []string{"reload rejected", "flow reloaded"} {
+		for _, l := range logs.withMessage(msg) {
+			if l["trigger"] != "sighup" {
+				t.Errorf("%s by %v, want sighup", msg, l["trigger"])
+			}
+		}
 	}
 }
 
