@@ -478,35 +478,45 @@ func TestMedianInterval(t *testing.T) {
 }
 
 func TestSummaryInterval(t *testing.T) {
-	rounds := func(tputs ...float64) []round {
+	// rounds makes rounds of the throughput ratios tputs, each with the p99
+	// ratio of the same index in p99s, or 1.2.
+	rounds := func(tputs []float64, p99s ...float64) []round {
 		var rs []round
-		for _, x := range tputs {
+		for i, x := range tputs {
+			p99 := 1.2
+			if i < len(p99s) {
+				p99 = p99s[i]
+			}
 			rs = append(rs, round{
 				Bare:   result{RPS: 1000, P99: 10 * time.Millisecond},
-				Ivrctl: result{RPS: 1000 * x, P99: 12 * time.Millisecond},
+				Ivrctl: result{RPS: 1000 * x, P99: time.Duration(p99 * float64(10*time.Millisecond))},
 			})
 		}
 		return rs
 	}
 	for _, c := range []struct {
-		tputs []float64
-		want  []string
+		tputs, p99s []float64
+		want        []string
 	}{
-		{[]float64{0.9, 0.86, 0.8}, []string{"PASS (too few rounds"}},
+		{[]float64{0.9, 0.86, 0.8}, nil, []string{"PASS (too few rounds"}},
 		// Sorted: 0.80 0.82 0.84 0.845 0.86 0.87 0.88; median 0.845, interval
 		// ranks 1 and 7 (98.4%).
-		{[]float64{0.88, 0.80, 0.845, 0.87, 0.82, 0.86, 0.84}, []string{
+		{[]float64{0.88, 0.80, 0.845, 0.87, 0.82, 0.86, 0.84}, nil, []string{
 			"98.4% interval   0.800-0.880   1.200-1.200",
 			"FAIL: throughput ratio 0.845 < 0.85; (within the noise: the throughput target is inside its median's interval)",
 		}},
-		{[]float64{0.90, 0.91, 0.92, 0.93, 0.94, 0.95}, []string{
+		{[]float64{0.90, 0.91, 0.92, 0.93, 0.94, 0.95}, nil, []string{
 			"96.9% interval   0.900-0.950",
 			"PASS (each target is outside its median's interval)",
 		}},
-		{[]float64{0.70, 0.71, 0.72, 0.73, 0.74, 0.75}, []string{"FAIL: throughput ratio 0.725 < 0.85; (each target is outside"}},
+		{[]float64{0.70, 0.71, 0.72, 0.73, 0.74, 0.75}, nil, []string{"FAIL: throughput ratio 0.725 < 0.85; (each target is outside"}},
+		// p99 ratios 1.3 to 1.8, median 1.45: a pass within the noise.
+		{[]float64{0.90, 0.91, 0.92, 0.93, 0.94, 0.95}, []float64{1.3, 1.4, 1.45, 1.45, 1.6, 1.8}, []string{
+			"PASS (within the noise: the p99 target is inside its median's interval)",
+		}},
 	} {
 		var out strings.Builder
-		writeSummary(&out, rounds(c.tputs...))
+		writeSummary(&out, rounds(c.tputs, c.p99s...))
 		for _, w := range c.want {
 			if !strings.Contains(out.String(), w) {
 				t.Errorf("%v: summary lacks %q:\n%s", c.tputs, w, out.String())
