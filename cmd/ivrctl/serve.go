@@ -64,8 +64,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return exitUsage
 	}
-	// Webhook lines are buffered (warnings and errors are not), so that
-	// logging one costs a copy, not a system call.
+	// Webhook lines in JSON are buffered (warnings and errors are not), so
+	// that logging one costs a copy, not a system call.
 	logOut := server.NewLogWriter(stderr, 0)
 	defer logOut.Close()
 	log, err := newLogger(logOut, f.logFormat, f.logLevel)
@@ -158,7 +158,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // newLogger returns the logger of ivrctl serve, writing to w: JSON lines,
-// or a console format for people.
+// or a console format for people. The console format is written line by
+// line to the writer under a LogWriter, not buffered: zerolog's
+// ConsoleWriter does not pass a line's level on, so a LogWriter would hold
+// warnings back with the webhook lines, and a person reading wants each
+// line as it comes.
 func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	lvl, err := zerolog.ParseLevel(strings.ToLower(level))
 	if err != nil || lvl < zerolog.DebugLevel || lvl > zerolog.ErrorLevel {
@@ -167,7 +171,8 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	switch format {
 	case "json":
 	case "console":
-		color, _ := useColor("auto", terminalOf(w), os.Getenv)
+		w = terminalOf(w)
+		color, _ := useColor("auto", w, os.Getenv)
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.DateTime, NoColor: !color}
 	default:
 		return zerolog.Logger{}, fmt.Errorf("unknown --log-format %q; use json or console", format)
@@ -175,8 +180,7 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	return zerolog.New(w).Level(lvl).Hook(server.Timestamp), nil
 }
 
-// terminalOf returns the writer a LogWriter writes to, for the terminal
-// check of the console format.
+// terminalOf returns the writer a LogWriter writes to, or w itself.
 func terminalOf(w io.Writer) io.Writer {
 	if lw, ok := w.(*server.LogWriter); ok {
 		return lw.Out()

@@ -159,6 +159,23 @@ func TestServeLogFormatAndLevel(t *testing.T) {
 			t.Errorf("console line to a buffer = %q, want a plain line for people", got)
 		}
 	})
+	// Console lines are for people, written as they come; buffered in a
+	// LogWriter, even warnings would wait for its flush, since zerolog's
+	// ConsoleWriter does not pass their level on.
+	t.Run("console-unbuffered", func(t *testing.T) {
+		var buf servertest.LogBuffer // safe to read while the LogWriter's goroutine writes
+		lw := server.NewLogWriter(&buf, time.Hour)
+		defer lw.Close()
+		log, err := newLogger(lw, "console", "info")
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.Warn().Msg("reload rejected")
+		log.Info().Msg("vca")
+		if got := buf.String(); !strings.Contains(got, "reload rejected") || !strings.Contains(got, "vca") {
+			t.Errorf("console log before any flush: %q, want both lines", got)
+		}
+	})
 	t.Run("warn", func(t *testing.T) {
 		var buf bytes.Buffer
 		log, err := newLogger(&buf, "json", "WARN")
