@@ -8,7 +8,8 @@
 // Every VCA gets a valid callflow: an unknown clientActionId, missing digits
 // or a panic in a handler answer the flow's fallback, never a 5xx and never
 // silence. Only requests that are not webhooks at all (not JSON, too large,
-// the wrong method) or that the access guard refuses get a 4xx.
+// the wrong method), that the access guard refuses, or that are for another
+// sub-account than Options.SubAccountID get a 4xx.
 //
 // Around that: Access checks the Authorization header 8x8 sends and the
 // source address; a duplicate delivery of an event gets the answer the
