@@ -206,17 +206,17 @@ func TestAppendTimestamp(t *testing.T) {
 	}
 }
 
-// TestNow: now gives the time time.Now would, and reads the wall clock
+// TestClockNow: clockNow gives the time time.Now would, and reads the wall clock
 // again once its reading is a second old, or ahead of the clock.
-func TestNow(t *testing.T) {
+func TestClockNow(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		before := time.Now()
-		got := now()
+		got := clockNow()
 		after := time.Now()
 		// Compared on the wall clock, which now derives, and on the
 		// monotonic one.
 		if got.Before(before) || got.After(after) || got.Round(0).Before(before.Round(0).Add(-time.Millisecond)) || got.Round(0).After(after.Round(0).Add(time.Millisecond)) {
-			t.Fatalf("now() = %v, want between %v and %v", got, before, after)
+			t.Fatalf("clockNow() = %v, want between %v and %v", got, before, after)
 		}
 	}
 	for _, base := range []time.Time{
@@ -225,9 +225,9 @@ func TestNow(t *testing.T) {
 	} {
 		clockBase.Store(&base)
 		before := time.Now()
-		now()
+		clockNow()
 		if b := clockBase.Load(); *b == base || b.Before(before) {
-			t.Errorf("with a base of %v, now() kept it", base)
+			t.Errorf("with a base of %v, clockNow() kept it", base)
 		}
 	}
 }

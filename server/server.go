@@ -252,7 +252,7 @@ type vcaLog struct {
 }
 
 func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
-	start := now()
+	start := clockNow()
 	flow := s.flow.Load()
 	// The webhook is decoded into a CallAction of the pool, which goes back
 	// once the line is logged: nothing keeps it, or its EventData, after.
@@ -412,7 +412,7 @@ func (s *Server) subAccountAllowed(id string) bool {
 }
 
 func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
-	start := now()
+	start := clockNow()
 	buf, status, err := s.readBody(w, r)
 	if err != nil {
 		s.rejectVSS(r, status, outcomeOf(status), err, start)

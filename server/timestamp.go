@@ -22,20 +22,20 @@ type timestampHook struct{}
 // Run implements zerolog.Hook.
 func (timestampHook) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
 	var buf [40]byte
-	e.RawJSON(zerolog.TimestampFieldName, appendTimestamp(buf[:0], now()))
+	e.RawJSON(zerolog.TimestampFieldName, appendTimestamp(buf[:0], clockNow()))
 }
 
 // clockBase is a reading of both clocks, taken at most a second ago.
 var clockBase atomic.Pointer[time.Time]
 
-// now returns the current time, as time.Now does, for about half its cost:
-// it reads only the monotonic clock, and adds what has elapsed to a
+// clockNow returns the current time, as time.Now does, for about half its
+// cost: it reads only the monotonic clock, and adds what has elapsed to a
 // reading of the wall clock taken anew each second. A step of the system's
 // clock (a correction by NTP) so shows within a second; times stay ordered
 // and durations between them exact, as with time.Now. A webhook reads the
 // clock three times, and in a virtual machine a read of the wall clock
 // costs as much as one of the monotonic clock.
-func now() time.Time {
+func clockNow() time.Time {
 	if base := clockBase.Load(); base != nil {
 		if d := time.Since(*base); d >= 0 && d < time.Second {
 			return base.Add(d)
