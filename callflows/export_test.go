@@ -2,12 +2,13 @@ package callflows
 
 // Exported for the tests of the fast path in package callflows_test.
 var (
-	DecodeCallActionFast = decodeCallActionFast
-	DecodeCallActionSlow = decodeCallActionSlow
-	CallActionKeys       = callActionKeys[:]
-	PayloadKeys          = payloadKeys[:]
-	EventDataDigitsFast  = eventDataDigitsFast
-	EventDataDigitsSlow  = eventDataDigitsSlow
+	DecodeCallActionFast     = decodeCallActionFast
+	DecodeCallActionFastInto = decodeCallActionFastInto
+	DecodeCallActionSlow     = decodeCallActionSlow
+	CallActionKeys           = callActionKeys[:]
+	PayloadKeys              = payloadKeys[:]
+	EventDataDigitsFast      = eventDataDigitsFast
+	EventDataDigitsSlow      = eventDataDigitsSlow
 )
 
 // decodeCallActionFast is the fast path alone, into a new CallAction, as

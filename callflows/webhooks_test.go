@@ -267,6 +267,37 @@ func TestDecodeCallActionLenient(t *testing.T) {
 	}
 }
 
+// TestDecodeCallActionIntoZeroOnError: on error, DecodeCallActionInto
+// leaves ev zero, even when the fast path wrote fields into it before
+// giving up on a body the slow path then rejects.
+func TestDecodeCallActionIntoZeroOnError(t *testing.T) {
+	for _, body := range []string{
+		`{"payload":{"callDuration":14,"eventData":{"dtmf":"1"}`, // truncated
+		`{"payload":{"sipCode":200,"eventData":"2"}} x`,          // garbage after
+	} {
+		// The case is only worth anything if the fast path leaves
+		// something in ev.
+		var fast callflows.CallAction
+		if callflows.DecodeCallActionFastInto(&fast, []byte(body)) {
+			t.Fatalf("fast path took %s", body)
+		}
+		if reflect.DeepEqual(fast, callflows.CallAction{}) {
+			t.Fatalf("fast path left nothing in ev for %s: pick another body", body)
+		}
+
+		var ev callflows.CallAction
+		if err := callflows.DecodeCallActionInto(&ev, []byte(benchVCA)); err != nil {
+			t.Fatal(err)
+		}
+		if err := callflows.DecodeCallActionInto(&ev, []byte(body)); err == nil {
+			t.Fatalf("no error for %s", body)
+		}
+		if !reflect.DeepEqual(ev, callflows.CallAction{}) {
+			t.Errorf("after the error for %s, ev holds %+v", body, ev)
+		}
+	}
+}
+
 func TestDecodeErrors(t *testing.T) {
 	tests := []struct {
 		name      string
