@@ -4,12 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
 	"github.com/ivrctl/ivrctl/server/servertest"
 )
@@ -128,8 +135,14 @@ func TestMetricsAfterWalk(t *testing.T) {
 	}
 	// Nothing else of ours counted: no other outcome, node or label value.
 	// (Every node shows, at zero until visited.)
-	if _, ok := got[`ivrctl_node_visits_total{node="booked_today"}`]; !ok {
-		t.Error("a node not visited yet has no series")
+	for _, series := range []string{
+		`ivrctl_node_visits_total{node="booked_today"}`,
+		`ivrctl_invalid_keys_total{node="main_menu"}`,
+		`ivrctl_node_visits_total{node="` + flow.Fallback().ID() + `"}`,
+	} {
+		if _, ok := got[series]; !ok {
+			t.Errorf("%s: no series; every node's should show from the start", series)
+		}
 	}
 	for series := range got {
 		if strings.HasPrefix(series, "ivrctl_") && !strings.Contains(series, "_bucket{") &&
@@ -141,6 +154,114 @@ func TestMetricsAfterWalk(t *testing.T) {
 	}
 	if got[`process_start_time_seconds`] == 0 || got[`go_goroutines`] == 0 {
 		t.Error("Go and process collectors missing")
+	}
+}
+
+// TestMetricsEmptyEventType: a VCA with no eventType is answered as a
+// CALL_ACTION, and counted under the event type it came with, "".
+func TestMetricsEmptyEventType(t *testing.T) {
+	ts, _ := newServer(t, server.Options{})
+	b := patch(vca("main_menu", "1", nil), obj{"eventType": deleted{}}, nil)
+	if status, body, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vca", b); err != nil || status != http.StatusOK {
+		t.Fatalf("post: %d %s %v", status, body, err)
+	}
+	got := scrape(t, ts.URL)
+	for series, w := range map[string]float64{
+		`ivrctl_webhooks_total{event_type="",outcome="key",webhook="vca"}`:            1,
+		`ivrctl_webhooks_total{event_type="CALL_ACTION",outcome="key",webhook="vca"}`: 0,
+		`ivrctl_node_visits_total{node="reservations"}`:                               1,
+	} {
+		if got[series] != w {
+			t.Errorf("%s = %v, want %v", series, got[series], w)
+		}
+	}
+}
+
+// gatedLog is a log writer whose first vca line waits until gate opens,
+// with reached closed once it waits.
+type gatedLog struct {
+	once          sync.Once
+	reached, gate chan struct{}
+}
+
+func (l *gatedLog) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(`"message":"vca"`)) {
+		l.once.Do(func() {
+			close(l.reached)
+			<-l.gate
+		})
+	}
+	return len(p), nil
+}
+
+// TestMetricsFlowReplacedMidWebhook: a webhook answered from a flow that
+// SetFlow replaces before the webhook is counted is counted all the same,
+// under its nodes' labels, though the current flow's nodes are others.
+// The webhook's line is logged before it is counted, so a log writer that
+// waits holds the webhook between its answer and its count.
+func TestMetricsFlowReplacedMidWebhook(t *testing.T) {
+	old, cur := loadFlow(t), loadFlow(t)
+	if old.Fallback() == cur.Fallback() {
+		t.Fatal("two loads of the flow share their nodes; this test needs them apart")
+	}
+	log := &gatedLog{reached: make(chan struct{}), gate: make(chan struct{})}
+	srv := server.New(old, server.Options{Logger: zerolog.New(log)})
+	ts := httptest.NewServer(srv.Routes())
+	t.Cleanup(ts.Close)
+
+	// reservations -> 7, no such key: invalid_key, to the fallback.
+	body := servertest.Event{EventID: "e1", ClientActionID: "reservations", Digits: "7"}.Body()
+	answered := make(chan *httptest.ResponseRecorder)
+	go func() {
+		rec := httptest.NewRecorder()
+		srv.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/webhooks/vca", bytes.NewReader(body)))
+		answered <- rec
+	}()
+	select {
+	case <-log.reached:
+	case <-time.After(10 * time.Second):
+		close(log.gate)
+		t.Fatal("the webhook never logged its line")
+	}
+	srv.SetFlow(cur)
+	close(log.gate)
+	if rec := <-answered; rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), old.Fallback().Response()) {
+		t.Fatalf("answer %d %s, want the old flow's fallback", rec.Code, rec.Body)
+	}
+
+	got := scrape(t, ts.URL)
+	fallback := `ivrctl_node_visits_total{node="` + old.Fallback().ID() + `"}`
+	for series, w := range map[string]float64{
+		`ivrctl_webhooks_total{event_type="CALL_ACTION",outcome="invalid_key",webhook="vca"}`: 1,
+		fallback: 1,
+		`ivrctl_invalid_keys_total{node="reservations"}`: 1,
+	} {
+		if g, ok := got[series]; !ok || g != w {
+			t.Errorf("%s = %v (present: %v), want %v", series, g, ok, w)
+		}
+	}
+}
+
+// TestMetricsBuiltInFallbackShows: the built-in fallback of a flow that
+// names none is not among the flow's nodes, and its series shows from the
+// start too, at zero.
+func TestMetricsBuiltInFallbackShows(t *testing.T) {
+	src, err := os.ReadFile(flowPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const named = "\nfallback: invalid_input"
+	if !bytes.Contains(src, []byte(named)) {
+		t.Fatalf("the restaurant flow no longer has %q", named)
+	}
+	flow, diags := engine.LoadBytes(flowPath, bytes.Replace(src, []byte(named), []byte("\n#"), 1), noEnv)
+	if flow == nil || flow.Fallback().ID() != "" {
+		t.Fatalf("the flow without its fallback line does not load with the built-in one:\n%v", diags)
+	}
+	ts := httptest.NewServer(server.New(flow, server.Options{Logger: zerolog.New(io.Discard)}).Routes())
+	t.Cleanup(ts.Close)
+	if g, ok := scrape(t, ts.URL)[`ivrctl_node_visits_total{node="(fallback)"}`]; !ok || g != 0 {
+		t.Errorf("the built-in fallback's visits = %v (present: %v), want 0", g, ok)
 	}
 }
 
