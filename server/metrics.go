@@ -140,7 +140,11 @@ func newMetrics() *metrics {
 	return m
 }
 
-// setFlow makes flow the one ivrctl_flow_info reports.
+// setFlow makes flow the one ivrctl_flow_info reports and the one vca
+// counts the nodes of without a lookup by label: it builds the cache of the
+// visits series of flow's nodes, its fallback too, and of the invalid keys
+// series of its menus, creating at zero each series not shown yet. The
+// series of a previous flow's nodes stay, with their counts.
 func (m *metrics) setFlow(flow *engine.Flow) {
 	m.flowInfo.Reset()
 	m.flowInfo.WithLabelValues(flow.Name(), flow.Version()).Set(1)
