@@ -279,21 +279,23 @@ func (d *dedupe) hashes(id string, fp fingerprint) (uint64, uint64) {
 }
 
 // find returns the answer to the event of key and fingerprint fp, if it
-// was answered within the window before now, and whether key is in the
-// current generation, with this fingerprint or another.
-func (d *dedupe) find(key, fp uint64, now int64) (body []byte, found, inCur bool) {
+// was answered within the window before now. Only the newest answer to key
+// counts: the current generation is searched first, and an event of key
+// there, with another fingerprint or too old, hides one in the previous
+// generation.
+func (d *dedupe) find(key, fp uint64, now int64) (body []byte, found bool) {
 	g := d.cur
-	a, inCur := g.get(key)
-	if !inCur {
+	a, ok := g.get(key)
+	if !ok {
 		g = d.prev
-		if a, found = g.get(key); !found {
-			return nil, false, false
+		if a, ok = g.get(key); !ok {
+			return nil, false
 		}
 	}
 	if a.fingerprint != fp || now-a.at > d.window {
-		return nil, false, inCur
+		return nil, false
 	}
-	return g.bodies[a.body], true, inCur
+	return g.bodies[a.body], true
 }
 
 // store remembers body as the answer, given at now, to the event id with
@@ -306,11 +308,14 @@ func (d *dedupe) store(id string, fp fingerprint, body []byte, now time.Time) ([
 	at := now.UnixNano()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	first, found, inCur := d.find(key, fph, at)
-	if found {
+	if first, found := d.find(key, fph, at); found {
 		return first, true
 	}
-	if !inCur && d.cur.len() >= d.size {
+	// An event of key already in the current generation, with another
+	// fingerprint or too old, may turn it over too: its event there goes
+	// to the previous generation with the others, where the new one, put
+	// in the current generation, hides it.
+	if d.cur.len() >= d.size {
 		d.prev, d.cur = d.cur, d.prev
 		d.cur.reset()
 		d.turns++

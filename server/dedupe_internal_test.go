@@ -13,8 +13,7 @@ func (d *dedupe) lookup(id string, fp fingerprint, now time.Time) ([]byte, bool)
 	key, fph := d.hashes(id, fp)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	body, found, _ := d.find(key, fph, now.UnixNano())
-	return body, found
+	return d.find(key, fph, now.UnixNano())
 }
 
 func TestDedupe(t *testing.T) {
@@ -98,6 +97,35 @@ func TestDedupeGenerations(t *testing.T) {
 	}
 	if n := len(d.cur.bodies) + len(d.prev.bodies); n > 2*len(answers) {
 		t.Errorf("the generations hold %d answers, want at most %d: shared answers are kept once", n, 2*len(answers))
+	}
+}
+
+// TestDedupeTurnOverOnStoredKey: an event stored again with other content
+// when the current generation is full turns it over, and the new answer
+// hides the old one, now in the previous generation.
+func TestDedupeTurnOverOnStoredKey(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	d := newDedupe(3, time.Hour)
+	first, second := fingerprint{digits: "1"}, fingerprint{digits: "2"}
+	for _, id := range []string{"e1", "e2", "e3"} {
+		d.store(id, first, []byte("a"), now)
+	}
+	if got, dup := d.store("e2", second, []byte("b"), now); dup || string(got) != "b" {
+		t.Fatalf("store of other content = %q, %v; want b, false", got, dup)
+	}
+	if d.turns != 1 {
+		t.Errorf("%d generations turned over, want 1", d.turns)
+	}
+	if got, ok := d.lookup("e2", second, now); !ok || string(got) != "b" {
+		t.Errorf("e2's new content: %q, %v; want b", got, ok)
+	}
+	if got, ok := d.lookup("e2", first, now); ok {
+		t.Errorf("e2's old content is still answered, with %q", got)
+	}
+	for _, id := range []string{"e1", "e3"} {
+		if got, ok := d.lookup(id, first, now); !ok || string(got) != "a" {
+			t.Errorf("%s: %q, %v; want a", id, got, ok)
+		}
 	}
 }
 
