@@ -130,10 +130,13 @@ func TestDedupeTurnOverOnStoredKey(t *testing.T) {
 }
 
 // TestDedupeFilter: a new event is rarely looked up in the previous
-// generation's map, and an event there is always found.
+// generation's large table, and an event there is always found. The size
+// is a power of two, so that the filter has 8 bits an event, as at
+// DefaultDedupeSize, and no more: about one new event in 20 gets past it
+// with two bits an event, more than one in 10 with one.
 func TestDedupeFilter(t *testing.T) {
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	const size = 10000
+	const size = 8192
 	d := newDedupe(size, time.Hour)
 	id := func(i int) string { return fmt.Sprintf("77e6a667-133a-11ef-9dd4-%012d", i) }
 	for i := range size + 1 { // the last one turns the generations over
@@ -145,8 +148,11 @@ func TestDedupeFilter(t *testing.T) {
 			t.Fatalf("event %d taken for a duplicate", i)
 		}
 	}
-	if d.prev.probes > size/10 {
-		t.Errorf("%d of %d new events looked up in the previous generation's table, want under 10%%", d.prev.probes, size-1)
+	if bits := 64 * len(d.prev.filter); bits != 8*size {
+		t.Fatalf("the filter has %d bits for %d events, want 8 an event", bits, size)
+	}
+	if d.prev.probes > size*8/100 {
+		t.Errorf("%d of %d new events looked up in the previous generation's large table, want at most 8%%", d.prev.probes, size-1)
 	}
 	for i := range size {
 		if _, ok := d.lookup(id(i), fingerprint{}, now); !ok {
