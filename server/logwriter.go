@@ -30,7 +30,10 @@ const logBufferSize = 64 << 10
 //
 // It implements zerolog.LevelWriter.
 type LogWriter struct {
-	mu   sync.Mutex // guards buf and shut
+	// mu guards buf and shut. Every send on pending is made under it, so
+	// the batches reach the writing goroutine in the order their lines
+	// were written.
+	mu   sync.Mutex
 	out  io.Writer
 	buf  []byte
 	shut bool // closed: every line is written through
@@ -167,8 +170,8 @@ func (w *LogWriter) write(p []byte, now bool) (int, error) {
 	switch {
 	case len(p) > cap(w.buf):
 		// A line longer than the buffer goes out by itself, after the
-		// lines before it; it is zerolog's, so it is written before
-		// Write returns.
+		// lines before it, and is written before Write returns: p is the
+		// caller's, which io.Writer forbids keeping after Write returns.
 		done = make(chan struct{})
 		w.pending <- logBatch{lines: p, done: done}
 	case now:

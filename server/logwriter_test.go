@@ -156,7 +156,9 @@ func TestLogWriterDoesNotWaitForTheWriter(t *testing.T) {
 	logged := make(chan struct{})
 	go func() {
 		defer close(logged)
-		// A buffer and a half of lines, while the writer is stuck.
+		// Nearly two buffers of lines (1000 of 128 to 130 bytes, 127
+		// KiB), while the writer is stuck: the first buffer, 504 lines,
+		// is handed off, and the second fills.
 		for range 1000 {
 			log.Info().Int("n", line).Str("pad", strings.Repeat("x", 80)).Msg("vca")
 			line++
@@ -184,6 +186,38 @@ func TestLogWriterDoesNotWaitForTheWriter(t *testing.T) {
 		if want := fmt.Sprintf(`{"level":"info","n":%d,`, i); !strings.HasPrefix(l, want) {
 			t.Fatalf("line %d is %.40q, want it to start %q", i, l, want)
 		}
+	}
+}
+
+// TestLogWriterLongLine: a line longer than the buffer is written before
+// Write returns, since Write must not keep p (io.Writer): the caller may
+// reuse it at once.
+func TestLogWriterLongLine(t *testing.T) {
+	sink := &gateSink{gate: make(chan struct{})}
+	w := server.NewLogWriter(sink, time.Hour)
+	p := append(bytes.Repeat([]byte("x"), 100<<10-1), '\n')
+	want := string(p)
+	returned := make(chan error)
+	go func() {
+		_, err := w.Write(p)
+		returned <- err
+	}()
+	select {
+	case <-returned:
+		close(sink.gate)
+		t.Fatal("Write of a line longer than the buffer returned before the line was written")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(sink.gate)
+	if err := <-returned; err != nil {
+		t.Fatal(err)
+	}
+	clear(p) // the caller's to reuse now
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.out.String(); got != want {
+		t.Errorf("wrote %d bytes, %.20q..., want the %d of the line", len(got), got, len(want))
 	}
 }
 
