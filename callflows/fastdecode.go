@@ -127,10 +127,11 @@ func (s *scanner) eventDataDTMF() (start, end int, ok bool) {
 	}
 	seen := false
 	for {
-		ks, ke, plain, ok := s.key()
-		if !ok || !plain {
+		ks, ke, vi := memberKey(s.b, s.i)
+		if vi < 0 {
 			return 0, 0, false
 		}
+		s.i = vi
 		switch key := s.b[ks:ke]; {
 		case string(key) == "dtmf":
 			if seen {
@@ -140,8 +141,7 @@ func (s *scanner) eventDataDTMF() (start, end int, ok bool) {
 			switch s.peek() {
 			case '"':
 				var plain bool
-				start, end, plain, ok = s.scanString()
-				if !ok || !plain {
+				if start, end, plain, ok = s.scanString(); !ok || !plain {
 					return 0, 0, false
 				}
 			case 'n':
@@ -154,8 +154,8 @@ func (s *scanner) eventDataDTMF() (start, end int, ok bool) {
 		case equalFoldASCII(key, "dtmf") || !s.skipValue(2):
 			return 0, 0, false
 		}
-		more, ok := s.next('}')
-		if !more {
+		var more bool
+		if more, ok = s.next('}'); !more {
 			return start, end, ok
 		}
 	}
@@ -307,20 +307,16 @@ func (d *fastDecoder) payload(p *CallActionPayload) bool {
 	return true
 }
 
-// open reads the opening brace of the object at d.i, and white space. It
-// returns the offset of the first member and whether there is one; for an
-// empty object it has read the closing brace too. ok is false if there is
-// no object at d.i.
+// open reads the opening brace of the object at d.i, and white space, as
+// enter does. It returns the offset of the first member, where d.i is
+// then, and whether there is one; for an empty object it has read the
+// closing brace too. ok is false if there is no object at d.i.
 func (d *fastDecoder) open() (i int, more, ok bool) {
-	b := d.b
-	if d.i >= len(b) || b[d.i] != '{' {
+	if d.peek() != '{' {
 		return 0, false, false
 	}
-	if i = skipSpace(b, d.i+1); i < len(b) && b[i] == '}' {
-		d.i = i + 1
-		return i + 1, false, true
-	}
-	return i, true, true
+	empty := d.enter('}')
+	return d.i, !empty, true
 }
 
 // unknown reads the value at b[vi] of a member whose key is none of the
