@@ -228,7 +228,7 @@ func (d *fastDecoder) callAction(ev *CallAction) bool {
 		default:
 			i, ok = d.unknown(vi, key, callActionKeys[:], 2)
 		}
-		if i, more, ok = d.memberEnd(i, ok); !ok {
+		if i, more, ok = d.endMember(i, ok); !ok {
 			return false
 		}
 	}
@@ -300,7 +300,7 @@ func (d *fastDecoder) payload(p *CallActionPayload) bool {
 		default:
 			i, ok = d.unknown(vi, key, payloadKeys[:], 3)
 		}
-		if i, more, ok = d.memberEnd(i, ok); !ok {
+		if i, more, ok = d.endMember(i, ok); !ok {
 			return false
 		}
 	}
@@ -332,10 +332,11 @@ func (d *fastDecoder) unknown(vi int, key []byte, names []string, depth int) (ne
 	return d.i, ok
 }
 
-// memberEnd reads what follows the member of an object that ended at b[i],
-// if it was read (ok): see memberEnd. It returns the offset of the next
-// member, if there is one (more); at the object's end, d.i is past it.
-func (d *fastDecoder) memberEnd(i int, ok bool) (next int, more, okEnd bool) {
+// endMember reads what follows the member of an object that ended at
+// d.b[i], if it was read (ok), with the function memberEnd. It returns the
+// offset of the next member, if there is one (more); at the object's end,
+// d.i is past it.
+func (d *fastDecoder) endMember(i int, ok bool) (next int, more, okEnd bool) {
 	if !ok {
 		return 0, false, false
 	}
