@@ -11,10 +11,10 @@ import (
 const (
 	// DefaultDedupeSize is how many answered events are remembered, at
 	// least. At 8x8's pace, a VCA every few seconds per call in progress,
-	// it covers minutes of a busy line, in 8.375 MiB (8.78 MB) at most a
+	// it covers minutes of a busy line, in at most 8.375 MiB (8.78 MB) per
 	// cache (a server has one for VCAs and one for VSS): in each of two
 	// generations, a large table of 2^17 slots of 32 bytes (4 MiB), a
-	// small one of 4096 (128 KiB) and a filter of 64 KiB.
+	// small one of 4096 slots (128 KiB) and a filter of 64 KiB.
 	DefaultDedupeSize = 1 << 16
 	// DefaultDedupeWindow is how long an answered event is remembered.
 	DefaultDedupeWindow = 10 * time.Minute
