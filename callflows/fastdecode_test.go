@@ -338,7 +338,7 @@ func TestFastPathKeysMatchFields(t *testing.T) {
 }
 
 // realBodies returns the VCA bodies 8x8 sends, all of which the fast path
-// must take: the VCA payloads in testdata, bodies as servertest makes them
+// must take: the VCA payloads in testdata, bodies as carrier makes them
 // (compact, keys sorted) for each digit shape, and 8x8's documented sample
 // with each shape, pretty-printed with CRLF line ends.
 func realBodies(t testing.TB) map[string][]byte {
@@ -390,7 +390,7 @@ func realBodies(t testing.TB) map[string][]byte {
 			if err != nil {
 				t.Fatal(err)
 			}
-			bodies["servertest "+name+" "+status] = b
+			bodies["carrier "+name+" "+status] = b
 
 			b, err = json.MarshalIndent(map[string]any{
 				"namespace": "VOICE", "eventType": callflows.EventCallAction,

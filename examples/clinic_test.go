@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // The answers of clinic.yaml, written out in full so that a change to a
@@ -203,12 +203,12 @@ func checkAnswer(t *testing.T, what string, got, want *callflows.Response) {
 
 func TestClinicPaths(t *testing.T) {
 	url := serveFlow(t, loadClinic(t, noEnv))
-	for _, shape := range servertest.Shapes {
+	for _, shape := range carrier.Shapes {
 		t.Run(shape.String(), func(t *testing.T) {
 			for i, p := range paths {
 				t.Run(p.name, func(t *testing.T) {
 					t.Parallel()
-					c := &servertest.Caller{BaseURL: url, Shape: shape, CallID: fmt.Sprintf("%s-%d", shape, i)}
+					c := &carrier.Caller{BaseURL: url, Shape: shape, CallID: fmt.Sprintf("%s-%d", shape, i)}
 					if !p.outbound {
 						got, err := c.Ring(t.Context())
 						if err != nil {
@@ -234,9 +234,9 @@ func TestClinicPaths(t *testing.T) {
 // hears the flow's own fallback, not silence.
 func TestClinicFallback(t *testing.T) {
 	url := serveFlow(t, loadClinic(t, noEnv))
-	for _, shape := range servertest.Shapes {
+	for _, shape := range carrier.Shapes {
 		t.Run(shape.String(), func(t *testing.T) {
-			c := &servertest.Caller{BaseURL: url, Shape: shape}
+			c := &carrier.Caller{BaseURL: url, Shape: shape}
 			for _, tc := range []struct{ clientActionID, press string }{
 				{"opening_hours", "1"}, // no such node
 				{"goodbye", ""},        // a leaf: the call has already ended
@@ -283,7 +283,7 @@ func TestClinicEnvironment(t *testing.T) {
 		{"0", dial("connect_reception", "+442079460100", "+442079460999")},
 		{"3", connectNurse},
 	} {
-		c := &servertest.Caller{BaseURL: url}
+		c := &carrier.Caller{BaseURL: url}
 		if _, err := c.Ring(t.Context()); err != nil {
 			t.Fatal(err)
 		}

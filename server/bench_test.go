@@ -9,12 +9,12 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/server"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // benchVCA is a caller pressing 2 at the reservations menu, a typical VCA.
-var benchVCA = servertest.Event{
+var benchVCA = carrier.Event{
 	EventID:        benchEventID,
 	CallID:         testCallID,
 	SessionID:      testSessionID,
@@ -106,7 +106,7 @@ func BenchmarkVCAOverLoopback(b *testing.B) {
 	for b.Loop() {
 		n++
 		nextEvent(vca, eventAt, n)
-		status, got, err := servertest.Post(b.Context(), client, url, vca)
+		status, got, err := carrier.Post(b.Context(), client, url, vca)
 		if err != nil || status != http.StatusOK || !bytes.Equal(got, want.Response()) {
 			b.Fatalf("got %d %s %v, want 200 %s", status, got, err, want.Response())
 		}

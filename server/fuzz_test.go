@@ -16,12 +16,12 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/server"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // The modes of a FuzzVCA input. modeRaw posts body as it is; the others
-// post a well-formed VCA built with servertest.Event from the fuzzed
+// post a well-formed VCA built with carrier.Event from the fuzzed
 // clientActionId, digits and event type, so that the fuzzer reaches the
 // step logic without having to invent JSON.
 const (
@@ -101,7 +101,7 @@ func FuzzVCA(f *testing.F) {
 	// wrong digits, in each digit shape; a new inbound call; other events.
 	for _, n := range append(flow.Nodes(), flow.Fallback()) {
 		for _, digits := range append(n.Keys(), "", "0", "#", "*", "12", "x", " 1 ") {
-			for _, shape := range servertest.Shapes {
+			for _, shape := range carrier.Shapes {
 				f.Add(uint8(modeEvent+numModes*int(shape)), []byte(nil), n.ID(), digits, "")
 			}
 		}
@@ -122,14 +122,14 @@ func FuzzVCA(f *testing.F) {
 
 		switch mode % numModes {
 		case modeEvent, modeCallReceived:
-			ev := servertest.Event{
+			ev := carrier.Event{
 				EventType:      eventType,
 				EventID:        "fuzz-event",
 				CallID:         "fuzz-call",
 				SessionID:      "fuzz-session",
 				ClientActionID: clientActionID,
 				Digits:         digits,
-				Shape:          servertest.Shapes[int(mode/numModes)%len(servertest.Shapes)],
+				Shape:          carrier.Shapes[int(mode/numModes)%len(carrier.Shapes)],
 			}
 			if mode%numModes == modeCallReceived {
 				ev.CallStatus = callflows.StatusCallReceived

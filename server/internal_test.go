@@ -13,8 +13,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 func loadRestaurant(t *testing.T) *engine.Flow {
@@ -27,7 +27,7 @@ func loadRestaurant(t *testing.T) *engine.Flow {
 }
 
 // takeLog returns the lines log holds, parsed, and forgets them.
-func takeLog(t *testing.T, log *servertest.LogBuffer) []map[string]any {
+func takeLog(t *testing.T, log *carrier.LogBuffer) []map[string]any {
 	t.Helper()
 	lines, err := log.Take()
 	if err != nil {
@@ -38,7 +38,7 @@ func takeLog(t *testing.T, log *servertest.LogBuffer) []map[string]any {
 
 func post(t *testing.T, ts *httptest.Server, body []byte) (int, []byte) {
 	t.Helper()
-	status, data, err := servertest.Post(t.Context(), ts.Client(), ts.URL+"/webhooks/vca", body)
+	status, data, err := carrier.Post(t.Context(), ts.Client(), ts.URL+"/webhooks/vca", body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func post(t *testing.T, ts *httptest.Server, body []byte) (int, []byte) {
 // go on answering.
 func TestStepPanic(t *testing.T) {
 	flow := loadRestaurant(t)
-	log := &servertest.LogBuffer{}
+	log := &carrier.LogBuffer{}
 	s := New(flow, Options{Logger: zerolog.New(log)})
 	// Set before serving starts, so no request reads it while it changes.
 	s.step = func(f *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step {
@@ -62,8 +62,8 @@ func TestStepPanic(t *testing.T) {
 	ts := httptest.NewServer(s.Routes())
 	t.Cleanup(ts.Close)
 
-	boom := servertest.Event{CallID: "call-boom", ClientActionID: "boom", Digits: "1"}.Body()
-	good := servertest.Event{CallID: "call-good", ClientActionID: "main_menu", Digits: "1"}.Body()
+	boom := carrier.Event{CallID: "call-boom", ClientActionID: "boom", Digits: "1"}.Body()
+	good := carrier.Event{CallID: "call-good", ClientActionID: "main_menu", Digits: "1"}.Body()
 	reservations, _ := flow.Node("reservations")
 
 	for i := range 3 {
@@ -71,7 +71,7 @@ func TestStepPanic(t *testing.T) {
 		if status != http.StatusOK || !bytes.Equal(body, flow.Fallback().Response()) {
 			t.Fatalf("panicking VCA %d: got %d %s, want 200 %s", i, status, body, flow.Fallback().Response())
 		}
-		r, err := servertest.DecodeResponse(body)
+		r, err := carrier.DecodeResponse(body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +117,7 @@ func asString(v any) string {
 // TestRecoverer checks the net under every other handler: a panic answers
 // 500 and is logged, and http.ErrAbortHandler still aborts.
 func TestRecoverer(t *testing.T) {
-	log := &servertest.LogBuffer{}
+	log := &carrier.LogBuffer{}
 	s := New(loadRestaurant(t), Options{Logger: zerolog.New(log)})
 
 	rec := httptest.NewRecorder()
@@ -160,7 +160,7 @@ func TestNewOptions(t *testing.T) {
 	// The zero Logger logs nothing and must not get in the way.
 	s := New(flow, Options{})
 	rec := httptest.NewRecorder()
-	s.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/webhooks/vca", bytes.NewReader(servertest.Event{Digits: "3"}.Body())))
+	s.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/webhooks/vca", bytes.NewReader(carrier.Event{Digits: "3"}.Body())))
 	hours, _ := flow.Node("hours")
 	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), hours.Response()) {
 		t.Errorf("with the zero Logger: got %d %s, want 200 %s", rec.Code, rec.Body, hours.Response())

@@ -10,9 +10,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // mustLoadBytes compiles a flow written in a test.
@@ -27,7 +27,7 @@ func mustLoadBytes(t *testing.T, name, src string) *engine.Flow {
 
 func postOK(t *testing.T, url string, body []byte) []byte {
 	t.Helper()
-	status, got, err := servertest.Post(t.Context(), nil, url, body)
+	status, got, err := carrier.Post(t.Context(), nil, url, body)
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("POST %s: %d %s %v", url, status, got, err)
 	}
@@ -40,7 +40,7 @@ func postOK(t *testing.T, url string, body []byte) []byte {
 func TestDuplicateDeliveryAcrossReload(t *testing.T) {
 	ts, srv := newServer(t, server.Options{})
 	url := ts.URL + "/webhooks/vca"
-	event := servertest.Event{EventID: "e-1", CallID: "c", SessionID: "s", ClientActionID: "main_menu", Digits: "1"}
+	event := carrier.Event{EventID: "e-1", CallID: "c", SessionID: "s", ClientActionID: "main_menu", Digits: "1"}
 	first := postOK(t, url, event.Body())
 	reservations, _ := srv.Flow().Node("reservations")
 	if !bytes.Equal(first, reservations.Response()) {
@@ -68,13 +68,13 @@ nodes:
 // together all get one answer, and the event is counted once.
 func TestDuplicateDeliveriesRacing(t *testing.T) {
 	ts, _ := newServer(t, server.Options{})
-	body := servertest.Event{EventID: "race", CallID: "c", SessionID: "s", ClientActionID: "main_menu", Digits: "3"}.Body()
+	body := carrier.Event{EventID: "race", CallID: "c", SessionID: "s", ClientActionID: "main_menu", Digits: "3"}.Body()
 	const n = 16
 	answers := make([][]byte, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			status, got, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vca", body)
+			status, got, err := carrier.Post(t.Context(), nil, ts.URL+"/webhooks/vca", body)
 			if err != nil || status != http.StatusOK {
 				t.Errorf("delivery %d: %d %v", i, status, err)
 			}
@@ -103,7 +103,7 @@ func TestDuplicateDeliveriesRacing(t *testing.T) {
 // counted anew.
 func TestDedupeOff(t *testing.T) {
 	ts, _ := newServer(t, server.Options{DedupeSize: -1})
-	body := servertest.Event{EventID: "same", ClientActionID: "main_menu", Digits: "3"}.Body()
+	body := carrier.Event{EventID: "same", ClientActionID: "main_menu", Digits: "3"}.Body()
 	postOK(t, ts.URL+"/webhooks/vca", body)
 	postOK(t, ts.URL+"/webhooks/vca", body)
 	if c := scrape(t, ts.URL)[`ivrctl_node_visits_total{node="hours"}`]; c != 2 {
@@ -130,7 +130,7 @@ nodes:
 // in the log, before and after a reload that removes the menu; other
 // menus' keys are.
 func TestSensitiveDigitsRedacted(t *testing.T) {
-	log := &servertest.LogBuffer{}
+	log := &carrier.LogBuffer{}
 	srv := server.New(mustLoadBytes(t, "pin.yaml", pinFlow), server.Options{Logger: zerolog.New(log)})
 	ts := httptest.NewServer(srv.Routes())
 	t.Cleanup(ts.Close)
@@ -138,7 +138,7 @@ func TestSensitiveDigitsRedacted(t *testing.T) {
 
 	dtmfLogged := func(cid, digits string) any {
 		t.Helper()
-		postOK(t, url, servertest.Event{ClientActionID: cid, Digits: digits}.Body())
+		postOK(t, url, carrier.Event{ClientActionID: cid, Digits: digits}.Body())
 		lines := takeLog(t, log)
 		if len(lines) != 1 {
 			t.Fatalf("%d log lines, want 1", len(lines))
@@ -169,7 +169,7 @@ func TestSensitiveDigitsRedacted(t *testing.T) {
 // TestSubAccount: with SubAccountID set, webhooks for another sub-account
 // (or none) are refused with 403, and the server's own are answered.
 func TestSubAccount(t *testing.T) {
-	ts, _ := newServer(t, server.Options{SubAccountID: "account_x"}) // servertest's bodies say account_x
+	ts, _ := newServer(t, server.Options{SubAccountID: "account_x"}) // carrier's bodies say account_x
 	vss := fixture(t, "vss_completed.json")
 	tests := []struct {
 		name, path string
@@ -184,7 +184,7 @@ func TestSubAccount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, body, err := servertest.Post(t.Context(), nil, ts.URL+tt.path, tt.body)
+			status, body, err := carrier.Post(t.Context(), nil, ts.URL+tt.path, tt.body)
 			if err != nil || status != tt.want {
 				t.Fatalf("status %d %s %v, want %d", status, body, err, tt.want)
 			}
@@ -206,7 +206,7 @@ func TestAccessWired(t *testing.T) {
 		if auth != "" {
 			header.Set("Authorization", auth)
 		}
-		status, _, err := servertest.PostHeader(t.Context(), nil, ts.URL+path, body, header)
+		status, _, err := carrier.PostHeader(t.Context(), nil, ts.URL+path, body, header)
 		if err != nil {
 			t.Fatal(err)
 		}

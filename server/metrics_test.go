@@ -16,9 +16,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // scrape gets /metrics and returns each sample by its series, written as
@@ -67,7 +67,7 @@ func TestMetricsAfterWalk(t *testing.T) {
 		t.Fatalf("the restaurant's fallback is %q; this test counts on invalid_input", id)
 	}
 	ctx := t.Context()
-	c := &servertest.Caller{BaseURL: ts.URL}
+	c := &carrier.Caller{BaseURL: ts.URL}
 	mustPress := func(f func(context.Context) error) {
 		t.Helper()
 		if err := f(ctx); err != nil {
@@ -79,24 +79,24 @@ func TestMetricsAfterWalk(t *testing.T) {
 	mustPress(func(ctx context.Context) error { _, err := c.Press(ctx, "1"); return err })
 	mustPress(func(ctx context.Context) error { _, err := c.Press(ctx, "7"); return err })
 	// A second call: main_menu -> 3 hours; its key 3 delivered twice.
-	dup := servertest.Event{EventID: "dup-1", CallID: "c2", SessionID: "s2", ClientActionID: "main_menu", Digits: "3"}.Body()
+	dup := carrier.Event{EventID: "dup-1", CallID: "c2", SessionID: "s2", ClientActionID: "main_menu", Digits: "3"}.Body()
 	for range 2 {
-		if status, body, err := servertest.Post(ctx, nil, ts.URL+"/webhooks/vca", dup); err != nil || status != http.StatusOK {
+		if status, body, err := carrier.Post(ctx, nil, ts.URL+"/webhooks/vca", dup); err != nil || status != http.StatusOK {
 			t.Fatalf("duplicate delivery: %d %s %v", status, body, err)
 		}
 	}
 	// A node the flow does not have, a call status event, a bad body.
 	mustPress(func(ctx context.Context) error { _, err := c.PressAt(ctx, "no_such_node", "1"); return err })
-	status := servertest.Event{EventType: "CALL_STATUS", EventID: "st-1"}.Body()
+	status := carrier.Event{EventType: "CALL_STATUS", EventID: "st-1"}.Body()
 	for _, b := range [][]byte{status, []byte("not json")} {
-		if _, _, err := servertest.Post(ctx, nil, ts.URL+"/webhooks/vca", b); err != nil {
+		if _, _, err := carrier.Post(ctx, nil, ts.URL+"/webhooks/vca", b); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Two summaries, one of them delivered twice.
 	completed := fixture(t, "vss_completed.json")
 	for _, b := range [][]byte{completed, completed, fixture(t, "vss_error.json")} {
-		if status, body, err := servertest.Post(ctx, nil, ts.URL+"/webhooks/vss", b); err != nil || status != http.StatusOK {
+		if status, body, err := carrier.Post(ctx, nil, ts.URL+"/webhooks/vss", b); err != nil || status != http.StatusOK {
 			t.Fatalf("vss: %d %s %v", status, body, err)
 		}
 	}
@@ -162,7 +162,7 @@ func TestMetricsAfterWalk(t *testing.T) {
 func TestMetricsEmptyEventType(t *testing.T) {
 	ts, _ := newServer(t, server.Options{})
 	b := patch(vca("main_menu", "1", nil), obj{"eventType": deleted{}}, nil)
-	if status, body, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vca", b); err != nil || status != http.StatusOK {
+	if status, body, err := carrier.Post(t.Context(), nil, ts.URL+"/webhooks/vca", b); err != nil || status != http.StatusOK {
 		t.Fatalf("post: %d %s %v", status, body, err)
 	}
 	got := scrape(t, ts.URL)
@@ -210,7 +210,7 @@ func TestMetricsFlowReplacedMidWebhook(t *testing.T) {
 	t.Cleanup(ts.Close)
 
 	// reservations -> 7, no such key: invalid_key, to the fallback.
-	body := servertest.Event{EventID: "e1", ClientActionID: "reservations", Digits: "7"}.Body()
+	body := carrier.Event{EventID: "e1", ClientActionID: "reservations", Digits: "7"}.Body()
 	answered := make(chan *httptest.ResponseRecorder)
 	go func() {
 		rec := httptest.NewRecorder()
@@ -271,13 +271,13 @@ func TestMetricsBuiltInFallbackShows(t *testing.T) {
 func TestMetricsBoundedLabels(t *testing.T) {
 	ts, _ := newServer(t, server.Options{})
 	for i, typ := range []string{"MADE_UP_1", "MADE_UP_2"} {
-		b := servertest.Event{EventType: typ, EventID: "e" + strconv.Itoa(i)}.Body()
-		if status, _, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vca", b); err != nil || status != http.StatusOK {
+		b := carrier.Event{EventType: typ, EventID: "e" + strconv.Itoa(i)}.Body()
+		if status, _, err := carrier.Post(t.Context(), nil, ts.URL+"/webhooks/vca", b); err != nil || status != http.StatusOK {
 			t.Fatalf("post: %d %v", status, err)
 		}
 	}
 	vss := bytes.Replace(fixture(t, "vss_completed.json"), []byte(`"COMPLETED"`), []byte(`"WHATEVER"`), 1)
-	if status, _, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vss", vss); err != nil || status != http.StatusOK {
+	if status, _, err := carrier.Post(t.Context(), nil, ts.URL+"/webhooks/vss", vss); err != nil || status != http.StatusOK {
 		t.Fatalf("post vss: %d %v", status, err)
 	}
 	got := scrape(t, ts.URL)
@@ -304,7 +304,7 @@ func TestMetricsRouteNotGuarded(t *testing.T) {
 	if got := scrape(t, ts.URL); len(got) == 0 {
 		t.Error("no samples")
 	}
-	status, _, err := servertest.Post(t.Context(), nil, ts.URL+"/webhooks/vca", vca("main_menu", "1", nil))
+	status, _, err := carrier.Post(t.Context(), nil, ts.URL+"/webhooks/vca", vca("main_menu", "1", nil))
 	if err != nil || status != http.StatusUnauthorized {
 		t.Errorf("webhook without the header: %d %v, want 401", status, err)
 	}

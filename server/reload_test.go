@@ -17,9 +17,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // liveFlow is a flow file in a temporary folder, served by a server that
@@ -28,7 +28,7 @@ type liveFlow struct {
 	path string
 	srv  *server.Server
 	ts   *httptest.Server
-	log  *servertest.LogBuffer
+	log  *carrier.LogBuffer
 	src  string // the restaurant flow as shipped
 }
 
@@ -38,7 +38,7 @@ func newLiveFlow(t *testing.T) *liveFlow {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &liveFlow{path: filepath.Join(t.TempDir(), "restaurant.yaml"), log: &servertest.LogBuffer{}, src: string(src)}
+	l := &liveFlow{path: filepath.Join(t.TempDir(), "restaurant.yaml"), log: &carrier.LogBuffer{}, src: string(src)}
 	l.write(t, l.src)
 	flow, diags, err := engine.Load(l.path, noEnv)
 	if err != nil || flow == nil {
@@ -74,7 +74,7 @@ func (l *liveFlow) replace(t *testing.T, src string) {
 // hears rings the server and returns the start menu's prompt.
 func (l *liveFlow) hears(t *testing.T) string {
 	t.Helper()
-	c := &servertest.Caller{BaseURL: l.ts.URL}
+	c := &carrier.Caller{BaseURL: l.ts.URL}
 	r, err := c.Ring(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +211,7 @@ func TestReload(t *testing.T) {
 // fallback, with a 200, never an error.
 func TestReloadMidCall(t *testing.T) {
 	l := newLiveFlow(t)
-	c := &servertest.Caller{BaseURL: l.ts.URL}
+	c := &carrier.Caller{BaseURL: l.ts.URL}
 	if _, err := c.Ring(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			c := &servertest.Caller{BaseURL: l.ts.URL, Client: l.ts.Client()}
+			c := &carrier.Caller{BaseURL: l.ts.URL, Client: l.ts.Client()}
 			keys := []string{"1", "2", "3", "7", ""}
 			for i := 0; ctx.Err() == nil; i++ {
 				var err error
@@ -386,7 +386,7 @@ func TestWatchSymlinkSwap(t *testing.T) {
 	if err != nil || flow == nil {
 		t.Fatalf("load: %v %v", err, diags)
 	}
-	srv := server.New(flow, server.Options{Logger: zerolog.New(&servertest.LogBuffer{})})
+	srv := server.New(flow, server.Options{Logger: zerolog.New(&carrier.LogBuffer{})})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() { done <- srv.Watch(ctx, path, nil) }()

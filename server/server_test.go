@@ -20,9 +20,9 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
 
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 const flowPath = "../flows/restaurant.yaml"
@@ -156,7 +156,7 @@ func checkAnswer(t *testing.T, h http.Header, body []byte, want obj) {
 	if ct := h.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type = %q, want application/json", ct)
 	}
-	if _, err := servertest.DecodeResponse(body); err != nil {
+	if _, err := carrier.DecodeResponse(body); err != nil {
 		t.Error(err)
 		return
 	}
@@ -194,9 +194,9 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func newCaller(ts *httptest.Server, shape servertest.Shape, id string) (*servertest.Caller, *recorder) {
+func newCaller(ts *httptest.Server, shape carrier.Shape, id string) (*carrier.Caller, *recorder) {
 	rec := &recorder{next: ts.Client().Transport}
-	return &servertest.Caller{
+	return &carrier.Caller{
 		BaseURL:   ts.URL,
 		Client:    &http.Client{Transport: rec},
 		Shape:     shape,
@@ -251,7 +251,7 @@ var walks = []struct {
 func TestWalk(t *testing.T) {
 	ts, _ := newServer(t, server.Options{})
 	for _, w := range walks {
-		for _, shape := range servertest.Shapes {
+		for _, shape := range carrier.Shapes {
 			for _, inbound := range []bool{false, true} {
 				direction := "outbound"
 				if inbound {
@@ -285,7 +285,7 @@ func TestWalk(t *testing.T) {
 // TestStart checks the first VCA of each kind of call.
 func TestStart(t *testing.T) {
 	ts, _ := newServer(t, server.Options{})
-	for _, shape := range servertest.Shapes {
+	for _, shape := range carrier.Shapes {
 		t.Run(shape.String(), func(t *testing.T) {
 			// The outbound call played the start menu: its first VCA has no
 			// clientActionId and carries the caller's answer to it.
@@ -326,7 +326,7 @@ func TestDialNumbersFromEnv(t *testing.T) {
 	}
 	ts := httptest.NewServer(server.New(flow, server.Options{}).Routes())
 	t.Cleanup(ts.Close)
-	c, rec := newCaller(ts, servertest.EventDataObject, "env")
+	c, rec := newCaller(ts, carrier.EventDataObject, "env")
 	if _, err := c.PressAt(t.Context(), "connect_call", "1"); err != nil {
 		t.Fatal(err)
 	}
@@ -373,11 +373,11 @@ func patch(body []byte, envelope, payload obj) []byte {
 // vca returns a VCA answering the node cid ("" for none) with digits in
 // payload.eventData.dtmf, and with the payload's fields set as given.
 func vca(cid, digits string, payload obj) []byte {
-	shape := servertest.EventDataObject
+	shape := carrier.EventDataObject
 	if digits == "" {
-		shape = servertest.PayloadDTMF // no eventData and no dtmf at all
+		shape = carrier.PayloadDTMF // no eventData and no dtmf at all
 	}
-	body := servertest.Event{
+	body := carrier.Event{
 		EventID:        testEventID,
 		CallID:         testCallID,
 		SessionID:      testSessionID,
@@ -556,7 +556,7 @@ func TestWebhookEdgeCases(t *testing.T) {
 }
 
 // takeLog returns the lines log holds, parsed, and forgets them.
-func takeLog(t *testing.T, log *servertest.LogBuffer) []obj {
+func takeLog(t *testing.T, log *carrier.LogBuffer) []obj {
 	t.Helper()
 	lines, err := log.Take()
 	if err != nil {
@@ -568,12 +568,12 @@ func takeLog(t *testing.T, log *servertest.LogBuffer) []obj {
 // direct is a server driven through its handler, with its log.
 type direct struct {
 	srv *server.Server
-	log *servertest.LogBuffer
+	log *carrier.LogBuffer
 }
 
 func newDirect(t *testing.T, maxBody int64) *direct {
 	t.Helper()
-	log := &servertest.LogBuffer{}
+	log := &carrier.LogBuffer{}
 	return &direct{
 		srv: server.New(loadFlow(t), server.Options{Logger: zerolog.New(log), MaxBodyBytes: maxBody}),
 		log: log,
@@ -683,7 +683,7 @@ func TestVCALog(t *testing.T) {
 		}
 		return out
 	}
-	inbound := servertest.Event{
+	inbound := carrier.Event{
 		EventID: testEventID, CallID: testCallID, SessionID: testSessionID,
 		CallStatus: "CALL_RECEIVED", Direction: "INBOUND",
 	}.Body()
@@ -867,7 +867,7 @@ func TestSetFlow(t *testing.T) {
 	}
 
 	// A call in progress when the flow changes.
-	c, rec := newCaller(ts, servertest.EventDataObject, "reload")
+	c, rec := newCaller(ts, carrier.EventDataObject, "reload")
 	if _, err := c.Ring(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -887,7 +887,7 @@ func TestSetFlow(t *testing.T) {
 	checkAnswer(t, rec.header, rec.body, menu("main_menu", edited))
 
 	// A new call.
-	c, rec = newCaller(ts, servertest.PayloadDTMF, "after-reload")
+	c, rec = newCaller(ts, carrier.PayloadDTMF, "after-reload")
 	if _, err := c.Ring(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -915,7 +915,7 @@ func TestSetFlowConcurrent(t *testing.T) {
 	}
 	srv := server.New(old, server.Options{Logger: zerolog.New(io.Discard)})
 	h := srv.Routes()
-	ring := servertest.Event{CallStatus: "CALL_RECEIVED", Direction: "INBOUND"}.Body()
+	ring := carrier.Event{CallStatus: "CALL_RECEIVED", Direction: "INBOUND"}.Body()
 
 	const workers, requests = 4, 200
 	var wg sync.WaitGroup

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ivrctl/ivrctl/server/servertest"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 )
 
 const restaurant = "../../flows/restaurant.yaml"
@@ -252,7 +252,7 @@ func (l *logLines) messages() []string {
 // answers.
 func walk(t *testing.T, base string) {
 	t.Helper()
-	c := &servertest.Caller{BaseURL: base}
+	c := &carrier.Caller{BaseURL: base}
 	r, err := c.Ring(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -18,12 +18,12 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/server"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // clearServeEnv keeps the developer's own settings out of a test of
-// serve: servertest's webhooks are for sub-account account_x and carry no
+// serve: carrier's webhooks are for sub-account account_x and carry no
 // Authorization header.
 func clearServeEnv(t *testing.T) {
 	t.Setenv(envWebhookAuth, "")
@@ -71,8 +71,8 @@ func postStatus(t *testing.T, base, auth string) int {
 	if auth != "" {
 		header.Set("Authorization", auth)
 	}
-	body := servertest.Event{ClientActionID: "main_menu", Digits: "3"}.Body()
-	status, _, err := servertest.PostHeader(t.Context(), nil, base+"/webhooks/vca", body, header)
+	body := carrier.Event{ClientActionID: "main_menu", Digits: "3"}.Body()
+	status, _, err := carrier.PostHeader(t.Context(), nil, base+"/webhooks/vca", body, header)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestServeLogFormatAndLevel(t *testing.T) {
 	// LogWriter, even warnings would wait for its flush, since zerolog's
 	// ConsoleWriter does not pass their level on.
 	t.Run("console-unbuffered", func(t *testing.T) {
-		var buf servertest.LogBuffer // safe to read while the LogWriter's goroutine writes
+		var buf carrier.LogBuffer // safe to read while the LogWriter's goroutine writes
 		lw := server.NewLogWriter(&buf, time.Hour)
 		defer lw.Close()
 		log, err := newLogger(lw, "console", "info")
@@ -230,7 +230,7 @@ func TestServeSIGHUP(t *testing.T) {
 	cmd, logs, base := startProcess(t, "--no-watch", path)
 	hearsWelcome := func(want string) {
 		t.Helper()
-		r, err := (&servertest.Caller{BaseURL: base}).Ring(t.Context())
+		r, err := (&carrier.Caller{BaseURL: base}).Ring(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,7 +280,7 @@ func TestServeSIGHUP(t *testing.T) {
 func TestServeShutdownFinishesInFlight(t *testing.T) {
 	cmd, logs, base := startProcess(t, restaurant)
 	addr := strings.TrimPrefix(base, "http://")
-	body := servertest.Event{ClientActionID: "main_menu", Digits: "3"}.Body()
+	body := carrier.Event{ClientActionID: "main_menu", Digits: "3"}.Body()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -324,7 +324,7 @@ func TestServeShutdownFinishesInFlight(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("in-flight webhook: %d %s", resp.StatusCode, answer)
 	}
-	if r, err := servertest.DecodeResponse(answer); err != nil || r.ClientActionID != "hours" {
+	if r, err := carrier.DecodeResponse(answer); err != nil || r.ClientActionID != "hours" {
 		t.Errorf("in-flight webhook answered %s (%v), want hours", answer, err)
 	}
 	waited := make(chan error, 1)

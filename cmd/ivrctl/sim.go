@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // stdin is where sim reads the caller's keys when --keys is not given;
@@ -45,7 +45,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *url != "" {
 		*inbound = true
 		id := fmt.Sprintf("sim-%d", time.Now().UnixNano())
-		line = &httpLine{c: servertest.Caller{BaseURL: *url, CallID: id, SessionID: id}}
+		line = &httpLine{c: carrier.Caller{BaseURL: *url, CallID: id, SessionID: id}}
 	}
 	var in keySource
 	if keysGiven(fs) {
@@ -105,7 +105,7 @@ func (l *localLine) End(context.Context) error { return nil }
 
 // httpLine plays the call against a running server by posting the VCA
 // webhooks 8x8 would, then a VSS for the session.
-type httpLine struct{ c servertest.Caller }
+type httpLine struct{ c carrier.Caller }
 
 func (h *httpLine) Start(ctx context.Context) (*callflows.Response, error) {
 	return h.c.Ring(ctx)
@@ -135,7 +135,7 @@ func (h *httpLine) End(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	status, answer, err := servertest.Post(ctx, h.c.Client, strings.TrimRight(h.c.BaseURL, "/")+"/webhooks/vss", body)
+	status, answer, err := carrier.Post(ctx, h.c.Client, strings.TrimRight(h.c.BaseURL, "/")+"/webhooks/vss", body)
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // webhookPath is where both servers are posted to.
@@ -102,13 +102,13 @@ func makeMix(flow *engine.Flow, n int) *mix {
 	for call := 0; len(m.Bodies) < n; call++ {
 		m.Calls++
 		callID := fmt.Sprintf("ivrload-call-%06d", call)
-		ev := servertest.Event{
+		ev := carrier.Event{
 			CallID:    callID,
 			SessionID: fmt.Sprintf("ivrload-session-%06d", call),
-			Shape:     servertest.Shapes[call%len(servertest.Shapes)],
+			Shape:     carrier.Shapes[call%len(carrier.Shapes)],
 		}
 		events := 0
-		post := func(e servertest.Event, o engine.Outcome) {
+		post := func(e carrier.Event, o engine.Outcome) {
 			events++
 			e.EventID = fmt.Sprintf("%s-event-%d-%s", callID, events, idPlaceholder)
 			m.Bodies = append(m.Bodies, e.Body())

@@ -16,8 +16,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
-	"github.com/ivrctl/ivrctl/server/servertest"
 )
 
 // Pauses of the reload run.
@@ -226,7 +226,7 @@ func startAnswer(ctx context.Context, addr string, m *mix) ([]byte, error) {
 		if err != nil || ev.Payload.CallStatus != callflows.StatusCallReceived {
 			continue
 		}
-		status, answer, err := servertest.Post(ctx, nil, "http://"+addr+webhookPath, body)
+		status, answer, err := carrier.Post(ctx, nil, "http://"+addr+webhookPath, body)
 		if err != nil {
 			return nil, err
 		}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
-	"github.com/ivrctl/ivrctl/server/servertest"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
 )
 
 // guard bounds a wait that only a bug makes long, so that a hang fails
@@ -24,10 +24,10 @@ const guard = 30 * time.Second
 // start runs the program on a free loopback port and returns its base URL,
 // its log, and a stop function that cancels it and returns what run
 // returned.
-func start(t *testing.T) (base string, logs *servertest.LogBuffer, stop func() error) {
+func start(t *testing.T) (base string, logs *carrier.LogBuffer, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	logs = new(servertest.LogBuffer)
+	logs = new(carrier.LogBuffer)
 	addrc := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, "127.0.0.1:0", logs, func(a net.Addr) { addrc <- a }) }()
@@ -125,7 +125,7 @@ func TestRun(t *testing.T) {
 	base, logs, stop := start(t)
 
 	// 8x8's side of three calls, through the /ivr prefix.
-	for _, shape := range servertest.Shapes {
+	for _, shape := range carrier.Shapes {
 		for _, call := range []struct {
 			presses []string
 			want    []*callflows.Response
@@ -135,7 +135,7 @@ func TestRun(t *testing.T) {
 			{[]string{"9"}, []*callflows.Response{sorry}},
 			{[]string{""}, []*callflows.Response{sorry}},
 		} {
-			c := &servertest.Caller{BaseURL: base + "/ivr", Shape: shape}
+			c := &carrier.Caller{BaseURL: base + "/ivr", Shape: shape}
 			got, err := c.Ring(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -159,7 +159,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("GET /ivr/readyz = %d %s, want 200 and the flow's name", code, body)
 	}
 	// The webhooks live under /ivr only.
-	status, _, err := servertest.Post(t.Context(), nil, base+"/webhooks/vca", servertest.Event{}.Body())
+	status, _, err := carrier.Post(t.Context(), nil, base+"/webhooks/vca", carrier.Event{}.Body())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,8 @@
-// Package servertest plays 8x8's side of a call against a running ivrctl
+// Package carrier plays 8x8's side of a call against a running ivrctl
 // server: it posts Voice Call Action webhooks as 8x8 does, with the digits
 // in any of the three places 8x8 has been seen to put them, and decodes the
 // answers strictly.
-package servertest
+package carrier
 
 import (
 	"bytes"
