@@ -40,6 +40,7 @@ Usage:
                                          play the scenarios of NAME.test.yaml through NAME.yaml
   ivrctl sim [--keys 1,2,-] [--url URL] [--inbound] FILE
                                          be a caller: hear the flow and press keys in the terminal
+  ivrctl version                         print what this ivrctl was built from (also --version)
 
 call, webhooks and voices read IVRCTL_API_KEY and IVRCTL_SUBACCOUNT, and take
 --api-base URL (default https://voice.8x8.com).
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runTest(rest, stdout, stderr)
 	case "sim":
 		return runSim(ctx, rest, stdout, stderr)
+	case "version", "--version", "-version":
+		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
