@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -46,6 +47,15 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		*inbound = true
 		id := fmt.Sprintf("sim-%d", time.Now().UnixNano())
 		line = &httpLine{c: carrier.Caller{BaseURL: *url, CallID: id, SessionID: id}}
+		served, err := servedFlow(ctx, *url)
+		if err != nil {
+			fmt.Fprintf(stderr, "ivrctl sim: %v\n", err)
+			return exitFailure
+		}
+		if served.Version != flow.Version() {
+			fmt.Fprintf(stderr, "ivrctl sim: warning: %s serves %q (version %s), not %s (version %s); the call plays the server's flow\n",
+				*url, served.Flow, served.Version, files[0], flow.Version())
+		}
 	}
 	var in keySource
 	if keysGiven(fs) {
@@ -143,6 +153,35 @@ func (h *httpLine) End(ctx context.Context) error {
 		return fmt.Errorf("POST /webhooks/vss: status %d: %s", status, answer)
 	}
 	return nil
+}
+
+// readiness is what a server's /readyz says of the flow it serves.
+type readiness struct {
+	Flow    string `json:"flow"`
+	Version string `json:"version"`
+}
+
+// servedFlow asks the server at base which flow it serves, so that sim
+// --url can tell the user when it is not the file they named.
+func servedFlow(ctx context.Context, base string) (readiness, error) {
+	var r readiness
+	url := strings.TrimRight(base, "/") + "/readyz"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return r, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return r, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return r, fmt.Errorf("GET %s: status %d: is ivrctl serve running there?", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&r); err != nil || r.Version == "" {
+		return r, fmt.Errorf("GET %s: not the answer of ivrctl serve", url)
+	}
+	return r, nil
 }
 
 // keySource gives the digits the caller presses at each menu.

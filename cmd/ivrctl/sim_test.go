@@ -275,3 +275,28 @@ func TestSimErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSimURLOtherFlow: sim --url says so when the server serves another
+// flow than the file named, and still plays the call.
+func TestSimURLOtherFlow(t *testing.T) {
+	base, _, stop := startServe(t, "../../examples/bakery.yaml")
+	defer stop()
+	bakery, _ := loadFlow("test", "../../examples/bakery.yaml", io.Discard)
+	rest, _ := loadFlow("test", restaurant, io.Discard)
+	if bakery == nil || rest == nil {
+		t.Fatal("the shipped flows do not load")
+	}
+	code, stdout, stderr := runCLI(t, "sim", "--url", base, "--keys", "1", restaurant)
+	want := fmt.Sprintf("ivrctl sim: warning: %s serves %q (version %s), not %s (version %s); the call plays the server's flow\n",
+		base, "Rosa's Bakery", bakery.Version(), restaurant, rest.Version())
+	if code != exitOK || stderr != want {
+		t.Errorf("sim --url against another flow: exit %d, stderr\n%q\nwant 0 and\n%q", code, stderr, want)
+	}
+	if !strings.Contains(stdout, "[hours] (en-US-BenjaminRUS) We are open") {
+		t.Errorf("sim --url did not play the served flow:\n%s", stdout)
+	}
+	// The same file the server serves: no warning.
+	if code, _, stderr := runCLI(t, "sim", "--url", base, "--keys", "1", "../../examples/bakery.yaml"); code != exitOK || stderr != "" {
+		t.Errorf("sim --url against the served flow: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+}
