@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/ivrctl/ivrctl/engine"
@@ -21,32 +22,86 @@ const (
 	exitFailure  = 3 // ivrctl itself failed: a file could not be read, a port could not be bound
 )
 
-const usage = `ivrctl: declarative IVR menus for the 8x8 Voice Callflows API
+// command is one of ivrctl's commands: what the usage text says of it and
+// what runs it. The table below is the one list of commands: dispatch, the
+// usage text and shell completion all read it.
+type command struct {
+	name     string
+	synopsis string // the arguments, after "ivrctl NAME"
+	summary  string
+	run      func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	// subcommands are the words a command takes first (webhooks set).
+	subcommands []string
+	// files says the command takes flow files as arguments.
+	files bool
+}
 
-Usage:
-  ivrctl lint [--strict] [--format text|json] [--voices FILE] FILE...
-                                         check flow files; exit 0 clean, 1 problems, 2 usage
-  ivrctl serve [--addr HOST:PORT] FILE   serve a flow to 8x8's VCA and VSS webhooks
-  ivrctl call --to NUMBER [--from NUMBER] FILE
-                                         place an outbound call that plays the flow
-  ivrctl webhooks set|list|delete        register the server's webhooks with 8x8
-  ivrctl voices [--json]                 list the sub-account's voices
-  ivrctl schema                          print the JSON Schema of flow files
-  ivrctl graph [--format mermaid|dot] FILE
-                                         print the flow's menu as a diagram
-  ivrctl diff [--format text|json] [--exit-code] OLD NEW
-                                         what a change does to callers; OLD, NEW: FILE or REV:PATH
-  ivrctl test [--min-coverage PCT] [FILE...]
-                                         play the scenarios of NAME.test.yaml through NAME.yaml
-  ivrctl sim [--keys 1,2,-] [--url URL] [--inbound] FILE
-                                         be a caller: hear the flow and press keys in the terminal
-  ivrctl version                         print what this ivrctl was built from (also --version)
+// commands lists ivrctl's commands in the order the usage text gives them.
+// It is filled by init, since completion reads it.
+var commands []command
 
+func init() {
+	commands = []command{
+		{name: "lint", synopsis: "[--strict] [--format text|json] [--voices FILE] FILE...", summary: "check flow files; exit 0 clean, 1 problems, 2 usage", files: true,
+			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+				return runLint(args, stdout, stderr)
+			}},
+		{name: "serve", synopsis: "[--addr HOST:PORT] FILE", summary: "serve a flow to 8x8's VCA and VSS webhooks", run: runServe, files: true},
+		{name: "call", synopsis: "--to NUMBER [--from NUMBER] FILE", summary: "place an outbound call that plays the flow", run: runCall, files: true},
+		{name: "webhooks", synopsis: "set|list|delete", summary: "register the server's webhooks with 8x8", run: runWebhooks, subcommands: []string{"set", "list", "delete"}},
+		{name: "voices", synopsis: "[--json]", summary: "list the sub-account's voices", run: runVoices},
+		{name: "schema", summary: "print the JSON Schema of flow files",
+			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+				return runSchema(args, stdout, stderr)
+			}},
+		{name: "graph", synopsis: "[--format mermaid|dot] FILE", summary: "print the flow's menu as a diagram", files: true,
+			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+				return runGraph(args, stdout, stderr)
+			}},
+		{name: "diff", synopsis: "[--format text|json] [--exit-code] OLD NEW", summary: "what a change does to callers; OLD, NEW: FILE or REV:PATH", files: true,
+			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+				return runDiff(args, stdout, stderr)
+			}},
+		{name: "test", synopsis: "[--min-coverage PCT] [FILE...]", summary: "play the scenarios of NAME.test.yaml through NAME.yaml", files: true,
+			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+				return runTest(args, stdout, stderr)
+			}},
+		{name: "sim", synopsis: "[--keys 1,2,-] [--url URL] [--inbound] FILE", summary: "be a caller: hear the flow and press keys in the terminal", run: runSim, files: true},
+		{name: "completion", synopsis: "bash|zsh|fish", summary: "print a shell completion script", subcommands: completionShells,
+			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+				return runCompletion(args, stdout, stderr)
+			}},
+		{name: "version", summary: "print what this ivrctl was built from (also --version)",
+			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
+				return runVersion(args, stdout, stderr)
+			}},
+	}
+}
+
+// usage returns the text ivrctl help prints.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("ivrctl: declarative IVR menus for the 8x8 Voice Callflows API\n\nUsage:\n")
+	const summaryCol = 41
+	for _, c := range commands {
+		line := "  ivrctl " + c.name
+		if c.synopsis != "" {
+			line += " " + c.synopsis
+		}
+		if len(line) < summaryCol-1 {
+			fmt.Fprintf(&b, "%-*s%s\n", summaryCol, line, c.summary)
+		} else {
+			fmt.Fprintf(&b, "%s\n%*s%s\n", line, summaryCol, "", c.summary)
+		}
+	}
+	b.WriteString(`
 call, webhooks and voices read IVRCTL_API_KEY and IVRCTL_SUBACCOUNT, and take
 --api-base URL (default https://voice.8x8.com).
 
 Run "ivrctl COMMAND -h" for a command's flags.
-`
+`)
+	return b.String()
+}
 
 // Main runs ivrctl with args (without the program name), writing to stdout
 // and stderr, and returns the exit code. SIGINT and SIGTERM stop a running
@@ -66,39 +121,24 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // run is Main without the signal handling: ctx ends long-running commands.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return exitUsage
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "lint":
-		return runLint(rest, stdout, stderr)
-	case "serve":
-		return runServe(ctx, rest, stdout, stderr)
-	case "call":
-		return runCall(ctx, rest, stdout, stderr)
-	case "webhooks":
-		return runWebhooks(ctx, rest, stdout, stderr)
-	case "voices":
-		return runVoices(ctx, rest, stdout, stderr)
-	case "schema":
-		return runSchema(rest, stdout, stderr)
-	case "graph":
-		return runGraph(rest, stdout, stderr)
-	case "diff":
-		return runDiff(rest, stdout, stderr)
-	case "test":
-		return runTest(rest, stdout, stderr)
-	case "sim":
-		return runSim(ctx, rest, stdout, stderr)
-	case "version", "--version", "-version":
-		return runVersion(rest, stdout, stderr)
+	name, rest := args[0], args[1:]
+	switch name {
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return exitOK
-	default:
-		fmt.Fprintf(stderr, "ivrctl: unknown command %q\n\n%s", cmd, usage)
-		return exitUsage
+	case "--version", "-version":
+		name = "version"
 	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, rest, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "ivrctl: unknown command %q\n\n%s", name, usage())
+	return exitUsage
 }
 
 // parseFlags parses args with fs, allowing flags after positional
@@ -124,6 +164,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if c, ok := stderr.(*flagCollector); ok {
+		c.sets = append(c.sets, fs)
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: ivrctl %s\n", synopsis)
 		fs.PrintDefaults()
