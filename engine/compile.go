@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -47,59 +46,13 @@ const (
 
 var nodeIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// Load reads, parses and compiles the flow file at path. env looks up the
-// environment for ${NAME} references; nil means the process environment.
-// The error is for a file that cannot be read; problems in the file are in
-// the diagnostics, and the flow is nil when any of them is an error.
-func Load(path string, env LookupEnv) (*Flow, Diagnostics, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	flow, diags := LoadBytes(path, src, env)
-	return flow, diags, nil
-}
-
-// LoadBytes parses and compiles a flow file already read from path.
-// Warnings do not stop a flow from loading: the flow is returned with them.
-func LoadBytes(path string, src []byte, env LookupEnv) (*Flow, Diagnostics) {
-	return loadBytes(path, src, env, false)
-}
-
-// Lint is Load for ivrctl lint: see LintBytes.
-func Lint(path string, env LookupEnv) (*Flow, Diagnostics, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	flow, diags := LintBytes(path, src, env)
-	return flow, diags, nil
-}
-
-// LintBytes is LoadBytes for a machine that is not the one the flow runs
-// on, such as CI: a ${NAME} that is unset and has no default is a warning
-// rather than an error, and expands to "". Every other diagnostic is as
-// LoadBytes reports it, except those an empty value from the environment
-// would cause (an empty dial number, say), which are not reported.
-func LintBytes(path string, src []byte, env LookupEnv) (*Flow, Diagnostics) {
-	return loadBytes(path, src, env, true)
-}
-
-func loadBytes(path string, src []byte, env LookupEnv, lint bool) (*Flow, Diagnostics) {
-	f, diags := Parse(path, src)
-	flow, more := compile(f, src, env, lint, diags.HasErrors())
-	diags = append(diags, more...)
-	diags.Sort()
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	return flow, diags
-}
-
 // compiler turns a File into a Flow, reporting what it cannot compile. It
 // goes on past errors so that one run reports them all.
 type compiler struct {
 	f        *File
+	src      []byte
+	flow     *Flow
+	g        *graph
 	env      LookupEnv
 	diags    Diagnostics
 	vars     map[string]string
@@ -111,7 +64,7 @@ type compiler struct {
 	// validated holds the 8x8 rule failures reported, by position and
 	// message.
 	validated map[string]bool
-	// lint makes an unset ${NAME} a warning (see LintBytes).
+	// lint makes an unset ${NAME} a warning (see LoadOptions.Lint).
 	lint bool
 	// parseErrs says that Parse reported errors.
 	parseErrs bool
@@ -158,28 +111,6 @@ type capture struct {
 	completeOnHash       *bool
 }
 
-// Compile checks the parsed file f and compiles it into a Flow. src is the
-// file's content, from which the flow's version is computed. The flow is nil
-// when any diagnostic is an error.
-func Compile(f *File, src []byte, env LookupEnv) (*Flow, Diagnostics) {
-	return compile(f, src, env, false, false)
-}
-
-// compile is Compile; parseErrs says that Parse reported errors, after
-// which the checks that only warn are not run.
-func compile(f *File, src []byte, env LookupEnv, lint, parseErrs bool) (*Flow, Diagnostics) {
-	if env == nil {
-		env = os.LookupEnv
-	}
-	c := &compiler{f: f, env: env, lint: lint, parseErrs: parseErrs, vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{}, validated: map[string]bool{}, unsetEnv: map[string]bool{}, unsetAt: map[Pos]bool{}}
-	flow := c.compile(src)
-	c.diags.Sort()
-	if c.diags.HasErrors() {
-		return nil, c.diags
-	}
-	return flow, c.diags
-}
-
 func (c *compiler) errorf(pos Pos, rule, format string, args ...any) *Diagnostic {
 	d := &Diagnostic{Pos: pos, Severity: SeverityError, Rule: rule, Message: fmt.Sprintf(format, args...)}
 	c.diags = append(c.diags, d)
@@ -193,12 +124,73 @@ func (c *compiler) warnf(pos Pos, rule, format string, args ...any) *Diagnostic 
 	return d
 }
 
-func (c *compiler) compile(src []byte) *Flow {
-	f := c.f
-	if f.Version != nil && f.Version.Value != "1" {
-		c.errorf(f.Version.Pos, RuleVersion, "unsupported version %q; this ivrctl reads version 1", f.Version.Value)
+// pass is one named step of compile: a function over the compiler's state
+// that adds to the flow and reports what it finds.
+type pass struct {
+	name string
+	run  func(*compiler)
+	// warnOnly marks the checks that only warn. They run on a flow with no
+	// errors: an error leaves the flow incomplete (an edge left out, a key
+	// dropped), and what they found would follow from it rather than add
+	// to it.
+	warnOnly bool
+}
+
+// passes are the steps of compile, in the order they run. Each pass can
+// rely on the state the passes before it built.
+var passes = []pass{
+	{name: "version", run: (*compiler).checkVersion},
+	{name: "vars", run: (*compiler).expandVars},
+	{name: "nodes", run: (*compiler).declareNodes},
+	{name: "defaults", run: (*compiler).resolveDefaults},
+	{name: "flow", run: (*compiler).flowSettings},
+	// Build every node before linking, so references can point anywhere.
+	{name: "build", run: (*compiler).buildNodes},
+	{name: "link", run: (*compiler).linkNodes},
+	{name: "validate", run: (*compiler).validateNodes},
+	// After validate, which skips places that have a diagnostic already.
+	{name: "loops", run: (*compiler).checkLoops},
+	{name: "graph", run: (*compiler).checkGraph, warnOnly: true},
+	{name: "prompts", run: (*compiler).checkPrompts, warnOnly: true},
+}
+
+// compile checks the parsed file f and compiles it into a Flow by running
+// passes. src is the file's content, from which the flow's version is
+// computed; parseErrs says that Parse reported errors, after which the
+// checks that only warn are not run. The flow is nil when any diagnostic
+// is an error.
+func compile(f *File, src []byte, env LookupEnv, lint, parseErrs bool) (*Flow, Diagnostics) {
+	c := &compiler{
+		f: f, src: src, env: env, lint: lint, parseErrs: parseErrs,
+		vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{},
+		validated: map[string]bool{}, unsetEnv: map[string]bool{}, unsetAt: map[Pos]bool{},
 	}
-	for _, v := range f.Vars {
+	for _, p := range passes {
+		if p.warnOnly && (c.parseErrs || c.diags.HasErrors()) {
+			continue
+		}
+		p.run(c)
+	}
+	c.diags.Sort()
+	// validate marshalled every node's response; a node it could not
+	// marshal, or had no callflow to, has been reported.
+	if c.diags.HasErrors() {
+		return nil, c.diags
+	}
+	return c.flow, c.diags
+}
+
+// checkVersion reports a version of the language this ivrctl cannot read.
+func (c *compiler) checkVersion() {
+	if v := c.f.Version; v != nil && v.Value != "1" {
+		c.errorf(v.Pos, RuleVersion, "unsupported version %q; this ivrctl reads version 1", v.Value)
+	}
+}
+
+// expandVars expands the environment in the vars, which the templates of
+// every later value read.
+func (c *compiler) expandVars() {
+	for _, v := range c.f.Vars {
 		if !varName.MatchString(v.Name.Value) {
 			c.errorf(v.Name.Pos, RuleVar, "invalid variable name %q: use letters, digits and _", v.Name.Value)
 			continue
@@ -210,39 +202,57 @@ func (c *compiler) compile(src []byte) *Flow {
 		}
 		c.varNames = append(c.varNames, v.Name.Value)
 	}
-	for _, d := range f.Nodes {
+}
+
+// declareNodes checks the node IDs and indexes the declarations.
+func (c *compiler) declareNodes() {
+	for _, d := range c.f.Nodes {
 		if !nodeIDPattern.MatchString(d.ID.Value) {
 			c.errorf(d.ID.Pos, RuleNodeID, "invalid node ID %q: use 1 to 64 letters, digits, _ and -", d.ID.Value)
 		}
 		c.decls[d.ID.Value] = d
 		c.ids = append(c.ids, d.ID.Value)
 	}
-	c.defaults = c.flowDefaults(f.Defaults)
+}
 
-	flow := &Flow{
+// resolveDefaults reads the settings every node inherits.
+func (c *compiler) resolveDefaults() { c.defaults = c.flowDefaults(c.f.Defaults) }
+
+// flowSettings starts the Flow with what the file says about the whole
+// line: its name, version and number.
+func (c *compiler) flowSettings() {
+	f := c.f
+	c.flow = &Flow{
 		name:    filepath.Base(f.Path),
 		path:    f.Path,
-		version: ContentVersion(src),
+		version: ContentVersion(c.src),
 		nodes:   c.nodes,
 	}
 	if f.Name != nil && strings.TrimSpace(f.Name.Value) != "" {
-		flow.name = strings.TrimSpace(f.Name.Value)
+		c.flow.name = strings.TrimSpace(f.Name.Value)
 	}
 	if f.Number != nil {
 		unset := c.unsetUsed
-		flow.number = strings.TrimSpace(c.expand(f.Number))
-		if !callflows.IsE164(flow.number) && c.unsetUsed == unset {
-			c.errorf(f.Number.Pos, RuleValue, "number %q is not an E.164 phone number such as +6568888888", flow.number)
+		c.flow.number = strings.TrimSpace(c.expand(f.Number))
+		if !callflows.IsE164(c.flow.number) && c.unsetUsed == unset {
+			c.errorf(f.Number.Pos, RuleValue, "number %q is not an E.164 phone number such as +6568888888", c.flow.number)
 		}
 	}
+}
 
-	// Build every node before linking, so references can point anywhere.
-	for _, d := range f.Nodes {
+// buildNodes compiles every node's callflow, unlinked.
+func (c *compiler) buildNodes() {
+	for _, d := range c.f.Nodes {
 		n := c.build(d)
 		c.nodes[d.ID.Value] = n
-		flow.order = append(flow.order, n)
+		c.flow.order = append(c.flow.order, n)
 	}
+}
 
+// linkNodes resolves the references to nodes: start, fallback, the
+// defaults' and every node's.
+func (c *compiler) linkNodes() {
+	f, flow := c.f, c.flow
 	flow.fallback = c.fallback()
 	if f.Start != nil && !f.nodesReported {
 		flow.start = c.ref(f.Start, RuleStart, "as start")
@@ -259,6 +269,11 @@ func (c *compiler) compile(src []byte) *Flow {
 	for _, d := range f.Nodes {
 		c.link(d, c.nodes[d.ID.Value], dflt)
 	}
+}
+
+// validateNodes marshals every node's response and checks it against
+// 8x8's rules.
+func (c *compiler) validateNodes() {
 	reported := make(map[Pos]bool, len(c.diags))
 	for _, d := range c.diags {
 		reported[d.Pos] = true
@@ -266,28 +281,21 @@ func (c *compiler) compile(src []byte) *Flow {
 	for p := range c.unsetAt {
 		reported[p] = true
 	}
-	for _, n := range flow.order {
+	for _, n := range c.flow.order {
 		c.validate(n, reported)
 	}
-	if flow.fallback.id == "" {
-		c.validate(flow.fallback, reported)
+	if c.flow.fallback.id == "" {
+		c.validate(c.flow.fallback, reported)
 	}
-	// After validate, which skips places that have a diagnostic already.
-	// The checks that warn run on a flow with no errors: an error leaves
-	// the flow incomplete (an edge left out, a key dropped), and what they
-	// found would follow from it rather than add to it.
-	g := newGraph(flow)
-	c.checkLoops(g)
-	if !c.parseErrs && !c.diags.HasErrors() {
-		c.checkGraph(flow, g)
-		c.checkPrompts()
+}
+
+// graph returns the flow's graph, built on first use, once the nodes are
+// linked.
+func (c *compiler) graph() *graph {
+	if c.g == nil {
+		c.g = newGraph(c.flow)
 	}
-	// validate marshalled every node's response; a node it could not
-	// marshal, or had no callflow to, has been reported.
-	if c.diags.HasErrors() {
-		return nil
-	}
-	return flow
+	return c.g
 }
 
 // ContentVersion returns the version a flow loaded from src has: a short

@@ -7,7 +7,7 @@ import (
 	"github.com/ivrctl/ivrctl/engine"
 )
 
-func ExampleLoadBytes() {
+func ExampleLoad() {
 	src := []byte(`
 version: 1
 name: Tiny Shop
@@ -21,7 +21,7 @@ nodes:
     say: We are open from 9 to 5.
 `)
 	env := func(string) (string, bool) { return "", false } // nothing set
-	flow, diags := engine.LoadBytes("tiny.yaml", src, env)
+	flow, diags, _ := engine.Load("tiny.yaml", engine.LoadOptions{Source: src, Env: env})
 	if diags.HasErrors() {
 		fmt.Fprintln(os.Stderr, diags)
 		return

@@ -47,7 +47,7 @@ func FuzzLint(f *testing.F) {
 		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("input took over 10s: %q", src)) })
 		defer watchdog.Stop()
 		lines := yamlLines(src)
-		lintFlow, lintDiags := engine.LintBytes("fuzz.yaml", src, fixtureEnv)
+		lintFlow, lintDiags, _ := engine.Load("fuzz.yaml", engine.LoadOptions{Source: src, Env: fixtureEnv, Lint: true})
 		checkDiagnostics(t, lintFlow, lintDiags, lines)
 		if err := lintDiags.Print(io.Discard, map[string][]byte{"fuzz.yaml": src}, true); err != nil {
 			t.Fatalf("Print: %v", err)
@@ -55,7 +55,7 @@ func FuzzLint(f *testing.F) {
 		if err := lintDiags.JSON(io.Discard); err != nil {
 			t.Fatalf("JSON: %v", err)
 		}
-		flow, diags := engine.LoadBytes("fuzz.yaml", src, fixtureEnv)
+		flow, diags, _ := engine.Load("fuzz.yaml", engine.LoadOptions{Source: src, Env: fixtureEnv})
 		checkDiagnostics(t, flow, diags, lines)
 		if flow == nil {
 			return

@@ -34,7 +34,7 @@ func TestErrFixtures(t *testing.T) {
 	for _, path := range fixtures(t, "testdata/err", 40) {
 		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
 		t.Run(name, func(t *testing.T) {
-			flow, diags, err := engine.Load(path, fixtureEnv)
+			flow, diags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv})
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -120,7 +120,7 @@ func before(a, b engine.Pos) bool {
 // TestLoadMissingFile: a file that cannot be read is an error of the tool,
 // not a diagnostic.
 func TestLoadMissingFile(t *testing.T) {
-	flow, diags, err := engine.Load("testdata/err/no-such-file.yaml", noEnv)
+	flow, diags, err := engine.Load("testdata/err/no-such-file.yaml", engine.LoadOptions{Env: noEnv})
 	if err == nil || !os.IsNotExist(err) {
 		t.Errorf("err = %v, want a not-exist error", err)
 	}

@@ -25,7 +25,7 @@ const (
 // of the token there (a key, a plain or quoted scalar, a flow collection).
 //
 // sources holds the content of the flow files by Pos.File, as read for
-// LoadBytes. A diagnostic whose file is not in sources, or whose line is
+// Load. A diagnostic whose file is not in sources, or whose line is
 // unknown (0) or past the end of the file, gets only its first line; one
 // without a column gets the source line but no marker.
 //

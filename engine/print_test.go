@@ -192,7 +192,7 @@ func FuzzPrint(f *testing.F) {
 
 func ExampleDiagnostics_Print() {
 	src := []byte("version: 1\nstart: mian\nnodes:\n  main:\n    say: Hi.\n")
-	_, diags := engine.LoadBytes("tiny.yaml", src, nil)
+	_, diags, _ := engine.Load("tiny.yaml", engine.LoadOptions{Source: src})
 	_ = diags.Print(os.Stdout, map[string][]byte{"tiny.yaml": src}, false)
 	fmt.Println(diags.HasErrors())
 	// Output:

@@ -22,7 +22,7 @@ func runScenarios(t *testing.T, path string) (*engine.Suite, engine.Result) {
 	if len(diags) > 0 {
 		t.Fatalf("LoadScenarios(%s):\n%v", path, diags)
 	}
-	flow, diags, err := engine.Load(suite.Flow, noEnv)
+	flow, diags, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
 	if err != nil || flow == nil {
 		t.Fatalf("Load(%s): %v %v", suite.Flow, err, diags)
 	}
@@ -111,7 +111,7 @@ cases:
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
-	flow, _, err := engine.Load(suite.Flow, noEnv)
+	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
 	if err != nil || flow == nil {
 		t.Fatal(err)
 	}

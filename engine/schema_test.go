@@ -326,7 +326,7 @@ nodes:
 	for _, tt := range tests {
 		t.Run(tt.tmpl.name+"="+tt.value, func(t *testing.T) {
 			src := []byte(fmt.Sprintf(tt.tmpl.flow, tt.value))
-			_, diags := engine.LoadBytes("flow.yaml", src, func(string) (string, bool) { return "", false })
+			_, diags, _ := engine.Load("flow.yaml", engine.LoadOptions{Source: src, Env: func(string) (string, bool) { return "", false }})
 			if got := !diags.HasErrors(); got != tt.ok {
 				t.Fatalf("engine accepts %s %s: %v, want %v\n%v", tt.tmpl.name, tt.value, got, tt.ok, diags)
 			}

@@ -41,10 +41,10 @@ func TestNumberIsDialDefault(t *testing.T) {
 		{name: "from environment", env: map[string]string{"VN": "+6561234567"}, want: "+6561234567"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			flow, diags := engine.LoadBytes("number.yaml", []byte(numberFlow), func(k string) (string, bool) {
+			flow, diags, _ := engine.Load("number.yaml", engine.LoadOptions{Source: []byte(numberFlow), Env: func(k string) (string, bool) {
 				v, ok := tt.env[k]
 				return v, ok
-			})
+			}})
 			if flow == nil {
 				t.Fatalf("flow does not load:\n%v", diags)
 			}
@@ -61,7 +61,7 @@ func TestNumberIsDialDefault(t *testing.T) {
 }
 
 func TestNoNumber(t *testing.T) {
-	flow, diags := engine.LoadBytes("plain.yaml", []byte("start: bye\nnodes:\n  bye:\n    say: Bye.\n"), noEnv)
+	flow, diags, _ := engine.Load("plain.yaml", engine.LoadOptions{Source: []byte("start: bye\nnodes:\n  bye:\n    say: Bye.\n"), Env: noEnv})
 	if flow == nil {
 		t.Fatalf("flow does not load:\n%v", diags)
 	}
@@ -71,7 +71,7 @@ func TestNoNumber(t *testing.T) {
 }
 
 func TestCheckVoices(t *testing.T) {
-	flow, diags := engine.LoadBytes("number.yaml", []byte(numberFlow), noEnv)
+	flow, diags, _ := engine.Load("number.yaml", engine.LoadOptions{Source: []byte(numberFlow), Env: noEnv})
 	if flow == nil {
 		t.Fatalf("flow does not load:\n%v", diags)
 	}

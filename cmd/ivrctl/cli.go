@@ -139,7 +139,7 @@ func flagExit(err error) int {
 // loadFlow loads a flow file for a command, printing its diagnostics to
 // stderr. It returns nil and the exit code when the flow cannot be used.
 func loadFlow(cmd, path string, stderr io.Writer) (*engine.Flow, int) {
-	flow, diags, err := engine.Load(path, nil)
+	flow, diags, err := engine.Load(path, engine.LoadOptions{})
 	if err != nil {
 		fmt.Fprintf(stderr, "ivrctl %s: %v\n", cmd, err)
 		return nil, exitFailure

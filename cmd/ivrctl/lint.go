@@ -57,7 +57,7 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		sources[path] = src
-		flow, diags := engine.LintBytes(path, src, nil)
+		flow, diags, _ := engine.Load(path, engine.LoadOptions{Source: src, Lint: true})
 		// A list with no voices is still a list: 8x8 would refuse them all.
 		if flow != nil && *voicesFile != "" {
 			diags = append(diags, flow.CheckVoices(voices)...)
