@@ -8,6 +8,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
 const tinyFlow = "start: main\nnodes:\n  main:\n    say: Hello.\n"
@@ -103,7 +104,7 @@ func TestShippedFlows(t *testing.T) {
 		examples = append(examples, m...)
 	}
 	for _, path := range append(flows, examples...) {
-		if ok, _ := filepath.Match("*"+engine.ScenarioSuffix, filepath.Base(path)); ok {
+		if ok, _ := filepath.Match("*"+scenario.Suffix, filepath.Base(path)); ok {
 			continue // a scenario file, not a flow
 		}
 		t.Run(path, func(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/report"
+	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
 // FuzzLint feeds arbitrary files to the engine as ivrctl lint and ivrctl
@@ -32,7 +34,7 @@ func FuzzLint(f *testing.F) {
 		f.Fatal("no seed files")
 	}
 	for _, path := range seeds {
-		if strings.HasSuffix(path, engine.ScenarioSuffix) {
+		if strings.HasSuffix(path, scenario.Suffix) {
 			continue // a scenario file, not a flow
 		}
 		src, err := os.ReadFile(path)
@@ -49,10 +51,10 @@ func FuzzLint(f *testing.F) {
 		lines := yamlLines(src)
 		lintFlow, lintDiags, _ := engine.Load("fuzz.yaml", engine.LoadOptions{Source: src, Env: fixtureEnv, Lint: true})
 		checkDiagnostics(t, lintFlow, lintDiags, lines)
-		if err := lintDiags.Print(io.Discard, map[string][]byte{"fuzz.yaml": src}, true); err != nil {
+		if err := report.Print(io.Discard, lintDiags, map[string][]byte{"fuzz.yaml": src}, true); err != nil {
 			t.Fatalf("Print: %v", err)
 		}
-		if err := lintDiags.JSON(io.Discard); err != nil {
+		if err := report.JSON(io.Discard, lintDiags); err != nil {
 			t.Fatalf("JSON: %v", err)
 		}
 		flow, diags, _ := engine.Load("fuzz.yaml", engine.LoadOptions{Source: src, Env: fixtureEnv})

@@ -135,15 +135,15 @@ func TestDiagnosticString(t *testing.T) {
 		want string
 	}{
 		{
-			engine.Diagnostic{Pos: engine.Pos{File: "f.yaml", Line: 3, Col: 7}, Rule: "start", Message: `unknown node "mian" as start`, Hint: `did you mean "main"?`},
+			engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 3, Col: 7}}, Rule: "start", Message: `unknown node "mian" as start`, Hint: `did you mean "main"?`},
 			`f.yaml:3:7: error: unknown node "mian" as start; did you mean "main"? [start]`,
 		},
 		{
-			engine.Diagnostic{Pos: engine.Pos{File: "f.yaml", Line: 3}, Rule: "syntax", Message: "invalid YAML: x"},
+			engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 3}}, Rule: "syntax", Message: "invalid YAML: x"},
 			`f.yaml:3: error: invalid YAML: x [syntax]`,
 		},
 		{
-			engine.Diagnostic{Pos: engine.Pos{File: "f.yaml"}, Severity: engine.SeverityWarning, Rule: "r", Message: "m"},
+			engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f.yaml"}}, Severity: engine.SeverityWarning, Rule: "r", Message: "m"},
 			`f.yaml: warning: m [r]`,
 		},
 	}
@@ -156,7 +156,7 @@ func TestDiagnosticString(t *testing.T) {
 
 func TestDiagnosticsSortAndErr(t *testing.T) {
 	mk := func(line, col int, msg string) *engine.Diagnostic {
-		return &engine.Diagnostic{Pos: engine.Pos{File: "f", Line: line, Col: col}, Rule: "r", Message: msg}
+		return &engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f", Line: line, Col: col}}, Rule: "r", Message: msg}
 	}
 	ds := engine.Diagnostics{mk(3, 1, "c"), mk(1, 5, "b"), mk(1, 5, "a"), mk(3, 1, "c"), mk(1, 2, "z")}
 	ds.Sort()

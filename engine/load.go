@@ -17,6 +17,11 @@ type LoadOptions struct {
 	// without Lint, except those an empty value from the environment would
 	// cause (an empty dial number, say), which are not reported.
 	Lint bool
+	// Voices, when not nil, are the speech profiles of the 8x8 sub-account
+	// (ivrctl voices): a voice the flow speaks with that is not among them
+	// is an error, which 8x8 would otherwise report only when a caller
+	// reaches it. An empty, non-nil list refuses every voice.
+	Voices []string
 }
 
 // Load parses, checks and compiles the flow file at path. The error is for
@@ -32,12 +37,11 @@ func Load(path string, opts LoadOptions) (*Flow, Diagnostics, error) {
 			return nil, nil, err
 		}
 	}
-	env := opts.Env
-	if env == nil {
-		env = os.LookupEnv
+	if opts.Env == nil {
+		opts.Env = os.LookupEnv
 	}
 	f, diags := Parse(path, src)
-	flow, more := compile(f, src, env, opts.Lint, diags.HasErrors())
+	flow, more := compile(f, src, opts, diags.HasErrors())
 	diags = append(diags, more...)
 	diags.Sort()
 	if diags.HasErrors() {

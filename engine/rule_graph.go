@@ -25,12 +25,12 @@ func (c *compiler) checkGraph() {
 	unreachable, noExit := g.deadSpots(flow)
 	for i, n := range flow.order {
 		if unreachable[i] {
-			c.warnf(n.pos, RuleUnreachable, "node %q is unreachable: no key, on_invalid, on_no_input or then leads to it from start %q", n.id, flow.start.id)
+			c.warnf(c.nodeRange(n), RuleUnreachable, "node %q is unreachable: no key, on_invalid, on_no_input or then leads to it from start %q", n.id, flow.start.id)
 		}
 	}
 	for i, n := range flow.order {
 		if noExit[i] {
-			c.warnf(n.pos, RuleNoExit, "no say node can be reached from %s %q: a caller there can only hang up", n.kind, n.id)
+			c.warnf(c.nodeRange(n), RuleNoExit, "no say node can be reached from %s %q: a caller there can only hang up", n.kind, n.id)
 		}
 	}
 }
@@ -46,7 +46,7 @@ func (c *compiler) checkLoops() {
 			ids = append(ids, g.nodes[i].id)
 		}
 		ids = append(ids, n.id)
-		d := c.errorf(n.pos, RuleLoop, "a loop of dial nodes that never asks the caller anything: %s", strings.Join(ids, " -> "))
+		d := c.errorf(c.nodeRange(n), RuleLoop, "a loop of dial nodes that never asks the caller anything: %s", strings.Join(ids, " -> "))
 		d.Hint = "let one of them go on to a menu or a say node"
 	}
 }

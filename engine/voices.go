@@ -5,19 +5,21 @@ import (
 	"slices"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
 // RuleVoice reports a voice that the 8x8 sub-account does not offer.
 const RuleVoice = "voice"
 
-// CheckVoices reports every voice the flow speaks with that known does not
-// list, at the place in the flow file that chose it: 8x8 refuses such a
-// callflow with status -1002 only when a caller reaches it. known is the
-// sub-account's list of speech profile codes (ivrctl voices).
-func (f *Flow) CheckVoices(known []string) Diagnostics {
-	var diags Diagnostics
-	nodes := append(f.Nodes(), f.fallback)
-	for _, n := range nodes {
+// checkVoices reports every voice the flow speaks with that the
+// sub-account's list (LoadOptions.Voices) does not have, at the place in
+// the flow file that chose it: 8x8 refuses such a callflow with status
+// -1002 only when a caller reaches it.
+func (c *compiler) checkVoices() {
+	if c.voices == nil {
+		return
+	}
+	for _, n := range append(c.flow.Nodes(), c.flow.fallback) {
 		for i, a := range n.callflow {
 			var voice string
 			switch a := a.(type) {
@@ -28,23 +30,15 @@ func (f *Flow) CheckVoices(known []string) Diagnostics {
 			default:
 				continue
 			}
-			if voice == "" || slices.Contains(known, voice) {
+			if voice == "" || slices.Contains(c.voices, voice) {
 				continue
 			}
-			pos, ok := n.fields[fmt.Sprintf("$.callflow[%d].params.voiceProfile", i)]
+			r, ok := c.params[n][fmt.Sprintf("$.callflow[%d].params.voiceProfile", i)]
 			if !ok {
-				pos = n.pos
+				r = c.nodeRange(n)
 			}
-			d := &Diagnostic{
-				Pos:      pos,
-				Severity: SeverityError,
-				Rule:     RuleVoice,
-				Message:  fmt.Sprintf("voice %q is not one of the sub-account's speech profiles", voice),
-				Hint:     suggest(voice, known),
-			}
-			diags = append(diags, d)
+			d := c.errorf(r, RuleVoice, "voice %q is not one of the sub-account's speech profiles", voice)
+			d.Hint = yamlwalk.Suggest(voice, c.voices)
 		}
 	}
-	diags.Sort()
-	return diags
 }

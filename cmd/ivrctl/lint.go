@@ -8,6 +8,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/report"
 )
 
 const lintSynopsis = "lint [--voices FILE] FILE... [--format text|json] [--strict] [--color auto|always|never]"
@@ -38,12 +39,15 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	var voices []string
+	opts := engine.LoadOptions{Lint: true}
 	if *voicesFile != "" {
-		if voices, err = readVoices(*voicesFile); err != nil {
+		voices, err := readVoices(*voicesFile)
+		if err != nil {
 			fmt.Fprintf(stderr, "ivrctl lint: %v\n", err)
 			return exitFailure
 		}
+		// A list with no voices is still a list: 8x8 would refuse them all.
+		opts.Voices = append([]string{}, voices...)
 	}
 
 	failed := false
@@ -57,19 +61,15 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		sources[path] = src
-		flow, diags, _ := engine.Load(path, engine.LoadOptions{Source: src, Lint: true})
-		// A list with no voices is still a list: 8x8 would refuse them all.
-		if flow != nil && *voicesFile != "" {
-			diags = append(diags, flow.CheckVoices(voices)...)
-			diags.Sort()
-		}
+		opts.Source = src
+		_, diags, _ := engine.Load(path, opts)
 		all = append(all, diags...)
 	}
 
 	if *format == "json" {
-		err = all.JSON(stdout)
+		err = report.JSON(stdout, all)
 	} else {
-		err = all.Print(stdout, sources, color)
+		err = report.Print(stdout, all, sources, color)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ivrctl lint: %v\n", err)

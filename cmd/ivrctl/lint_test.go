@@ -103,6 +103,8 @@ func TestLintOutput(t *testing.T) {
     "file": "kinds.yaml",
     "line": 2,
     "column": 8,
+    "end_line": 2,
+    "end_column": 12,
     "severity": "error",
     "rule": "start",
     "message": "unknown node \"mian\" as start",
@@ -112,6 +114,8 @@ func TestLintOutput(t *testing.T) {
     "file": "kinds.yaml",
     "line": 6,
     "column": 17,
+    "end_line": 6,
+    "end_column": 24,
     "severity": "error",
     "rule": "undefined-node",
     "message": "unknown node \"nowhere\" for key \"1\" of menu \"main\""
@@ -120,6 +124,8 @@ func TestLintOutput(t *testing.T) {
     "file": "kinds.yaml",
     "line": 6,
     "column": 26,
+    "end_line": 6,
+    "end_column": 29,
     "severity": "error",
     "rule": "dtmf-key",
     "message": "key \"x\" of menu \"main\" is not a DTMF key: use digits 0-9, * and #"
@@ -128,6 +134,8 @@ func TestLintOutput(t *testing.T) {
     "file": "kinds.yaml",
     "line": 8,
     "column": 10,
+    "end_line": 8,
+    "end_column": 12,
     "severity": "error",
     "rule": "empty-text",
     "message": "node \"hours\" has an empty say text"

@@ -1,4 +1,4 @@
-package engine_test
+package report_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/report"
 )
 
 // printSrc is the flow file the Print tests point into.
@@ -29,47 +30,26 @@ func TestPrint(t *testing.T) {
 	tests := []struct {
 		name string
 		pos  engine.Pos
+		end  int    // the column just after the range on pos's line; -1: on the next line
 		want string // the lines after the header
 	}{
-		{"plain value before a comment", engine.Pos{Line: 2, Col: 8},
+		{"plain value before a comment", engine.Pos{Line: 2, Col: 8}, 12,
 			"start: main  # the first node\n       ^~~~\n"},
-		{"key", engine.Pos{Line: 2, Col: 1},
-			"start: main  # the first node\n^~~~~\n"},
-		{"key with nothing after the colon", engine.Pos{Line: 4, Col: 3},
-			"  main:\n  ^~~~\n"},
-		{"double-quoted value with escaped quotes", engine.Pos{Line: 5, Col: 10},
-			"    say: \"Hello \\\"you\\\"\" # greet\n         ^~~~~~~~~~~~~~~\n"},
-		{"single-quoted value", engine.Pos{Line: 6, Col: 12},
-			"    voice: 'it''s me'\n           ^~~~~~~~~~\n"},
-		{"flow mapping", engine.Pos{Line: 7, Col: 11},
-			"    keys: {\"1\": x, \"2\": [a, b]}\n          ^~~~~~~~~~~~~~~~~~~~~\n"},
-		{"quoted key in a flow mapping", engine.Pos{Line: 7, Col: 12},
-			"    keys: {\"1\": x, \"2\": [a, b]}\n           ^~~\n"},
-		{"plain value in a flow mapping", engine.Pos{Line: 7, Col: 17},
-			"    keys: {\"1\": x, \"2\": [a, b]}\n                ^\n"},
-		{"flow sequence", engine.Pos{Line: 7, Col: 25},
-			"    keys: {\"1\": x, \"2\": [a, b]}\n                        ^~~~~~\n"},
-		{"plain value in a flow sequence", engine.Pos{Line: 7, Col: 29},
-			"    keys: {\"1\": x, \"2\": [a, b]}\n                            ^\n"},
-		{"key after a tab", engine.Pos{Line: 8, Col: 2},
-			"\tbad:\ttabbed value\n\t^~~\n"},
-		{"value after tabs", engine.Pos{Line: 8, Col: 7},
+		{"value after tabs", engine.Pos{Line: 8, Col: 7}, 19,
 			"\tbad:\ttabbed value\n\t    \t^~~~~~~~~~~~\n"},
-		{"syntax error line with CRLF", engine.Pos{Line: 9, Col: 4},
+		{"syntax error line with CRLF", engine.Pos{Line: 9, Col: 4}, 8,
 			"   keys: broken\n   ^~~~\n"},
-		{"unclosed quote", engine.Pos{Line: 10, Col: 12},
-			"    speed: \"unclosed\n           ^~~~~~~~~\n"},
-		{"colons inside a plain value, trailing blanks", engine.Pos{Line: 11, Col: 10},
-			"    url: http://example.com:80/a  \n         ^~~~~~~~~~~~~~~~~~~~~~~\n"},
-		{"alias", engine.Pos{Line: 12, Col: 10},
-			"    say: *greeting\n         ^~~~~~~~~\n"},
-		{"column past the end of the line", engine.Pos{Line: 4, Col: 9},
+		{"column past the end of the line", engine.Pos{Line: 4, Col: 9}, 10,
 			"  main:\n        ^\n"},
-		{"no column", engine.Pos{Line: 3},
+		{"range that goes on to the next line", engine.Pos{Line: 10, Col: 12}, -1,
+			"    speed: \"unclosed\n           ^~~~~~~~~\n"},
+		{"no end", engine.Pos{Line: 2, Col: 8}, 0,
+			"start: main  # the first node\n       ^\n"},
+		{"no column", engine.Pos{Line: 3}, 0,
 			"nodes:\n"},
-		{"no line", engine.Pos{}, ""},
-		{"line past the end", engine.Pos{Line: 13, Col: 1}, ""},
-		{"file not in sources", engine.Pos{File: "other.yaml", Line: 1, Col: 1}, ""},
+		{"no line", engine.Pos{}, 0, ""},
+		{"line past the end", engine.Pos{Line: 13, Col: 1}, 0, ""},
+		{"file not in sources", engine.Pos{File: "other.yaml", Line: 1, Col: 1}, 0, ""},
 	}
 	sources := map[string][]byte{"flow.yaml": []byte(printSrc)}
 	for _, tt := range tests {
@@ -77,9 +57,15 @@ func TestPrint(t *testing.T) {
 			if tt.pos.File == "" {
 				tt.pos.File = "flow.yaml"
 			}
-			d := &engine.Diagnostic{Pos: tt.pos, Rule: "test", Message: "bad"}
+			d := &engine.Diagnostic{Range: engine.Range{Pos: tt.pos}, Rule: "test", Message: "bad"}
+			switch {
+			case tt.end > 0:
+				d.End = engine.Pos{File: tt.pos.File, Line: tt.pos.Line, Col: tt.end}
+			case tt.end < 0:
+				d.End = engine.Pos{File: tt.pos.File, Line: tt.pos.Line + 1, Col: 3}
+			}
 			var b bytes.Buffer
-			if err := (engine.Diagnostics{d}).Print(&b, sources, false); err != nil {
+			if err := report.Print(&b, engine.Diagnostics{d}, sources, false); err != nil {
 				t.Fatal(err)
 			}
 			want := d.String() + "\n" + tt.want
@@ -92,12 +78,12 @@ func TestPrint(t *testing.T) {
 
 func TestPrintColor(t *testing.T) {
 	ds := engine.Diagnostics{
-		{Pos: engine.Pos{File: "f.yaml", Line: 1, Col: 8}, Rule: "start", Message: "unknown node", Hint: "did you mean \"main\"?"},
-		{Pos: engine.Pos{File: "f.yaml", Line: 1, Col: 1}, Severity: engine.SeverityWarning, Rule: "style", Message: "odd"},
+		{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 1, Col: 8}, End: engine.Pos{File: "f.yaml", Line: 1, Col: 12}}, Rule: "start", Message: "unknown node", Hint: "did you mean \"main\"?"},
+		{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 1, Col: 1}, End: engine.Pos{File: "f.yaml", Line: 1, Col: 6}}, Severity: engine.SeverityWarning, Rule: "style", Message: "odd"},
 	}
 	sources := map[string][]byte{"f.yaml": []byte("start: mian\n")}
 	var b bytes.Buffer
-	if err := ds.Print(&b, sources, true); err != nil {
+	if err := report.Print(&b, ds, sources, true); err != nil {
 		t.Fatal(err)
 	}
 	want := "\x1b[1mf.yaml:1:8:\x1b[0m \x1b[31merror\x1b[0m: unknown node; did you mean \"main\"? \x1b[90m[start]\x1b[0m\n" +
@@ -116,11 +102,11 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestPrintWriteError(t *testing.T) {
-	ds := engine.Diagnostics{{Pos: engine.Pos{File: "f.yaml"}, Rule: "r", Message: "m"}}
-	if err := ds.Print(failWriter{}, nil, false); err == nil || err.Error() != "disk full" {
+	ds := engine.Diagnostics{{Range: engine.Range{Pos: engine.Pos{File: "f.yaml"}}, Rule: "r", Message: "m"}}
+	if err := report.Print(failWriter{}, ds, nil, false); err == nil || err.Error() != "disk full" {
 		t.Errorf("Print error = %v, want disk full", err)
 	}
-	if err := ds.JSON(failWriter{}); err == nil {
+	if err := report.JSON(failWriter{}, ds); err == nil {
 		t.Error("JSON error = nil, want disk full")
 	}
 }
@@ -133,13 +119,15 @@ func TestJSON(t *testing.T) {
 	}{
 		{"none", nil, "[]\n"},
 		{"hint and warning", engine.Diagnostics{
-			{Pos: engine.Pos{File: "f.yaml", Line: 2, Col: 8}, Rule: "start", Message: `unknown node "mian" <as> start`, Hint: `did you mean "main"?`},
-			{Pos: engine.Pos{File: "f.yaml"}, Severity: engine.SeverityWarning, Rule: "empty", Message: "empty file"},
+			{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 2, Col: 8}, End: engine.Pos{File: "f.yaml", Line: 2, Col: 12}}, Rule: "start", Message: `unknown node "mian" <as> start`, Hint: `did you mean "main"?`},
+			{Range: engine.Range{Pos: engine.Pos{File: "f.yaml"}}, Severity: engine.SeverityWarning, Rule: "empty", Message: "empty file"},
 		}, `[
   {
     "file": "f.yaml",
     "line": 2,
     "column": 8,
+    "end_line": 2,
+    "end_column": 12,
     "severity": "error",
     "rule": "start",
     "message": "unknown node \"mian\" <as> start",
@@ -149,6 +137,8 @@ func TestJSON(t *testing.T) {
     "file": "f.yaml",
     "line": 0,
     "column": 0,
+    "end_line": 0,
+    "end_column": 0,
     "severity": "warning",
     "rule": "empty",
     "message": "empty file"
@@ -159,7 +149,7 @@ func TestJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := tt.ds.JSON(&b); err != nil {
+			if err := report.JSON(&b, tt.ds); err != nil {
 				t.Fatal(err)
 			}
 			if b.String() != tt.want {
@@ -179,9 +169,9 @@ func FuzzPrint(f *testing.F) {
 		if line < 0 || col < 0 || col > 1000 {
 			return
 		}
-		d := &engine.Diagnostic{Pos: engine.Pos{File: "f", Line: line, Col: col}, Rule: "r", Message: "m"}
+		d := &engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f", Line: line, Col: col}}, Rule: "r", Message: "m"}
 		var b bytes.Buffer
-		if err := (engine.Diagnostics{d}).Print(&b, map[string][]byte{"f": src}, false); err != nil {
+		if err := report.Print(&b, engine.Diagnostics{d}, map[string][]byte{"f": src}, false); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasSuffix(b.String(), "\n") {
@@ -190,10 +180,10 @@ func FuzzPrint(f *testing.F) {
 	})
 }
 
-func ExampleDiagnostics_Print() {
+func ExamplePrint() {
 	src := []byte("version: 1\nstart: mian\nnodes:\n  main:\n    say: Hi.\n")
 	_, diags, _ := engine.Load("tiny.yaml", engine.LoadOptions{Source: src})
-	_ = diags.Print(os.Stdout, map[string][]byte{"tiny.yaml": src}, false)
+	_ = report.Print(os.Stdout, diags, map[string][]byte{"tiny.yaml": src}, false)
 	fmt.Println(diags.HasErrors())
 	// Output:
 	// tiny.yaml:2:8: error: unknown node "mian" as start; did you mean "main"? [start]
