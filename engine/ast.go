@@ -17,6 +17,8 @@ type File struct {
 	Defaults *Defaults
 	Vars     []*Var
 	Nodes    []*NodeDecl
+	// Lint silences warnings in the whole file.
+	Lint *Lint
 
 	// nodesReported is set when nodes is missing or not a mapping, which
 	// Parse reports; references to nodes are then not checked.
@@ -82,10 +84,20 @@ type NodeDecl struct {
 	// Sensitive marks a menu whose keys must not appear in logs or
 	// metrics (a card number, a PIN).
 	Sensitive *Scalar
+	// Lint silences warnings about the node.
+	Lint *Lint
 
 	// keysReported is set when Parse reported a problem with keys (not a
 	// mapping, a key without a node ID); "no keys" is then not reported.
 	keysReported bool
+}
+
+// Lint is a lint mapping, at the top of a flow file or in a node: what
+// the author knows and means, which lint need not warn about.
+type Lint struct {
+	Range
+	// Ignore names the rules whose warnings are silenced.
+	Ignore []*Scalar
 }
 
 // KeyDecl is one DTMF key of a menu and the node it leads to.

@@ -161,6 +161,8 @@ var passes = []pass{
 	{name: "graph", run: (*compiler).checkGraph, clean: true},
 	{name: "prompts", run: (*compiler).checkPrompts, clean: true},
 	{name: "voices", run: (*compiler).checkVoices, clean: true},
+	// Last, once every warning is known.
+	{name: "ignore", run: (*compiler).applyIgnores},
 }
 
 // compile checks the parsed file f and compiles it into a Flow by running

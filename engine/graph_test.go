@@ -19,7 +19,7 @@ func TestWarnFixtures(t *testing.T) {
 	for _, path := range fixtures(t, "testdata/warn", 10) {
 		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
 		t.Run(name, func(t *testing.T) {
-			flow, diags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv, Lint: true})
+			flow, diags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv, Lint: true, Voices: fixtureVoices})
 			if err != nil {
 				t.Fatalf("Lint: %v", err)
 			}
@@ -40,7 +40,7 @@ func TestWarnFixtures(t *testing.T) {
 				env = env || d.Rule == engine.RuleEnv
 			}
 			if !env {
-				loaded, ldiags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv})
+				loaded, ldiags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv, Voices: fixtureVoices})
 				if err != nil || loaded == nil || ldiags.Error() != diags.Error() {
 					t.Errorf("Load = %v, %v, %v; want the flow and Lint's diagnostics", loaded, ldiags, err)
 				}

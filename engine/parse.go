@@ -23,17 +23,18 @@ const (
 // Allowed keys of each mapping in a flow file, in the order they are
 // listed to the user.
 var (
-	topKeys      = []string{"version", "name", "number", "start", "fallback", "defaults", "vars", "nodes"}
+	topKeys      = []string{"version", "name", "number", "start", "fallback", "defaults", "vars", "nodes", "lint"}
 	defaultsKeys = []string{"voice", "speed", "capture", "on_invalid", "on_no_input"}
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
+	lintKeys     = []string{"ignore"}
 	kindKeys     = []string{"menu", "say", "dial"}
 	nodeKeys     = map[Kind][]string{
-		KindMenu: {"menu", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive"},
-		KindSay:  {"say", "voice", "speed"},
-		KindDial: {"dial", "then"},
+		KindMenu: {"menu", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "lint"},
+		KindSay:  {"say", "voice", "speed", "lint"},
+		KindDial: {"dial", "then", "lint"},
 	}
-	allNodeKeys = []string{"menu", "say", "dial", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "then"}
+	allNodeKeys = []string{"menu", "say", "dial", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "then", "lint"}
 )
 
 // parser walks the yaml.Node tree of a flow file by hand, so that every
@@ -154,6 +155,8 @@ func (p *parser) file(f *File, root *yaml.Node) {
 			p.vars(f, v)
 		case "nodes":
 			nodes = v
+		case "lint":
+			f.Lint = p.lint(v, "lint")
 		}
 	})
 	if !ok {
@@ -222,7 +225,9 @@ func (p *parser) vars(f *File, n *yaml.Node) {
 }
 
 func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
-	nd := &NodeDecl{ID: id, Range: p.rangeOf(yamlwalk.Span{Start: p.w.Span(yamlwalk.Resolve(n)).Start, End: p.w.Extent(yamlwalk.Resolve(n)).End})}
+	// The node's range runs from its ID to the end of its last value, so
+	// that it holds every diagnostic about the node.
+	nd := &NodeDecl{ID: id, Range: Range{Pos: id.Pos, End: p.rangeOf(p.w.Extent(n)).End}}
 	what := fmt.Sprintf("node %q", id.Value)
 	// The kind decides which keys are allowed, so find it first.
 	var otherKinds []string // reported here, so not as unknown keys too
@@ -291,6 +296,8 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			nd.Then = p.scalar(v, field)
 		case "sensitive":
 			nd.Sensitive = p.scalar(v, field)
+		case "lint":
+			nd.Lint = p.lint(v, field)
 		}
 	})
 	if ok && nd.Kind == KindInvalid {
@@ -316,4 +323,25 @@ func (p *parser) dial(n *yaml.Node, what string) *Dial {
 		return nil // reported; "missing to" or "missing from" would be noise
 	}
 	return d
+}
+
+// lint parses a lint mapping, described as what. ignore takes a rule name
+// or a list of them.
+func (p *parser) lint(n *yaml.Node, what string) *Lint {
+	l := &Lint{Range: p.rng(yamlwalk.Resolve(n))}
+	p.mapping(n, what, lintKeys, func(key *Scalar, v *yaml.Node) {
+		field := what + "." + key.Value
+		if v := yamlwalk.Resolve(v); v.Kind == yaml.SequenceNode {
+			for _, item := range v.Content {
+				if s := p.scalar(item, field+" entry"); s != nil {
+					l.Ignore = append(l.Ignore, s)
+				}
+			}
+			return
+		}
+		if s := p.scalar(v, field); s != nil {
+			l.Ignore = append(l.Ignore, s)
+		}
+	})
+	return l
 }

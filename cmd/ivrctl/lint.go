@@ -11,13 +11,14 @@ import (
 	"github.com/ivrctl/ivrctl/engine/report"
 )
 
-const lintSynopsis = "lint [--voices FILE] FILE... [--format text|json] [--strict] [--color auto|always|never]"
+const lintSynopsis = "lint [--voices FILE] FILE... [--format text|json] [--strict] [--color auto|always|never]\n       ivrctl lint --rules [--format text|json]"
 
 func runLint(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("lint", lintSynopsis, stderr)
 	voicesFile := fs.String("voices", "", "check voices against this list, saved from ivrctl voices [--json]")
 	format := fs.String("format", "text", "output `format`: text (with source lines and markers) or json (an array)")
-	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too")
+	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too; warnings the flow file silences do not count")
+	listRules := fs.Bool("rules", false, "list the rules lint checks, with their severity and description, and exit")
 	colorMode := fs.String("color", "auto", "colour the text output: auto (when stdout is a terminal and NO_COLOR is unset), always or never")
 	files, err := parseFlags(fs, args)
 	if err != nil {
@@ -27,6 +28,23 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ivrctl lint: unknown format %q: use text or json\n", *format)
 		fs.Usage()
 		return exitUsage
+	}
+	if *listRules {
+		if len(files) > 0 {
+			fmt.Fprintln(stderr, "ivrctl lint: --rules takes no flow file")
+			fs.Usage()
+			return exitUsage
+		}
+		if *format == "json" {
+			err = report.RulesJSON(stdout, engine.Rules())
+		} else {
+			err = report.Rules(stdout, engine.Rules())
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ivrctl lint: %v\n", err)
+			return exitFailure
+		}
+		return exitOK
 	}
 	color, err := useColor(*colorMode, stdout, os.Getenv)
 	if err != nil {

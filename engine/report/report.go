@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/engine"
@@ -167,8 +168,41 @@ func JSON(w io.Writer, ds engine.Diagnostics) error {
 			Hint:      d.Hint,
 		})
 	}
+	return encodeJSON(w, list)
+}
+
+// Rules writes the rules as a table, one a line: name, severity and
+// description, in columns.
+func Rules(w io.Writer, rules []engine.Rule) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range rules {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, r.Severity, r.Description)
+	}
+	return tw.Flush()
+}
+
+// jsonRule is a Rule as RulesJSON writes it.
+type jsonRule struct {
+	Name        string `json:"name"`
+	Severity    string `json:"severity"`
+	Description string `json:"description"`
+	Example     string `json:"example"`
+}
+
+// RulesJSON writes the rules to w as an indented JSON array of objects
+// with the fields name, severity, description and example.
+func RulesJSON(w io.Writer, rules []engine.Rule) error {
+	list := make([]jsonRule, 0, len(rules))
+	for _, r := range rules {
+		list = append(list, jsonRule{Name: r.Name, Severity: r.Severity.String(), Description: r.Description, Example: r.Example})
+	}
+	return encodeJSON(w, list)
+}
+
+// encodeJSON writes v as indented JSON, leaving <, > and & as they are.
+func encodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(list)
+	return enc.Encode(v)
 }
