@@ -99,7 +99,7 @@ type settings struct {
 	set map[string]Range
 }
 
-// with returns s with param recorded as set at pos, copying the map so
+// with returns s with param recorded as set at r, copying the map so
 // that the settings s was derived from stay as they were.
 func (s settings) with(param string, r Range) settings {
 	m := make(map[string]Range, len(s.set)+1)
@@ -135,6 +135,7 @@ func (c *compiler) warnf(r Range, rule, format string, args ...any) *Diagnostic 
 // pass is one named step of compile: a function over the compiler's state
 // that adds to the flow and reports what it finds.
 type pass struct {
+	// name says in a word what the pass does, for a reader of the table.
 	name string
 	run  func(*compiler)
 	// clean marks the checks that run only on a flow with no errors so
@@ -167,9 +168,9 @@ var passes = []pass{
 
 // compile checks the parsed file f and compiles it into a Flow by running
 // passes. src is the file's content, from which the flow's version is
-// computed; opts.Env is set; parseErrs says that Parse reported errors, after which the
-// checks that only warn are not run. The flow is nil when any diagnostic
-// is an error.
+// computed, and opts.Env is not nil; parseErrs says that Parse reported
+// errors, after which the clean passes do not run. The flow is nil when
+// any diagnostic is an error.
 func compile(f *File, src []byte, opts LoadOptions, parseErrs bool) (*Flow, Diagnostics) {
 	c := &compiler{
 		f: f, src: src, env: opts.Env, lint: opts.Lint, voices: opts.Voices, parseErrs: parseErrs,
