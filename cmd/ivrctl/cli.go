@@ -26,6 +26,8 @@ const usage = `ivrctl: declarative IVR menus for the 8x8 Voice Callflows API
 Usage:
   ivrctl lint [--strict] [--format text|json] [--voices FILE] FILE...
                                          check flow files; exit 0 clean, 1 problems, 2 usage
+  ivrctl lint --rules [--format text|json]
+                                         list the rules lint checks
   ivrctl serve [--addr HOST:PORT] FILE   serve a flow to 8x8's VCA and VSS webhooks
   ivrctl call --to NUMBER [--from NUMBER] FILE
                                          place an outbound call that plays the flow
