@@ -1,9 +1,10 @@
 package yamlwalk
 
-// tokenLen returns the length in characters of the YAML token starting at
-// index start of line, at least 1. It reads one line only, so a token that
-// goes on to the next line is marked to the end of this one.
-func tokenLen(line []rune, start int) int {
+// tokenLen returns the length in bytes of the YAML token starting at byte
+// start of line, at least 1. It reads one line only, so a token that goes
+// on to the next line ends at the end of this one. Every character it
+// looks for is ASCII, which no byte of a longer UTF-8 sequence can be.
+func tokenLen(line []byte, start int) int {
 	if start >= len(line) {
 		return 1
 	}
@@ -23,7 +24,7 @@ func tokenLen(line []rune, start int) int {
 
 // closeDoubleQuote returns the index after the quote that closes the
 // double-quoted scalar opened at start, or the end of the trimmed line.
-func closeDoubleQuote(line []rune, start int) int {
+func closeDoubleQuote(line []byte, start int) int {
 	for i := start + 1; i < len(line); i++ {
 		switch line[i] {
 		case '\\':
@@ -37,7 +38,7 @@ func closeDoubleQuote(line []rune, start int) int {
 
 // closeSingleQuote is closeDoubleQuote for single quotes, where a doubled
 // quote stands for one.
-func closeSingleQuote(line []rune, start int) int {
+func closeSingleQuote(line []byte, start int) int {
 	for i := start + 1; i < len(line); i++ {
 		if line[i] != '\'' {
 			continue
@@ -53,7 +54,7 @@ func closeSingleQuote(line []rune, start int) int {
 
 // closeFlow returns the index after the bracket that closes the flow
 // collection opened at start, or the end of the line before any comment.
-func closeFlow(line []rune, start int) int {
+func closeFlow(line []byte, start int) int {
 	depth := 0
 	for i := start; i < len(line); i++ {
 		switch c := line[i]; {
@@ -78,7 +79,7 @@ func closeFlow(line []rune, start int) int {
 // plainEnd returns the index where the plain scalar starting at start
 // ends: before ": " (a key), before " #" (a comment), before trailing
 // blanks and, in flow style, before the indicators that end a flow entry.
-func plainEnd(line []rune, start int, flow bool) int {
+func plainEnd(line []byte, start int, flow bool) int {
 	for i := start; i < len(line); i++ {
 		c := line[i]
 		switch {
@@ -95,7 +96,7 @@ func plainEnd(line []rune, start int, flow bool) int {
 
 // inFlow reports whether prefix, the start of a line, leaves a flow
 // collection open.
-func inFlow(prefix []rune) bool {
+func inFlow(prefix []byte) bool {
 	depth := 0
 	for i := 0; i < len(prefix); i++ {
 		switch c := prefix[i]; {
@@ -115,13 +116,13 @@ func inFlow(prefix []rune) bool {
 }
 
 // trimEnd returns end moved back over the blanks before it.
-func trimEnd(line []rune, end int) int {
+func trimEnd(line []byte, end int) int {
 	for end > 0 && isBlank(line[end-1]) {
 		end--
 	}
 	return end
 }
 
-func isBlank(c rune) bool { return c == ' ' || c == '\t' }
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-func isFlowIndicator(c rune) bool { return c == ',' || c == ']' || c == '}' }
+func isFlowIndicator(c byte) bool { return c == ',' || c == ']' || c == '}' }

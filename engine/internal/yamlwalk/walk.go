@@ -16,6 +16,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -52,10 +53,6 @@ type Walker struct {
 	src []byte
 	// lines holds the offset at which each line starts, built on first use.
 	lines []int
-	// The runes of the line last looked at: spans are asked for in file
-	// order, so many in a row are on one line.
-	cachedLine  int
-	cachedRunes []rune
 	// Problems are the problems found so far, in the order found.
 	Problems []*Problem
 }
@@ -118,19 +115,26 @@ func (w *Walker) At(line, col int) Span {
 	if line < 1 || col < 1 {
 		return s
 	}
-	runes, ok := w.line(line)
+	text, ok := w.line(line)
 	if !ok {
 		return s
 	}
-	s.End = Point{line, col + tokenLen(runes, col-1)}
+	// Columns count characters; find the byte the token starts at.
+	start := 0
+	for i := 1; i < col && start < len(text); i++ {
+		_, size := utf8.DecodeRune(text[start:])
+		start += size
+	}
+	n := 1
+	if start < len(text) {
+		n = utf8.RuneCount(text[start : start+tokenLen(text, start)])
+	}
+	s.End = Point{line, col + n}
 	return s
 }
 
-// line returns the runes of the 1-based line n, without its line ending.
-func (w *Walker) line(n int) ([]rune, bool) {
-	if n == w.cachedLine {
-		return w.cachedRunes, true
-	}
+// line returns the 1-based line n of the source, without its line ending.
+func (w *Walker) line(n int) ([]byte, bool) {
 	if w.lines == nil {
 		w.lines = append(w.lines, 0)
 		for i, b := range w.src {
@@ -146,9 +150,7 @@ func (w *Walker) line(n int) ([]rune, bool) {
 	if n < len(w.lines) {
 		end = w.lines[n] - 1
 	}
-	text := bytes.TrimSuffix(w.src[w.lines[n-1]:end], []byte("\r"))
-	w.cachedLine, w.cachedRunes = n, []rune(string(text))
-	return w.cachedRunes, true
+	return bytes.TrimSuffix(w.src[w.lines[n-1]:end], []byte("\r")), true
 }
 
 // Resolve follows YAML aliases to the node they name.

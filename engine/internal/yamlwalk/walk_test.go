@@ -55,3 +55,24 @@ func TestAt(t *testing.T) {
 		})
 	}
 }
+
+// TestAtMultibyte: columns count characters, not bytes, before the token
+// and in it.
+func TestAtMultibyte(t *testing.T) {
+	w := New([]byte("ünï: \"Grüß dich\" # ß\nx: {é: ö}\n"))
+	tests := []struct {
+		line, col int
+		end       Point
+	}{
+		{1, 1, Point{1, 4}},
+		{1, 6, Point{1, 17}},
+		{2, 4, Point{2, 10}},
+		{2, 5, Point{2, 6}},
+		{2, 8, Point{2, 9}},
+	}
+	for _, tt := range tests {
+		if got := w.At(tt.line, tt.col); got.End != tt.end {
+			t.Errorf("At(%d, %d) ends at %+v, want %+v", tt.line, tt.col, got.End, tt.end)
+		}
+	}
+}
