@@ -3,11 +3,11 @@ package engine
 import "unicode/utf8"
 
 // File is a parsed flow file: the flow language's syntax tree. Every value
-// keeps the position it was written at, so that later checks can point at
+// keeps the range it was written at, so that later checks can point at
 // it. A field is nil when the file does not set it.
 type File struct {
 	Path string
-	// Range is the top-level mapping's first key.
+	// Range is where the top-level mapping starts: its first key.
 	Range
 	Version  *Scalar
 	Name     *Scalar
@@ -25,7 +25,7 @@ type File struct {
 	nodesReported bool
 }
 
-// Scalar is one YAML scalar with its position.
+// Scalar is one YAML scalar with its range.
 type Scalar struct {
 	Value string
 	Range
