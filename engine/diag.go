@@ -27,9 +27,10 @@ func (p Pos) String() string {
 }
 
 // Range is the text of a flow file that a diagnostic or a value is about:
-// from Pos, its first character, to End, just after its last. End is on
-// Pos's line (a value that goes on to later lines ends at the end of its
-// first) and zero when the extent is not known.
+// from Pos, its first character, to End, just after its last. A quoted
+// value ends at its closing quote and a flow collection at its closing
+// bracket, on whatever line; a plain value that goes on to later lines
+// ends with its first. End is zero when the extent is not known.
 type Range struct {
 	Pos Pos
 	End Pos

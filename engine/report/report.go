@@ -82,8 +82,8 @@ func writeHeader(b *bytes.Buffer, d *engine.Diagnostic, color bool) {
 // writeMarker writes the ^~~~ line for the range r, which starts on line.
 // Columns count characters, as yaml.v3's do. The padding copies the tabs
 // of line so that the marker stays under the token however wide the
-// terminal draws a tab. A range that goes on past line is marked to its
-// end.
+// terminal draws a tab. A range that goes on past line is marked to the
+// end of its text there.
 func writeMarker(b *bytes.Buffer, line string, r engine.Range, color bool) {
 	runes := []rune(line)
 	start := r.Pos.Col - 1
@@ -103,7 +103,7 @@ func writeMarker(b *bytes.Buffer, line string, r engine.Range, color bool) {
 	case r.End.Line == r.Pos.Line:
 		n = r.End.Col - r.Pos.Col
 	case r.End.Line > r.Pos.Line:
-		n = len(runes) - start
+		n = len([]rune(strings.TrimRight(line, " \t"))) - start
 	}
 	if n > 1 {
 		b.WriteString(strings.Repeat("~", n-1))

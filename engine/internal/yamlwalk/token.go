@@ -1,79 +1,84 @@
 package yamlwalk
 
-// tokenLen returns the length in bytes of the YAML token starting at byte
-// start of line, at least 1. It reads one line only, so a token that goes
-// on to the next line ends at the end of this one. Every character it
-// looks for is ASCII, which no byte of a longer UTF-8 sequence can be.
-func tokenLen(line []byte, start int) int {
+import "bytes"
+
+// tokenEnd returns the index in text just after the YAML token that
+// starts at index start of line i, where text holds the rest of the file
+// from the start of that line and line is that line without its line
+// ending. A quoted scalar ends at its closing quote and a flow collection
+// at its closing bracket, on whatever line those are; one that the file
+// does not close ends at the end of its first line, as does a plain
+// scalar. The token is at least one byte long. Every character looked for
+// is ASCII, which no byte of a longer UTF-8 sequence can be.
+func tokenEnd(text, line []byte, start int) int {
 	if start >= len(line) {
-		return 1
+		return start + 1
 	}
 	var end int
+	ok := true
 	switch line[start] {
-	case '"':
-		end = closeDoubleQuote(line, start)
-	case '\'':
-		end = closeSingleQuote(line, start)
+	case '"', '\'':
+		end, ok = closeQuote(text, start)
 	case '{', '[':
-		end = closeFlow(line, start)
+		end, ok = closeFlow(text, start)
 	default:
 		end = plainEnd(line, start, inFlow(line[:start]))
 	}
-	return max(end-start, 1)
+	if !ok {
+		end = trimEnd(line, len(line))
+	}
+	return max(end, start+1)
 }
 
-// closeDoubleQuote returns the index after the quote that closes the
-// double-quoted scalar opened at start, or the end of the trimmed line.
-func closeDoubleQuote(line []byte, start int) int {
-	for i := start + 1; i < len(line); i++ {
-		switch line[i] {
-		case '\\':
+// closeQuote returns the index after the quote that closes the quoted
+// scalar opened at start, and false when text ends first. In double
+// quotes a backslash escapes the next character; in single quotes a
+// doubled quote stands for one.
+func closeQuote(text []byte, start int) (int, bool) {
+	q := text[start]
+	for i := start + 1; i < len(text); i++ {
+		switch {
+		case q == '"' && text[i] == '\\':
 			i++
-		case '"':
-			return i + 1
+		case text[i] != q:
+		case q == '\'' && i+1 < len(text) && text[i+1] == '\'':
+			i++
+		default:
+			return i + 1, true
 		}
 	}
-	return trimEnd(line, len(line))
-}
-
-// closeSingleQuote is closeDoubleQuote for single quotes, where a doubled
-// quote stands for one.
-func closeSingleQuote(line []byte, start int) int {
-	for i := start + 1; i < len(line); i++ {
-		if line[i] != '\'' {
-			continue
-		}
-		if i+1 < len(line) && line[i+1] == '\'' {
-			i++
-			continue
-		}
-		return i + 1
-	}
-	return trimEnd(line, len(line))
+	return 0, false
 }
 
 // closeFlow returns the index after the bracket that closes the flow
-// collection opened at start, or the end of the line before any comment.
-func closeFlow(line []byte, start int) int {
+// collection opened at start, past quoted scalars and comments, and false
+// when text ends first.
+func closeFlow(text []byte, start int) (int, bool) {
 	depth := 0
-	for i := start; i < len(line); i++ {
-		switch c := line[i]; {
-		case c == '"':
-			i = closeDoubleQuote(line, i) - 1
-		case c == '\'':
-			i = closeSingleQuote(line, i) - 1
+	for i := start; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '"' || c == '\'':
+			end, ok := closeQuote(text, i)
+			if !ok {
+				return 0, false
+			}
+			i = end - 1
 		case c == '{' || c == '[':
 			depth++
 		case c == '}' || c == ']':
 			depth--
 			if depth == 0 {
-				return i + 1
+				return i + 1, true
 			}
-		case c == '#' && isBlank(line[i-1]):
-			return trimEnd(line, i)
+		case c == '#' && (isBlank(text[i-1]) || text[i-1] == '\n'):
+			nl := bytes.IndexByte(text[i:], '\n')
+			if nl < 0 {
+				return 0, false
+			}
+			i += nl
 		}
 	}
-	return trimEnd(line, len(line))
+	return 0, false
 }
 
 // plainEnd returns the index where the plain scalar starting at start
@@ -100,10 +105,12 @@ func inFlow(prefix []byte) bool {
 	depth := 0
 	for i := 0; i < len(prefix); i++ {
 		switch c := prefix[i]; {
-		case c == '"':
-			i = closeDoubleQuote(prefix, i) - 1
-		case c == '\'':
-			i = closeSingleQuote(prefix, i) - 1
+		case c == '"' || c == '\'':
+			end, ok := closeQuote(prefix, i)
+			if !ok {
+				return depth > 0
+			}
+			i = end - 1
 		case c == '{' || c == '[':
 			depth++
 		case c == '}' || c == ']':

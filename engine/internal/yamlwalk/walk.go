@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -34,9 +35,8 @@ const (
 // zero Col.
 type Point struct{ Line, Col int }
 
-// Span is the text of a token: from Start to just before End. End is on
-// Start's line (a token that goes on to the next line ends at the end of
-// its first), and zero when the extent is unknown.
+// Span is the text of a token: from Start to just before End. End is zero
+// when the extent is unknown.
 type Span struct{ Start, End Point }
 
 // Problem is something wrong in the file being walked.
@@ -125,12 +125,19 @@ func (w *Walker) At(line, col int) Span {
 		_, size := utf8.DecodeRune(text[start:])
 		start += size
 	}
-	n := 1
-	if start < len(text) {
-		n = utf8.RuneCount(text[start : start+tokenLen(text, start)])
+	if start >= len(text) { // past the end of the line
+		s.End = Point{line, col + 1}
+		return s
 	}
-	s.End = Point{line, col + n}
+	from := w.lines[line-1]
+	s.End = w.point(from + tokenEnd(w.src[from:], text, start))
 	return s
+}
+
+// point returns the line and column of the byte at offset off.
+func (w *Walker) point(off int) Point {
+	i := sort.SearchInts(w.lines, off+1) - 1 // the line starting at or before off
+	return Point{Line: i + 1, Col: 1 + utf8.RuneCount(w.src[w.lines[i]:off])}
 }
 
 // line returns the 1-based line n of the source, without its line ending.

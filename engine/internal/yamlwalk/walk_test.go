@@ -76,3 +76,27 @@ func TestAtMultibyte(t *testing.T) {
 		}
 	}
 }
+
+// TestAtAcrossLines: a quoted scalar ends at its closing quote and a flow
+// collection at its closing bracket, lines later; one the file does not
+// close ends with its first line.
+func TestAtAcrossLines(t *testing.T) {
+	w := New([]byte("a: \"one\n  two\" # c\n" + // 1-2
+		"b: {x: 'it''s\n  # not a comment\n  ok', # yes\n  y: [1, \"]\"]}\n" + // 3-6
+		"c: 'open  \n")) // 7
+	tests := []struct {
+		line, col int
+		end       Point
+	}{
+		{1, 4, Point{2, 7}},
+		{3, 4, Point{6, 15}},
+		{3, 8, Point{5, 6}},
+		{6, 6, Point{6, 14}},
+		{7, 4, Point{7, 9}},
+	}
+	for _, tt := range tests {
+		if got := w.At(tt.line, tt.col); got.End != tt.end {
+			t.Errorf("At(%d, %d) ends at %+v, want %+v", tt.line, tt.col, got.End, tt.end)
+		}
+	}
+}
