@@ -113,19 +113,19 @@ func TestJSON(t *testing.T) {
 	}{
 		{"none", nil, "[]\n"},
 		{"hint and warning", engine.Diagnostics{
-			{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 2, Col: 8}, End: engine.Pos{File: "f.yaml", Line: 2, Col: 12}}, Rule: "start", Message: `unknown node "mian" <as> start`, Hint: `did you mean "main"?`},
+			{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 5, Col: 5}, End: engine.Pos{File: "f.yaml", Line: 5, Col: 10}}, Rule: "unknown-key", Message: `unknown key "vocie" <in> node "main"`, Hint: `did you mean "voice"?`},
 			{Range: engine.Range{Pos: engine.Pos{File: "f.yaml"}}, Severity: engine.SeverityWarning, Rule: "empty", Message: "empty file"},
 		}, `[
   {
     "file": "f.yaml",
-    "line": 2,
-    "column": 8,
-    "end_line": 2,
-    "end_column": 12,
+    "line": 5,
+    "column": 5,
+    "end_line": 5,
+    "end_column": 10,
     "severity": "error",
-    "rule": "start",
-    "message": "unknown node \"mian\" <as> start",
-    "hint": "did you mean \"main\"?"
+    "rule": "unknown-key",
+    "message": "unknown key \"vocie\" <in> node \"main\"",
+    "hint": "did you mean \"voice\"?"
   },
   {
     "file": "f.yaml",

@@ -56,47 +56,36 @@ func TestAt(t *testing.T) {
 	}
 }
 
-// TestAtMultibyte: columns count characters, not bytes, before the token
-// and in it.
-func TestAtMultibyte(t *testing.T) {
-	w := New([]byte("ünï: \"Grüß dich\" # ß\nx: {é: ö}\n"))
-	tests := []struct {
-		line, col int
-		end       Point
-	}{
-		{1, 1, Point{1, 4}},
-		{1, 6, Point{1, 17}},
-		{2, 4, Point{2, 10}},
-		{2, 5, Point{2, 6}},
-		{2, 8, Point{2, 9}},
-	}
-	for _, tt := range tests {
-		if got := w.At(tt.line, tt.col); got.End != tt.end {
-			t.Errorf("At(%d, %d) ends at %+v, want %+v", tt.line, tt.col, got.End, tt.end)
-		}
-	}
-}
-
-// TestAtAcrossLines: a quoted scalar ends at its closing quote and a flow
+// TestAtOtherFiles: columns count characters, not bytes, before the token
+// and in it; a quoted scalar ends at its closing quote and a flow
 // collection at its closing bracket, lines later; one the file does not
 // close ends with its first line.
-func TestAtAcrossLines(t *testing.T) {
-	w := New([]byte("a: \"one\n  two\" # c\n" + // 1-2
-		"b: {x: 'it''s\n  # not a comment\n  ok', # yes\n  y: [1, \"]\"]}\n" + // 3-6
-		"c: 'open  \n")) // 7
+func TestAtOtherFiles(t *testing.T) {
+	const (
+		multibyte = "ünï: \"Grüß dich\" # ß\nx: {é: ö}\n"
+		lines     = "a: \"one\n  two\" # c\n" + // 1-2
+			"b: {x: 'it''s\n  # not a comment\n  ok', # yes\n  y: [1, \"]\"]}\n" + // 3-6
+			"c: 'open  \n" // 7
+	)
 	tests := []struct {
+		src       string
 		line, col int
 		end       Point
 	}{
-		{1, 4, Point{2, 7}},
-		{3, 4, Point{6, 15}},
-		{3, 8, Point{5, 6}},
-		{6, 6, Point{6, 14}},
-		{7, 4, Point{7, 9}},
+		{multibyte, 1, 1, Point{1, 4}},
+		{multibyte, 1, 6, Point{1, 17}},
+		{multibyte, 2, 4, Point{2, 10}},
+		{multibyte, 2, 5, Point{2, 6}},
+		{multibyte, 2, 8, Point{2, 9}},
+		{lines, 1, 4, Point{2, 7}},
+		{lines, 3, 4, Point{6, 15}},
+		{lines, 3, 8, Point{5, 6}},
+		{lines, 6, 6, Point{6, 14}},
+		{lines, 7, 4, Point{7, 9}},
 	}
 	for _, tt := range tests {
-		if got := w.At(tt.line, tt.col); got.End != tt.end {
-			t.Errorf("At(%d, %d) ends at %+v, want %+v", tt.line, tt.col, got.End, tt.end)
+		if got := New([]byte(tt.src)).At(tt.line, tt.col); got.End != tt.end {
+			t.Errorf("At(%d, %d) of %q ends at %+v, want %+v", tt.line, tt.col, tt.src, got.End, tt.end)
 		}
 	}
 }
