@@ -1,13 +1,14 @@
 package engine
 
-import "gopkg.in/yaml.v3"
+import "unicode/utf8"
 
 // File is a parsed flow file: the flow language's syntax tree. Every value
-// keeps the position it was written at, so that later checks can point at
+// keeps the range it was written at, so that later checks can point at
 // it. A field is nil when the file does not set it.
 type File struct {
-	Path     string
-	Pos      Pos // the top-level mapping
+	Path string
+	// Range is where the top-level mapping starts: its first key.
+	Range
 	Version  *Scalar
 	Name     *Scalar
 	Start    *Scalar
@@ -16,16 +17,18 @@ type File struct {
 	Defaults *Defaults
 	Vars     []*Var
 	Nodes    []*NodeDecl
+	// Lint silences warnings in the whole file.
+	Lint *Lint
 
 	// nodesReported is set when nodes is missing or not a mapping, which
 	// Parse reports; references to nodes are then not checked.
 	nodesReported bool
 }
 
-// Scalar is one YAML scalar with its position.
+// Scalar is one YAML scalar with its range.
 type Scalar struct {
 	Value string
-	Pos   Pos
+	Range
 	// Plain is true for an unquoted single-line scalar, where a column
 	// inside Value is a column in the file.
 	Plain bool
@@ -33,7 +36,7 @@ type Scalar struct {
 
 // Defaults are the flow-level settings nodes inherit.
 type Defaults struct {
-	Pos       Pos
+	Range
 	Voice     *Scalar
 	Speed     *Scalar
 	Capture   *Capture
@@ -43,7 +46,7 @@ type Defaults struct {
 
 // Capture holds the DTMF capture settings of a menu.
 type Capture struct {
-	Pos            Pos
+	Range
 	MinDigits      *Scalar
 	MaxDigits      *Scalar
 	DigitTimeout   *Scalar
@@ -60,15 +63,17 @@ type Var struct {
 
 // NodeDecl is one entry of the nodes mapping.
 type NodeDecl struct {
-	ID   *Scalar
-	Pos  Pos  // the node's mapping
+	ID *Scalar
+	// Range is all of the node: from its ID to the end of its last value.
+	Range
 	Kind Kind // KindInvalid when no kind key is set
 	// KindKey is the key that set the kind (menu, say or dial).
 	KindKey *Scalar
 	// Text is the menu prompt or the say text.
-	Text      *Scalar
-	Keys      []*KeyDecl
-	KeysPos   Pos
+	Text *Scalar
+	Keys []*KeyDecl
+	// KeysRange is where the keys mapping starts; zero without one.
+	KeysRange Range
 	Voice     *Scalar
 	Speed     *Scalar
 	Capture   *Capture
@@ -79,10 +84,20 @@ type NodeDecl struct {
 	// Sensitive marks a menu whose keys must not appear in logs or
 	// metrics (a card number, a PIN).
 	Sensitive *Scalar
+	// Lint silences warnings about the node.
+	Lint *Lint
 
 	// keysReported is set when Parse reported a problem with keys (not a
 	// mapping, a key without a node ID); "no keys" is then not reported.
 	keysReported bool
+}
+
+// Lint is a lint mapping, at the top of a flow file or in a node: what
+// the author knows and means, which lint need not warn about.
+type Lint struct {
+	Range
+	// Ignore names the rules whose warnings are silenced.
+	Ignore []*Scalar
 }
 
 // KeyDecl is one DTMF key of a menu and the node it leads to.
@@ -93,7 +108,7 @@ type KeyDecl struct {
 
 // Dial is the call a dial node bridges the caller to.
 type Dial struct {
-	Pos  Pos
+	Range
 	To   *Scalar
 	From *Scalar
 }
@@ -125,34 +140,16 @@ func (k Kind) String() string {
 	return "invalid"
 }
 
-func scalarOf(path string, n *yaml.Node) *Scalar {
-	return &Scalar{
-		Value: n.Value,
-		Pos:   posOf(path, n),
-		Plain: n.Style == 0 && n.Kind == yaml.ScalarNode && !containsNewline(n.Value),
-	}
-}
-
-func posOf(path string, n *yaml.Node) Pos {
-	return Pos{File: path, Line: n.Line, Col: n.Column}
-}
-
-func containsNewline(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' || s[i] == '\r' {
-			return true
-		}
-	}
-	return false
-}
-
-// at returns the position of the byte at offset i of a scalar's value, as
-// exactly as the scalar's style allows.
-func (s *Scalar) at(i int) Pos {
+// sub returns the range of the bytes i to j of a scalar's value, as
+// exactly as the scalar's style allows: the whole scalar unless it is
+// plain, where a column inside Value is a column in the file.
+func (s *Scalar) sub(i, j int) Range {
 	if !s.Plain {
-		return s.Pos
+		return s.Range
 	}
-	p := s.Pos
-	p.Col += i
-	return p
+	r := s.Range
+	r.Pos.Col += utf8.RuneCountInString(s.Value[:i])
+	r.End = r.Pos
+	r.End.Col += utf8.RuneCountInString(s.Value[i:j])
+	return r
 }

@@ -41,7 +41,7 @@ func BenchmarkLint(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			b.ReportAllocs()
 			for b.Loop() {
-				flow, diags := engine.LoadBytes("generated.yaml", src, noEnv)
+				flow, diags, _ := engine.Load("generated.yaml", engine.LoadOptions{Source: src, Env: noEnv})
 				if flow == nil || len(diags) > 0 {
 					b.Fatalf("generated flow does not load cleanly:\n%v", diags)
 				}
@@ -54,7 +54,7 @@ func BenchmarkLint(b *testing.B) {
 // TestGeneratedFlow keeps the benchmark honest: the generated flow loads
 // with no diagnostic and has the size asked for.
 func TestGeneratedFlow(t *testing.T) {
-	flow, diags := engine.LoadBytes("generated.yaml", generatedFlow(100), noEnv)
+	flow, diags, _ := engine.Load("generated.yaml", engine.LoadOptions{Source: generatedFlow(100), Env: noEnv})
 	if flow == nil || len(diags) > 0 {
 		t.Fatalf("generated flow does not load cleanly:\n%v", diags)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
 // Rule IDs of the diagnostics Compile reports.
@@ -47,59 +47,13 @@ const (
 
 var nodeIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// Load reads, parses and compiles the flow file at path. env looks up the
-// environment for ${NAME} references; nil means the process environment.
-// The error is for a file that cannot be read; problems in the file are in
-// the diagnostics, and the flow is nil when any of them is an error.
-func Load(path string, env LookupEnv) (*Flow, Diagnostics, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	flow, diags := LoadBytes(path, src, env)
-	return flow, diags, nil
-}
-
-// LoadBytes parses and compiles a flow file already read from path.
-// Warnings do not stop a flow from loading: the flow is returned with them.
-func LoadBytes(path string, src []byte, env LookupEnv) (*Flow, Diagnostics) {
-	return loadBytes(path, src, env, false)
-}
-
-// Lint is Load for ivrctl lint: see LintBytes.
-func Lint(path string, env LookupEnv) (*Flow, Diagnostics, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	flow, diags := LintBytes(path, src, env)
-	return flow, diags, nil
-}
-
-// LintBytes is LoadBytes for a machine that is not the one the flow runs
-// on, such as CI: a ${NAME} that is unset and has no default is a warning
-// rather than an error, and expands to "". Every other diagnostic is as
-// LoadBytes reports it, except those an empty value from the environment
-// would cause (an empty dial number, say), which are not reported.
-func LintBytes(path string, src []byte, env LookupEnv) (*Flow, Diagnostics) {
-	return loadBytes(path, src, env, true)
-}
-
-func loadBytes(path string, src []byte, env LookupEnv, lint bool) (*Flow, Diagnostics) {
-	f, diags := Parse(path, src)
-	flow, more := compile(f, src, env, lint, diags.HasErrors())
-	diags = append(diags, more...)
-	diags.Sort()
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	return flow, diags
-}
-
 // compiler turns a File into a Flow, reporting what it cannot compile. It
 // goes on past errors so that one run reports them all.
 type compiler struct {
 	f        *File
+	src      []byte
+	flow     *Flow
+	g        *graph
 	env      LookupEnv
 	diags    Diagnostics
 	vars     map[string]string
@@ -111,7 +65,7 @@ type compiler struct {
 	// validated holds the 8x8 rule failures reported, by position and
 	// message.
 	validated map[string]bool
-	// lint makes an unset ${NAME} a warning (see LintBytes).
+	// lint makes an unset ${NAME} a warning (see LoadOptions.Lint).
 	lint bool
 	// parseErrs says that Parse reported errors.
 	parseErrs bool
@@ -123,6 +77,13 @@ type compiler struct {
 	// unsetAt holds the values that used such a var: 8x8's rules are not
 	// checked there.
 	unsetAt map[Pos]bool
+	// params maps each node to where the file sets each JSON path of its
+	// callflow ($.callflow[0].params.voiceProfile), for the diagnostics
+	// about the compiled callflow to point at.
+	params map[*Node]map[string]Range
+	// voices are the speech profiles to check voices against (see
+	// LoadOptions.Voices).
+	voices []string
 }
 
 // settings are what a node inherits: voice, speed, capture and where keys
@@ -135,17 +96,17 @@ type settings struct {
 	onNoInput *Scalar
 	// set maps an 8x8 parameter name (voiceProfile, maxDigits, ...) to the
 	// position of the YAML value that set it; built-in values have none.
-	set map[string]Pos
+	set map[string]Range
 }
 
-// with returns s with param recorded as set at pos, copying the map so
+// with returns s with param recorded as set at r, copying the map so
 // that the settings s was derived from stay as they were.
-func (s settings) with(param string, pos Pos) settings {
-	m := make(map[string]Pos, len(s.set)+1)
+func (s settings) with(param string, r Range) settings {
+	m := make(map[string]Range, len(s.set)+1)
 	for k, v := range s.set {
 		m[k] = v
 	}
-	m[param] = pos
+	m[param] = r
 	s.set = m
 	return s
 }
@@ -158,49 +119,93 @@ type capture struct {
 	completeOnHash       *bool
 }
 
-// Compile checks the parsed file f and compiles it into a Flow. src is the
-// file's content, from which the flow's version is computed. The flow is nil
-// when any diagnostic is an error.
-func Compile(f *File, src []byte, env LookupEnv) (*Flow, Diagnostics) {
-	return compile(f, src, env, false, false)
-}
-
-// compile is Compile; parseErrs says that Parse reported errors, after
-// which the checks that only warn are not run.
-func compile(f *File, src []byte, env LookupEnv, lint, parseErrs bool) (*Flow, Diagnostics) {
-	if env == nil {
-		env = os.LookupEnv
-	}
-	c := &compiler{f: f, env: env, lint: lint, parseErrs: parseErrs, vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{}, validated: map[string]bool{}, unsetEnv: map[string]bool{}, unsetAt: map[Pos]bool{}}
-	flow := c.compile(src)
-	c.diags.Sort()
-	if c.diags.HasErrors() {
-		return nil, c.diags
-	}
-	return flow, c.diags
-}
-
-func (c *compiler) errorf(pos Pos, rule, format string, args ...any) *Diagnostic {
-	d := &Diagnostic{Pos: pos, Severity: SeverityError, Rule: rule, Message: fmt.Sprintf(format, args...)}
+func (c *compiler) errorf(r Range, rule, format string, args ...any) *Diagnostic {
+	d := &Diagnostic{Range: r, Severity: SeverityError, Rule: rule, Message: fmt.Sprintf(format, args...)}
 	c.diags = append(c.diags, d)
 	return d
 }
 
 // warnf reports a likely mistake that does not stop the flow from loading.
-func (c *compiler) warnf(pos Pos, rule, format string, args ...any) *Diagnostic {
-	d := c.errorf(pos, rule, format, args...)
+func (c *compiler) warnf(r Range, rule, format string, args ...any) *Diagnostic {
+	d := c.errorf(r, rule, format, args...)
 	d.Severity = SeverityWarning
 	return d
 }
 
-func (c *compiler) compile(src []byte) *Flow {
-	f := c.f
-	if f.Version != nil && f.Version.Value != "1" {
-		c.errorf(f.Version.Pos, RuleVersion, "unsupported version %q; this ivrctl reads version 1", f.Version.Value)
+// pass is one named step of compile: a function over the compiler's state
+// that adds to the flow and reports what it finds.
+type pass struct {
+	// name says in a word what the pass does, for a reader of the table.
+	name string
+	run  func(*compiler)
+	// clean marks the checks that run only on a flow with no errors so
+	// far: an error leaves the flow incomplete (an edge left out, a key
+	// dropped), and what they found would follow from it rather than add
+	// to it.
+	clean bool
+}
+
+// passes are the steps of compile, in the order they run. Each pass can
+// rely on the state the passes before it built.
+var passes = []pass{
+	{name: "version", run: (*compiler).checkVersion},
+	{name: "vars", run: (*compiler).expandVars},
+	{name: "nodes", run: (*compiler).declareNodes},
+	{name: "defaults", run: (*compiler).resolveDefaults},
+	{name: "flow", run: (*compiler).flowSettings},
+	// Build every node before linking, so references can point anywhere.
+	{name: "build", run: (*compiler).buildNodes},
+	{name: "link", run: (*compiler).linkNodes},
+	{name: "validate", run: (*compiler).validateNodes},
+	// After validate, which skips places that have a diagnostic already.
+	{name: "loops", run: (*compiler).checkLoops},
+	{name: "graph", run: (*compiler).checkGraph, clean: true},
+	{name: "prompts", run: (*compiler).checkPrompts, clean: true},
+	{name: "voices", run: (*compiler).checkVoices, clean: true},
+	// Last, once every warning is known.
+	{name: "ignore", run: (*compiler).applyIgnores},
+}
+
+// compile checks the parsed file f and compiles it into a Flow by running
+// passes. src is the file's content, from which the flow's version is
+// computed, and opts.Env is not nil; parseErrs says that Parse reported
+// errors, after which the clean passes do not run. The flow is nil when
+// any diagnostic is an error.
+func compile(f *File, src []byte, opts LoadOptions, parseErrs bool) (*Flow, Diagnostics) {
+	c := &compiler{
+		f: f, src: src, env: opts.Env, lint: opts.Lint, voices: opts.Voices, parseErrs: parseErrs,
+		vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{},
+		validated: map[string]bool{}, unsetEnv: map[string]bool{}, unsetAt: map[Pos]bool{},
+		params: map[*Node]map[string]Range{},
 	}
-	for _, v := range f.Vars {
+	for _, p := range passes {
+		if p.clean && (c.parseErrs || c.diags.HasErrors()) {
+			continue
+		}
+		p.run(c)
+	}
+	c.diags.Sort()
+	// validate marshalled every node's response; a node it could not
+	// marshal, or had no callflow to, has been reported.
+	if c.diags.HasErrors() {
+		return nil, c.diags
+	}
+	return c.flow, c.diags
+}
+
+// checkVersion reports a version of the language this ivrctl cannot read.
+func (c *compiler) checkVersion() {
+	if v := c.f.Version; v != nil && v.Value != "1" {
+		c.errorf(v.Range, RuleVersion, "unsupported version %q; this ivrctl reads version 1", v.Value)
+	}
+}
+
+// expandVars expands the environment in the vars, which the templates of
+// every later value read.
+func (c *compiler) expandVars() {
+	for _, v := range c.f.Vars {
 		if !varName.MatchString(v.Name.Value) {
-			c.errorf(v.Name.Pos, RuleVar, "invalid variable name %q: use letters, digits and _", v.Name.Value)
+			c.errorf(v.Name.Range, RuleVar, "invalid variable name %q: use letters, digits and _", v.Name.Value)
 			continue
 		}
 		unset := c.unsetUsed
@@ -210,39 +215,57 @@ func (c *compiler) compile(src []byte) *Flow {
 		}
 		c.varNames = append(c.varNames, v.Name.Value)
 	}
-	for _, d := range f.Nodes {
+}
+
+// declareNodes checks the node IDs and indexes the declarations.
+func (c *compiler) declareNodes() {
+	for _, d := range c.f.Nodes {
 		if !nodeIDPattern.MatchString(d.ID.Value) {
-			c.errorf(d.ID.Pos, RuleNodeID, "invalid node ID %q: use 1 to 64 letters, digits, _ and -", d.ID.Value)
+			c.errorf(d.ID.Range, RuleNodeID, "invalid node ID %q: use 1 to 64 letters, digits, _ and -", d.ID.Value)
 		}
 		c.decls[d.ID.Value] = d
 		c.ids = append(c.ids, d.ID.Value)
 	}
-	c.defaults = c.flowDefaults(f.Defaults)
+}
 
-	flow := &Flow{
+// resolveDefaults reads the settings every node inherits.
+func (c *compiler) resolveDefaults() { c.defaults = c.flowDefaults(c.f.Defaults) }
+
+// flowSettings starts the Flow with what the file says about the whole
+// line: its name, version and number.
+func (c *compiler) flowSettings() {
+	f := c.f
+	c.flow = &Flow{
 		name:    filepath.Base(f.Path),
 		path:    f.Path,
-		version: ContentVersion(src),
+		version: ContentVersion(c.src),
 		nodes:   c.nodes,
 	}
 	if f.Name != nil && strings.TrimSpace(f.Name.Value) != "" {
-		flow.name = strings.TrimSpace(f.Name.Value)
+		c.flow.name = strings.TrimSpace(f.Name.Value)
 	}
 	if f.Number != nil {
 		unset := c.unsetUsed
-		flow.number = strings.TrimSpace(c.expand(f.Number))
-		if !callflows.IsE164(flow.number) && c.unsetUsed == unset {
-			c.errorf(f.Number.Pos, RuleValue, "number %q is not an E.164 phone number such as +6568888888", flow.number)
+		c.flow.number = strings.TrimSpace(c.expand(f.Number))
+		if !callflows.IsE164(c.flow.number) && c.unsetUsed == unset {
+			c.errorf(f.Number.Range, RuleValue, "number %q is not an E.164 phone number such as +6568888888", c.flow.number)
 		}
 	}
+}
 
-	// Build every node before linking, so references can point anywhere.
-	for _, d := range f.Nodes {
+// buildNodes compiles every node's callflow, unlinked.
+func (c *compiler) buildNodes() {
+	for _, d := range c.f.Nodes {
 		n := c.build(d)
 		c.nodes[d.ID.Value] = n
-		flow.order = append(flow.order, n)
+		c.flow.order = append(c.flow.order, n)
 	}
+}
 
+// linkNodes resolves the references to nodes: start, fallback, the
+// defaults' and every node's.
+func (c *compiler) linkNodes() {
+	f, flow := c.f, c.flow
 	flow.fallback = c.fallback()
 	if f.Start != nil && !f.nodesReported {
 		flow.start = c.ref(f.Start, RuleStart, "as start")
@@ -259,6 +282,11 @@ func (c *compiler) compile(src []byte) *Flow {
 	for _, d := range f.Nodes {
 		c.link(d, c.nodes[d.ID.Value], dflt)
 	}
+}
+
+// validateNodes marshals every node's response and checks it against
+// 8x8's rules.
+func (c *compiler) validateNodes() {
 	reported := make(map[Pos]bool, len(c.diags))
 	for _, d := range c.diags {
 		reported[d.Pos] = true
@@ -266,28 +294,30 @@ func (c *compiler) compile(src []byte) *Flow {
 	for p := range c.unsetAt {
 		reported[p] = true
 	}
-	for _, n := range flow.order {
+	for _, n := range c.flow.order {
 		c.validate(n, reported)
 	}
-	if flow.fallback.id == "" {
-		c.validate(flow.fallback, reported)
+	if c.flow.fallback.id == "" {
+		c.validate(c.flow.fallback, reported)
 	}
-	// After validate, which skips places that have a diagnostic already.
-	// The checks that warn run on a flow with no errors: an error leaves
-	// the flow incomplete (an edge left out, a key dropped), and what they
-	// found would follow from it rather than add to it.
-	g := newGraph(flow)
-	c.checkLoops(g)
-	if !c.parseErrs && !c.diags.HasErrors() {
-		c.checkGraph(flow, g)
-		c.checkPrompts()
+}
+
+// nodeRange returns where the compiled node n is defined: its ID or, for
+// the built-in fallback, the top of the file.
+func (c *compiler) nodeRange(n *Node) Range {
+	if d, ok := c.decls[n.id]; ok && n.id != "" {
+		return d.ID.Range
 	}
-	// validate marshalled every node's response; a node it could not
-	// marshal, or had no callflow to, has been reported.
-	if c.diags.HasErrors() {
-		return nil
+	return c.f.Range
+}
+
+// graph returns the flow's graph, built on first use, once the nodes are
+// linked.
+func (c *compiler) graph() *graph {
+	if c.g == nil {
+		c.g = newGraph(c.flow)
 	}
-	return flow
+	return c.g
 }
 
 // ContentVersion returns the version a flow loaded from src has: a short
@@ -304,11 +334,11 @@ func (c *compiler) ref(s *Scalar, rule, where string) *Node {
 		return n
 	}
 	if s.Value == "" {
-		c.errorf(s.Pos, rule, "no node given %s", where)
+		c.errorf(s.Range, rule, "no node given %s", where)
 		return nil
 	}
-	d := c.errorf(s.Pos, rule, "unknown node %q %s", s.Value, where)
-	d.Hint = suggest(s.Value, c.ids)
+	d := c.errorf(s.Range, rule, "unknown node %q %s", s.Value, where)
+	d.Hint = yamlwalk.Suggest(s.Value, c.ids)
 	return nil
 }
 
@@ -316,18 +346,19 @@ func (c *compiler) fallback() *Node {
 	if s := c.f.Fallback; s != nil {
 		n := c.ref(s, RuleFallback, "as fallback")
 		if n != nil && n.kind != KindSay {
-			c.errorf(s.Pos, RuleFallback, "fallback node %q is a %s node; it must be a say node, so the call ends", s.Value, n.kind)
+			c.errorf(s.Range, RuleFallback, "fallback node %q is a %s node; it must be a say node, so the call ends", s.Value, n.kind)
 		}
 		if n != nil {
 			return n
 		}
 	}
-	return &Node{
+	n := &Node{
 		kind:     KindSay,
 		pos:      c.f.Pos,
 		callflow: sayThenHangup(DefaultFallbackText, c.defaults),
-		fields:   paramPositions(c.defaults.set),
 	}
+	c.params[n] = paramRanges(c.defaults.set)
+	return n
 }
 
 func sayThenHangup(text string, s settings) callflows.Callflow {
@@ -362,17 +393,17 @@ func (c *compiler) overlay(base settings, voice, speed *Scalar, capt *Capture) s
 	if voice != nil {
 		if v := strings.TrimSpace(c.expand(voice)); v != "" {
 			s.voice = v
-			s = s.with("voiceProfile", voice.Pos)
+			s = s.with("voiceProfile", voice.Range)
 		} else {
-			c.errorf(voice.Pos, RuleEmpty, "voice is empty")
+			c.errorf(voice.Range, RuleEmpty, "voice is empty")
 		}
 	}
 	if speed != nil {
 		if f, err := strconv.ParseFloat(speed.Value, 64); err != nil || f <= 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-			c.errorf(speed.Pos, RuleValue, "speed must be a positive number such as 1 or 1.5, got %q", speed.Value)
+			c.errorf(speed.Range, RuleValue, "speed must be a positive number such as 1 or 1.5, got %q", speed.Value)
 		} else {
 			s.speed = f
-			s = s.with("speed", speed.Pos)
+			s = s.with("speed", speed.Range)
 		}
 	}
 	if capt == nil {
@@ -387,12 +418,12 @@ func (c *compiler) overlay(base settings, voice, speed *Scalar, capt *Capture) s
 		switch b.Value {
 		case "true":
 			s.capture.completeOnHash = new(true)
-			s = s.with("completeOnHash", b.Pos)
+			s = s.with("completeOnHash", b.Range)
 		case "false":
 			s.capture.completeOnHash = new(false)
-			s = s.with("completeOnHash", b.Pos)
+			s = s.with("completeOnHash", b.Range)
 		default:
-			c.errorf(b.Pos, RuleValue, "complete_on_hash must be true or false, got %q", b.Value)
+			c.errorf(b.Range, RuleValue, "complete_on_hash must be true or false, got %q", b.Value)
 		}
 	}
 	return s
@@ -406,11 +437,11 @@ func (c *compiler) positiveInt(s *settings, v *Scalar, name, param string, dst *
 	}
 	n, err := strconv.Atoi(v.Value)
 	if err != nil || n < 1 {
-		c.errorf(v.Pos, RuleValue, "%s must be a whole number of at least 1, got %q", name, v.Value)
+		c.errorf(v.Range, RuleValue, "%s must be a whole number of at least 1, got %q", name, v.Value)
 		return
 	}
 	*dst = n
-	*s = s.with(param, v.Pos)
+	*s = s.with(param, v.Range)
 }
 
 // duration is positiveInt for durations such as 10s or 1500ms.
@@ -420,11 +451,11 @@ func (c *compiler) duration(s *settings, v *Scalar, name, param string, dst *tim
 	}
 	d, err := time.ParseDuration(v.Value)
 	if err != nil || d < time.Millisecond || d%time.Millisecond != 0 {
-		c.errorf(v.Pos, RuleValue, "%s must be a duration of whole milliseconds such as 10s or 1500ms, got %q", name, v.Value)
+		c.errorf(v.Range, RuleValue, "%s must be a duration of whole milliseconds such as 10s or 1500ms, got %q", name, v.Value)
 		return
 	}
 	*dst = d
-	*s = s.with(param, v.Pos)
+	*s = s.with(param, v.Range)
 }
 
 // text returns the expanded text of a say or menu node, with runs of white
@@ -436,7 +467,7 @@ func (c *compiler) text(d *NodeDecl) string {
 	reported, unset := len(c.diags), c.unsetUsed
 	t := strings.Join(strings.Fields(c.expand(d.Text)), " ")
 	if t == "" && len(c.diags) == reported && c.unsetUsed == unset { // not after an unknown {{var}}
-		c.errorf(d.Text.Pos, RuleEmpty, "node %q has an empty %s text", d.ID.Value, d.Kind)
+		c.errorf(d.Text.Range, RuleEmpty, "node %q has an empty %s text", d.ID.Value, d.Kind)
 	}
 	return t
 }
@@ -448,19 +479,19 @@ func (c *compiler) build(d *NodeDecl) *Node {
 	case KindSay:
 		s = c.overlay(c.defaults, d.Voice, d.Speed, nil)
 		n.callflow = sayThenHangup(c.text(d), s)
-		s = s.with("text", posOf2(d.Text, d.ID.Pos))
+		s = s.with("text", rangeOr(d.Text, d.ID.Range))
 	case KindMenu:
 		var sc *callflows.SayAndCapture
 		sc, s = c.sayAndCapture(d)
 		n.callflow = callflows.Callflow{sc}
-		s = s.with("promptMessage", posOf2(d.Text, d.ID.Pos))
+		s = s.with("promptMessage", rangeOr(d.Text, d.ID.Range))
 		if b := d.Sensitive; b != nil {
 			switch b.Value {
 			case "true":
 				n.sensitive = true
 			case "false":
 			default:
-				c.errorf(b.Pos, RuleValue, "sensitive must be true or false, got %q", b.Value)
+				c.errorf(b.Range, RuleValue, "sensitive must be true or false, got %q", b.Value)
 			}
 		}
 	case KindDial:
@@ -470,25 +501,25 @@ func (c *compiler) build(d *NodeDecl) *Node {
 			n.callflow = callflows.Callflow{mc}
 		}
 	}
-	n.fields = paramPositions(s.set)
+	c.params[n] = paramRanges(s.set)
 	return n
 }
 
-// posOf2 returns the position of s, or dflt when s is not set.
-func posOf2(s *Scalar, dflt Pos) Pos {
+// rangeOr returns the range of s, or dflt when s is not set.
+func rangeOr(s *Scalar, dflt Range) Range {
 	if s == nil {
 		return dflt
 	}
-	return s.Pos
+	return s.Range
 }
 
-// paramPositions turns the positions of a node's parameters into positions
-// of their JSON paths in its callflow, where 8x8's rules point: the first
+// paramRanges turns the ranges of a node's parameters into ranges of
+// their JSON paths in its callflow, where 8x8's rules point: the first
 // action holds them all.
-func paramPositions(set map[string]Pos) map[string]Pos {
-	out := make(map[string]Pos, len(set))
-	for param, pos := range set {
-		out["$.callflow[0].params."+param] = pos
+func paramRanges(set map[string]Range) map[string]Range {
+	out := make(map[string]Range, len(set))
+	for param, r := range set {
+		out["$.callflow[0].params."+param] = r
 	}
 	return out
 }
@@ -497,24 +528,24 @@ func (c *compiler) sayAndCapture(d *NodeDecl) (*callflows.SayAndCapture, setting
 	s := c.overlay(c.defaults, d.Voice, d.Speed, d.Capture)
 	capt := s.capture
 	if len(d.Keys) == 0 && !d.keysReported {
-		pos := d.KeysPos
-		if pos.Line == 0 {
-			pos = d.ID.Pos
+		r := d.KeysRange
+		if r.Pos.Line == 0 {
+			r = d.ID.Range
 		}
-		c.errorf(pos, RuleNoKeys, "menu %q has no keys; every caller would end at on_invalid", d.ID.Value)
+		c.errorf(r, RuleNoKeys, "menu %q has no keys; every caller would end at on_invalid", d.ID.Value)
 	}
 	longest := 0
 	for _, k := range d.Keys {
 		if !callflows.IsDTMF(k.Key.Value) {
-			c.errorf(k.Key.Pos, RuleDTMF, "key %q of menu %q is not a DTMF key: use digits 0-9, * and #", k.Key.Value, d.ID.Value)
+			c.errorf(k.Key.Range, RuleDTMF, "key %q of menu %q is not a DTMF key: use digits 0-9, * and #", k.Key.Value, d.ID.Value)
 			continue
 		}
 		longest = max(longest, len(k.Key.Value))
 	}
 	if capt.maxDigits == 0 { // not set: enough for the longest key
 		capt.maxDigits = max(longest, capt.minDigits)
-		if d.KeysPos.Line > 0 {
-			s = s.with("maxDigits", d.KeysPos)
+		if d.KeysRange.Pos.Line > 0 {
+			s = s.with("maxDigits", d.KeysRange)
 		}
 	}
 	// min_digits > max_digits, and the timeouts, are 8x8's rules, which
@@ -526,7 +557,7 @@ func (c *compiler) sayAndCapture(d *NodeDecl) (*callflows.SayAndCapture, setting
 		}
 		for _, k := range d.Keys {
 			if n := len(k.Key.Value); callflows.IsDTMF(k.Key.Value) && (n > capt.maxDigits || n < capt.minDigits) {
-				c.errorf(k.Key.Pos, RuleCapture, "key %q of menu %q has %s, but the menu captures %s", k.Key.Value, d.ID.Value, plural(n, "digit"), captures)
+				c.errorf(k.Key.Range, RuleCapture, "key %q of menu %q has %s, but the menu captures %s", k.Key.Value, d.ID.Value, plural(n, "digit"), captures)
 			}
 		}
 	}
@@ -551,11 +582,11 @@ func plural(n int, noun string) string {
 }
 
 // makeCall compiles a dial node and returns where its parameters were set.
-func (c *compiler) makeCall(d *NodeDecl) (*callflows.MakeCall, map[string]Pos) {
+func (c *compiler) makeCall(d *NodeDecl) (*callflows.MakeCall, map[string]Range) {
 	mc := &callflows.MakeCall{}
-	set := map[string]Pos{}
+	set := map[string]Range{}
 	if d.Then == nil {
-		c.errorf(d.ID.Pos, RuleMissingKey, "dial node %q is missing required key %q: the node to go to when the bridged call ends", d.ID.Value, "then")
+		c.errorf(d.ID.Range, RuleMissingKey, "dial node %q is missing required key %q: the node to go to when the bridged call ends", d.ID.Value, "then")
 	}
 	if d.Dial == nil { // not a mapping, reported by Parse
 		return mc, set
@@ -571,17 +602,17 @@ func (c *compiler) makeCall(d *NodeDecl) (*callflows.MakeCall, map[string]Pos) {
 		dst   *string
 	}{{d.Dial.To, "to", "destination", &mc.Destination}, {from, "from", "source", &mc.Source}} {
 		if f.s == nil {
-			set[f.param] = d.Dial.Pos // where the missing key is reported
-			d := c.errorf(d.Dial.Pos, RuleMissingKey, "dial of node %q is missing required key %q", d.ID.Value, f.name)
+			set[f.param] = d.Dial.Range // where the missing key is reported
+			d := c.errorf(d.Dial.Range, RuleMissingKey, "dial of node %q is missing required key %q", d.ID.Value, f.name)
 			if f.name == "from" {
 				d.Hint = "or set the flow's number, which dials from it by default"
 			}
 			continue
 		}
-		set[f.param] = f.s.Pos
+		set[f.param] = f.s.Range
 		reported, unset := len(c.diags), c.unsetUsed
 		if *f.dst = strings.TrimSpace(c.expand(f.s)); *f.dst == "" && len(c.diags) == reported && c.unsetUsed == unset {
-			c.errorf(f.s.Pos, RuleEmpty, "dial %s of node %q is empty", f.name, d.ID.Value)
+			c.errorf(f.s.Range, RuleEmpty, "dial %s of node %q is empty", f.name, d.ID.Value)
 		}
 	}
 	return mc, set
@@ -608,19 +639,19 @@ func (c *compiler) validate(n *Node, reported map[Pos]bool) {
 	// once, here, and check those.
 	n.response = c.marshal(n)
 	for _, p := range callflows.ValidateJSON(n.response, callflows.Answer) {
-		pos, ok := n.fields[p.Path]
+		r, ok := c.params[n][p.Path]
 		if !ok {
 			// A built-in value has no place in the file; the setting it
 			// clashes with does.
-			pos, ok = n.fields[relatedParam[p.Path]]
+			r, ok = c.params[n][relatedParam[p.Path]]
 		}
 		if !ok {
-			pos = n.pos
+			r = c.nodeRange(n)
 		}
 		// A value set in defaults breaks the rule in every node that
 		// inherits it; once, at the value, says it.
-		key := pos.String() + "\x00" + p.Message
-		if reported[pos] || c.validated[key] {
+		key := r.Pos.String() + "\x00" + p.Message
+		if reported[r.Pos] || c.validated[key] {
 			continue
 		}
 		c.validated[key] = true
@@ -628,7 +659,7 @@ func (c *compiler) validate(n *Node, reported map[Pos]bool) {
 		if n.id == "" {
 			what = "the built-in fallback"
 		}
-		d := c.errorf(pos, RuleCallflow, "%s", p.Message)
+		d := c.errorf(r, RuleCallflow, "%s", p.Message)
 		d.Hint = fmt.Sprintf("8x8 refuses %s with status %d at %s", what, p.Code, p.Path)
 	}
 }
@@ -676,7 +707,7 @@ func (c *compiler) link(d *NodeDecl, n *Node, dflt links) {
 func (c *compiler) marshal(n *Node) []byte {
 	b, err := callflows.Marshal(callflows.Response{ClientActionID: n.id, Callflow: n.callflow})
 	if err != nil {
-		c.errorf(n.pos, RuleValue, "node %q cannot be encoded: %v", n.id, err)
+		c.errorf(c.nodeRange(n), RuleValue, "node %q cannot be encoded: %v", n.id, err)
 		return nil
 	}
 	return b

@@ -26,6 +26,16 @@ func (p Pos) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
+// Range is the text of a flow file that a diagnostic or a value is about:
+// from Pos, its first character, to End, just after its last. A quoted
+// value ends at its closing quote and a flow collection at its closing
+// bracket, on whatever line; a plain value that goes on to later lines
+// ends with its first. End is zero when the extent is not known.
+type Range struct {
+	Pos Pos
+	End Pos
+}
+
 // Severity says whether a diagnostic stops a flow from loading.
 type Severity int
 
@@ -45,7 +55,7 @@ func (s Severity) String() string {
 // Diagnostic is one problem found in a flow file: where, how bad, which
 // rule, what is wrong and, where a fix is likely, a hint.
 type Diagnostic struct {
-	Pos      Pos
+	Range
 	Severity Severity
 	Rule     string
 	Message  string
@@ -124,41 +134,4 @@ func (ds Diagnostics) Err() error {
 		return ds
 	}
 	return nil
-}
-
-// suggest returns a "did you mean" hint for name among candidates: the
-// closest candidate within a small edit distance, or "".
-func suggest(name string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		d := levenshtein(name, c)
-		if d < bestDist || (d == bestDist && best != "" && c < best) {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("did you mean %q?", best)
-}
-
-// levenshtein is the edit distance between a and b, by bytes.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

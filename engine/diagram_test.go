@@ -14,7 +14,7 @@ import (
 
 func loadDiagramFlow(t *testing.T, path string) *engine.Flow {
 	t.Helper()
-	flow, diags, err := engine.Load(path, noEnv) // the flows' default numbers, whatever the environment
+	flow, diags, err := engine.Load(path, engine.LoadOptions{Env: noEnv}) // the flows' default numbers, whatever the environment
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ nodes:
 
 func loadTricky(t *testing.T) *engine.Flow {
 	t.Helper()
-	flow, diags := engine.LoadBytes("tricky.yaml", []byte(tricky), noEnv)
+	flow, diags, _ := engine.Load("tricky.yaml", engine.LoadOptions{Source: []byte(tricky), Env: noEnv})
 	if flow == nil {
 		t.Fatalf("tricky flow does not load:\n%v", diags)
 	}

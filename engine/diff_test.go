@@ -14,7 +14,7 @@ import (
 // loadDiffFixture loads a flow of testdata/diff, which must load.
 func loadDiffFixture(t *testing.T, path string) *engine.Flow {
 	t.Helper()
-	flow, diags, err := engine.Load(path, fixtureEnv)
+	flow, diags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
 const tinyFlow = "start: main\nnodes:\n  main:\n    say: Hello.\n"
@@ -16,7 +17,7 @@ func TestVersion(t *testing.T) {
 	src := []byte(tinyFlow)
 	load := func(path string, src []byte) *engine.Flow {
 		t.Helper()
-		flow, diags := engine.LoadBytes(path, src, noEnv)
+		flow, diags, _ := engine.Load(path, engine.LoadOptions{Source: src, Env: noEnv})
 		if flow == nil {
 			t.Fatalf("diagnostics:\n%v", diags)
 		}
@@ -45,14 +46,14 @@ func TestVersion(t *testing.T) {
 		}
 	}
 
-	// Load reads the same bytes, so it agrees with LoadBytes.
+	// Load reads the same bytes from the file, so it agrees with Load given them.
 	flow := loadRestaurant(t)
 	src, err := os.ReadFile(restaurantPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := load(restaurantPath, src).Version(); got != flow.Version() {
-		t.Errorf("LoadBytes version %q, Load version %q", got, flow.Version())
+		t.Errorf("Load of the bytes: version %q; of the file: %q", got, flow.Version())
 	}
 }
 
@@ -68,7 +69,7 @@ func TestNameAndPath(t *testing.T) {
 		{"tiny.yml", tinyFlow, "tiny.yml"},
 	}
 	for _, tt := range tests {
-		flow, diags := engine.LoadBytes(tt.path, []byte(tt.src), noEnv)
+		flow, diags, _ := engine.Load(tt.path, engine.LoadOptions{Source: []byte(tt.src), Env: noEnv})
 		if flow == nil {
 			t.Fatalf("%q: diagnostics:\n%v", tt.src, diags)
 		}
@@ -103,11 +104,11 @@ func TestShippedFlows(t *testing.T) {
 		examples = append(examples, m...)
 	}
 	for _, path := range append(flows, examples...) {
-		if ok, _ := filepath.Match("*"+engine.ScenarioSuffix, filepath.Base(path)); ok {
+		if ok, _ := filepath.Match("*"+scenario.Suffix, filepath.Base(path)); ok {
 			continue // a scenario file, not a flow
 		}
 		t.Run(path, func(t *testing.T) {
-			flow, diags, err := engine.Load(path, noEnv)
+			flow, diags, err := engine.Load(path, engine.LoadOptions{Env: noEnv})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/report"
+	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
 // FuzzLint feeds arbitrary files to the engine as ivrctl lint and ivrctl
@@ -32,7 +34,7 @@ func FuzzLint(f *testing.F) {
 		f.Fatal("no seed files")
 	}
 	for _, path := range seeds {
-		if strings.HasSuffix(path, engine.ScenarioSuffix) {
+		if strings.HasSuffix(path, scenario.Suffix) {
 			continue // a scenario file, not a flow
 		}
 		src, err := os.ReadFile(path)
@@ -47,15 +49,15 @@ func FuzzLint(f *testing.F) {
 		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("input took over 10s: %q", src)) })
 		defer watchdog.Stop()
 		lines := yamlLines(src)
-		lintFlow, lintDiags := engine.LintBytes("fuzz.yaml", src, fixtureEnv)
+		lintFlow, lintDiags, _ := engine.Load("fuzz.yaml", engine.LoadOptions{Source: src, Env: fixtureEnv, Lint: true})
 		checkDiagnostics(t, lintFlow, lintDiags, lines)
-		if err := lintDiags.Print(io.Discard, map[string][]byte{"fuzz.yaml": src}, true); err != nil {
+		if err := report.Print(io.Discard, lintDiags, map[string][]byte{"fuzz.yaml": src}, true); err != nil {
 			t.Fatalf("Print: %v", err)
 		}
-		if err := lintDiags.JSON(io.Discard); err != nil {
+		if err := report.JSON(io.Discard, lintDiags); err != nil {
 			t.Fatalf("JSON: %v", err)
 		}
-		flow, diags := engine.LoadBytes("fuzz.yaml", src, fixtureEnv)
+		flow, diags, _ := engine.Load("fuzz.yaml", engine.LoadOptions{Source: src, Env: fixtureEnv})
 		checkDiagnostics(t, flow, diags, lines)
 		if flow == nil {
 			return
@@ -93,6 +95,12 @@ func checkDiagnostics(t *testing.T, flow *engine.Flow, diags engine.Diagnostics,
 		// unexpected end of the file.
 		if d.Pos.File != "fuzz.yaml" || d.Pos.Line < 1 || d.Pos.Line > lines+1 || d.Pos.Col < 0 {
 			t.Errorf("diagnostic out of the file (%d lines): %s", lines, d)
+		}
+		if d.End != (engine.Pos{}) && (d.End.File != d.Pos.File || d.End.Line < d.Pos.Line || d.End.Line == d.Pos.Line && d.End.Col <= d.Pos.Col) {
+			t.Errorf("diagnostic's range does not end after it starts: %s to %+v", d, d.End)
+		}
+		if _, ok := engine.LookupRule(d.Rule); !ok {
+			t.Errorf("diagnostic of an unregistered rule: %s", d)
 		}
 		if d.Message == "" || d.Rule == "" {
 			t.Errorf("diagnostic without message or rule: %#v", d)

@@ -21,7 +21,7 @@ const fallbackKey = "(fallback)"
 // environment, so that its vars take their defaults (the seed's numbers).
 func loadRestaurant(t testing.TB) *engine.Flow {
 	t.Helper()
-	flow, diags, err := engine.Load(restaurantPath, noEnv)
+	flow, diags, err := engine.Load(restaurantPath, engine.LoadOptions{Env: noEnv})
 	if err != nil {
 		t.Fatal(err)
 	}

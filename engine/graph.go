@@ -1,21 +1,6 @@
 package engine
 
-import (
-	"slices"
-	"strings"
-)
-
-// Rule IDs of the checks on the shape of a flow's graph.
-const (
-	// RuleUnreachable reports a node no caller can get to from start.
-	RuleUnreachable = "unreachable"
-	// RuleNoExit reports a node from which no say node can be reached,
-	// so that a caller there can only hang up.
-	RuleNoExit = "no-exit"
-	// RuleLoop reports dial nodes whose then edges go round in a cycle:
-	// an endless chain of calls that never asks the caller anything.
-	RuleLoop = "loop"
-)
+import "slices"
 
 // graph is a flow's nodes as indexes, in file order, with the edges a
 // caller can follow: keys, on_invalid, on_no_input and then. The fallback
@@ -76,26 +61,6 @@ func reach(edges [][]int, roots []int) []bool {
 	return seen
 }
 
-// checkGraph reports unreachable nodes and nodes with no way to a say
-// node, each in time linear in nodes and edges. It runs on a flow with no
-// errors, so with no loop of dials, which would also have no way out.
-func (c *compiler) checkGraph(flow *Flow, g *graph) {
-	if flow.start == nil {
-		return
-	}
-	unreachable, noExit := g.deadSpots(flow)
-	for i, n := range flow.order {
-		if unreachable[i] {
-			c.warnf(n.pos, RuleUnreachable, "node %q is unreachable: no key, on_invalid, on_no_input or then leads to it from start %q", n.id, flow.start.id)
-		}
-	}
-	for i, n := range flow.order {
-		if noExit[i] {
-			c.warnf(n.pos, RuleNoExit, "no say node can be reached from %s %q: a caller there can only hang up", n.kind, n.id)
-		}
-	}
-}
-
 // deadSpots reports, by index in flow.order, the nodes no caller can reach
 // from the start (or the fallback, where any caller can be sent), and the
 // nodes from which no say node, and so no ending, can be reached.
@@ -122,21 +87,6 @@ func (g *graph) deadSpots(flow *Flow) (unreachable, noExit []bool) {
 		unreachable[i], noExit[i] = !reached[i], !exits[i]
 	}
 	return unreachable, noExit
-}
-
-// checkLoops reports each cycle of dial nodes linked by then, at the node
-// of the cycle the file lists first.
-func (c *compiler) checkLoops(g *graph) {
-	for _, cycle := range g.dialCycles() {
-		n := g.nodes[cycle[0]]
-		ids := make([]string, 0, len(cycle)+1)
-		for _, i := range cycle {
-			ids = append(ids, g.nodes[i].id)
-		}
-		ids = append(ids, n.id)
-		d := c.errorf(n.pos, RuleLoop, "a loop of dial nodes that never asks the caller anything: %s", strings.Join(ids, " -> "))
-		d.Hint = "let one of them go on to a menu or a say node"
-	}
 }
 
 // dialCycles returns the cycles of dial nodes linked by then, each

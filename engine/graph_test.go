@@ -19,7 +19,7 @@ func TestWarnFixtures(t *testing.T) {
 	for _, path := range fixtures(t, "testdata/warn", 10) {
 		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
 		t.Run(name, func(t *testing.T) {
-			flow, diags, err := engine.Lint(path, fixtureEnv)
+			flow, diags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv, Lint: true, Voices: fixtureVoices})
 			if err != nil {
 				t.Fatalf("Lint: %v", err)
 			}
@@ -40,7 +40,7 @@ func TestWarnFixtures(t *testing.T) {
 				env = env || d.Rule == engine.RuleEnv
 			}
 			if !env {
-				loaded, ldiags, err := engine.Load(path, fixtureEnv)
+				loaded, ldiags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv, Voices: fixtureVoices})
 				if err != nil || loaded == nil || ldiags.Error() != diags.Error() {
 					t.Errorf("Load = %v, %v, %v; want the flow and Lint's diagnostics", loaded, ldiags, err)
 				}
@@ -54,19 +54,19 @@ func TestWarnFixtures(t *testing.T) {
 // where the value is empty.
 func TestLintEnv(t *testing.T) {
 	src := []byte("start: main\nvars:\n  who: ${IVR_UNSET}\nnodes:\n  main:\n    say: Hello {{who}}.\n")
-	flow, diags := engine.LoadBytes("f.yaml", src, noEnv)
+	flow, diags, _ := engine.Load("f.yaml", engine.LoadOptions{Source: src, Env: noEnv})
 	if flow != nil || !diags.HasErrors() {
-		t.Errorf("LoadBytes = %v, %v; want no flow and an error", flow, diags)
+		t.Errorf("Load = %v, %v; want no flow and an error", flow, diags)
 	}
-	flow, diags = engine.LintBytes("f.yaml", src, noEnv)
+	flow, diags, _ = engine.Load("f.yaml", engine.LoadOptions{Source: src, Env: noEnv, Lint: true})
 	want := "f.yaml:3:8: warning: environment variable IVR_UNSET is not set and has no default; set it, or give a default as ${IVR_UNSET:-value} [env]"
 	if flow == nil || diags.Error() != want {
-		t.Fatalf("LintBytes = %v,\n%v\nwant a flow and\n%s", flow, diags, want)
+		t.Fatalf("Load with Lint = %v,\n%v\nwant a flow and\n%s", flow, diags, want)
 	}
 	if got := flow.Start().Callflow()[0]; !strings.Contains(fmt.Sprint(got), "Hello .") {
 		t.Errorf("start says %v, want the var expanded as empty", got)
 	}
-	if _, _, err := engine.Lint("testdata/warn/no-such-file.yaml", noEnv); !os.IsNotExist(err) {
+	if _, _, err := engine.Load("testdata/warn/no-such-file.yaml", engine.LoadOptions{Env: noEnv, Lint: true}); !os.IsNotExist(err) {
 		t.Errorf("Lint of a missing file: err = %v, want a not-exist error", err)
 	}
 }
@@ -94,11 +94,11 @@ func chainFlow(n int, loop bool) []byte {
 // without recursion, and name a loop that long in one diagnostic.
 func TestGraphLongChain(t *testing.T) {
 	const n = 10_000
-	flow, diags := engine.LoadBytes("chain.yaml", chainFlow(n, false), noEnv)
+	flow, diags, _ := engine.Load("chain.yaml", engine.LoadOptions{Source: chainFlow(n, false), Env: noEnv})
 	if flow == nil || len(diags) > 0 {
 		t.Fatalf("chain does not load cleanly:\n%v", diags)
 	}
-	flow, diags = engine.LoadBytes("chain.yaml", chainFlow(n, true), noEnv)
+	flow, diags, _ = engine.Load("chain.yaml", engine.LoadOptions{Source: chainFlow(n, true), Env: noEnv})
 	if flow != nil {
 		t.Fatal("a loop of dials loaded")
 	}
@@ -125,7 +125,7 @@ func BenchmarkGraphChain(b *testing.B) {
 		src := chainFlow(n, false)
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if flow, diags := engine.LintBytes("chain.yaml", src, noEnv); flow == nil || len(diags) > 0 {
+				if flow, diags, _ := engine.Load("chain.yaml", engine.LoadOptions{Source: src, Env: noEnv, Lint: true}); flow == nil || len(diags) > 0 {
 					b.Fatalf("chain does not lint cleanly:\n%v", diags)
 				}
 			}

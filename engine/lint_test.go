@@ -24,6 +24,10 @@ func fixtureEnv(name string) (string, bool) {
 	return "", false
 }
 
+// fixtureVoices are the speech profiles every fixture is checked against,
+// as with ivrctl lint --voices.
+var fixtureVoices = []string{"en-US-BenjaminRUS", "en-GB-Emma"}
+
 // noEnv is an environment with nothing set.
 func noEnv(string) (string, bool) { return "", false }
 
@@ -34,7 +38,7 @@ func TestErrFixtures(t *testing.T) {
 	for _, path := range fixtures(t, "testdata/err", 40) {
 		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
 		t.Run(name, func(t *testing.T) {
-			flow, diags, err := engine.Load(path, fixtureEnv)
+			flow, diags, err := engine.Load(path, engine.LoadOptions{Env: fixtureEnv, Voices: fixtureVoices})
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -120,7 +124,7 @@ func before(a, b engine.Pos) bool {
 // TestLoadMissingFile: a file that cannot be read is an error of the tool,
 // not a diagnostic.
 func TestLoadMissingFile(t *testing.T) {
-	flow, diags, err := engine.Load("testdata/err/no-such-file.yaml", noEnv)
+	flow, diags, err := engine.Load("testdata/err/no-such-file.yaml", engine.LoadOptions{Env: noEnv})
 	if err == nil || !os.IsNotExist(err) {
 		t.Errorf("err = %v, want a not-exist error", err)
 	}
@@ -135,15 +139,15 @@ func TestDiagnosticString(t *testing.T) {
 		want string
 	}{
 		{
-			engine.Diagnostic{Pos: engine.Pos{File: "f.yaml", Line: 3, Col: 7}, Rule: "start", Message: `unknown node "mian" as start`, Hint: `did you mean "main"?`},
+			engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 3, Col: 7}}, Rule: "start", Message: `unknown node "mian" as start`, Hint: `did you mean "main"?`},
 			`f.yaml:3:7: error: unknown node "mian" as start; did you mean "main"? [start]`,
 		},
 		{
-			engine.Diagnostic{Pos: engine.Pos{File: "f.yaml", Line: 3}, Rule: "syntax", Message: "invalid YAML: x"},
+			engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f.yaml", Line: 3}}, Rule: "syntax", Message: "invalid YAML: x"},
 			`f.yaml:3: error: invalid YAML: x [syntax]`,
 		},
 		{
-			engine.Diagnostic{Pos: engine.Pos{File: "f.yaml"}, Severity: engine.SeverityWarning, Rule: "r", Message: "m"},
+			engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f.yaml"}}, Severity: engine.SeverityWarning, Rule: "r", Message: "m"},
 			`f.yaml: warning: m [r]`,
 		},
 	}
@@ -156,7 +160,7 @@ func TestDiagnosticString(t *testing.T) {
 
 func TestDiagnosticsSortAndErr(t *testing.T) {
 	mk := func(line, col int, msg string) *engine.Diagnostic {
-		return &engine.Diagnostic{Pos: engine.Pos{File: "f", Line: line, Col: col}, Rule: "r", Message: msg}
+		return &engine.Diagnostic{Range: engine.Range{Pos: engine.Pos{File: "f", Line: line, Col: col}}, Rule: "r", Message: msg}
 	}
 	ds := engine.Diagnostics{mk(3, 1, "c"), mk(1, 5, "b"), mk(1, 5, "a"), mk(3, 1, "c"), mk(1, 2, "z")}
 	ds.Sort()

@@ -15,7 +15,7 @@ import (
 // mustLoad compiles src, failing the test on any diagnostic at all.
 func mustLoad(t testing.TB, src string) *engine.Flow {
 	t.Helper()
-	flow, diags := engine.LoadBytes("test.yaml", []byte(src), noEnv)
+	flow, diags, _ := engine.Load("test.yaml", engine.LoadOptions{Source: []byte(src), Env: noEnv})
 	// Warnings are allowed: these flows exercise routing, not prompts, and
 	// some hold nodes reached only through Next's clientActionId.
 	if diags.HasErrors() || flow == nil {

@@ -1,24 +1,21 @@
 package engine
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
 // Rule IDs of the diagnostics Parse reports.
 const (
-	RuleSyntax       = "syntax"
-	RuleType         = "type"
-	RuleUnknownKey   = "unknown-key"
-	RuleDuplicateKey = "duplicate-key"
+	RuleSyntax       = yamlwalk.RuleSyntax
+	RuleType         = yamlwalk.RuleType
+	RuleUnknownKey   = yamlwalk.RuleUnknownKey
+	RuleDuplicateKey = yamlwalk.RuleDuplicateKey
 	RuleMissingKey   = "missing-key"
 	RuleNodeKind     = "node-kind"
 )
@@ -26,23 +23,25 @@ const (
 // Allowed keys of each mapping in a flow file, in the order they are
 // listed to the user.
 var (
-	topKeys      = []string{"version", "name", "number", "start", "fallback", "defaults", "vars", "nodes"}
+	topKeys      = []string{"version", "name", "number", "start", "fallback", "defaults", "vars", "nodes", "lint"}
 	defaultsKeys = []string{"voice", "speed", "capture", "on_invalid", "on_no_input"}
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
+	lintKeys     = []string{"ignore"}
 	kindKeys     = []string{"menu", "say", "dial"}
 	nodeKeys     = map[Kind][]string{
-		KindMenu: {"menu", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive"},
-		KindSay:  {"say", "voice", "speed"},
-		KindDial: {"dial", "then"},
+		KindMenu: {"menu", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "lint"},
+		KindSay:  {"say", "voice", "speed", "lint"},
+		KindDial: {"dial", "then", "lint"},
 	}
-	allNodeKeys = []string{"menu", "say", "dial", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "then"}
+	allNodeKeys = []string{"menu", "say", "dial", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "then", "lint"}
 )
 
 // parser walks the yaml.Node tree of a flow file by hand, so that every
-// value keeps its position and every duplicate or unknown key is reported.
+// value keeps its range and every duplicate or unknown key is reported.
 type parser struct {
 	path  string
+	w     *yamlwalk.Walker
 	diags Diagnostics
 }
 
@@ -50,247 +49,93 @@ type parser struct {
 // goes on past errors so that one run reports every problem; the tree holds
 // what could be parsed.
 func Parse(path string, src []byte) (*File, Diagnostics) {
-	p := &parser{path: path}
-	f := &File{Path: path, Pos: Pos{File: path, Line: 1, Col: 1}}
-	docs, err := parseYAML(src)
-	if err != nil {
-		p.syntaxError(err, src)
-		return f, p.diags
+	p := &parser{path: path, w: yamlwalk.New(src)}
+	f := &File{Path: path}
+	f.Range = p.rangeOf(p.w.At(1, 1))
+	p.parse(f)
+	p.diags = append(p.diags, p.problems()...)
+	p.diags.Sort()
+	return f, p.diags
+}
+
+func (p *parser) parse(f *File) {
+	docs, ok := p.w.Documents()
+	if !ok {
+		return
 	}
 	if len(docs) == 0 || len(docs[0].Content) == 0 {
-		p.errorf(f.Pos, RuleMissingKey, "the flow file is empty; it needs at least start and nodes")
-		return f, p.diags
+		p.errorf(f.Range, RuleMissingKey, "the flow file is empty; it needs at least start and nodes")
+		return
 	}
 	// yaml.Unmarshal would read the first document and drop the rest
 	// without a word; a "---" in the middle of a flow is a mistake.
 	for _, doc := range docs[1:] {
 		if c := doc.Content; len(c) > 0 && !(c[0].Kind == yaml.ScalarNode && c[0].Tag == "!!null" && c[0].Value == "") {
-			p.errorf(p.pos(doc), RuleSyntax, "a flow file is one YAML document; this second document would be ignored")
+			p.errorf(p.rng(doc), RuleSyntax, "a flow file is one YAML document; this second document would be ignored")
 			break
 		}
 	}
 	p.file(f, docs[0].Content[0])
-	p.diags.Sort()
-	return f, p.diags
 }
 
-var (
-	yamlLine   = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
-	yamlAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
-)
-
-// yamlParserProblems are the problems yaml.v3's parser (as opposed to its
-// scanner) reports. For these it gives a 0-based line, and the line where the
-// enclosing mapping or list starts rather than the line that is wrong (see
-// parser.fail in yaml.v3's decode.go), so the line is searched for instead.
-var yamlParserProblems = []string{
-	"did not find expected key",
-	"did not find expected node content",
-	"did not find expected '-' indicator",
-	"did not find expected ',' or ']'",
-	"did not find expected ',' or '}'",
-	"did not find expected <document start>",
-	"did not find expected <stream-start>",
-	"found undefined tag handle",
-	"found duplicate %TAG directive",
-	"found duplicate %YAML directive",
-	"found incompatible YAML document",
+// problems returns what the walker found as diagnostics.
+func (p *parser) problems() Diagnostics {
+	var ds Diagnostics
+	for _, pr := range p.w.Problems {
+		ds = append(ds, &Diagnostic{Range: p.rangeOf(pr.Span), Severity: SeverityError, Rule: pr.Rule, Message: pr.Message, Hint: pr.Hint})
+	}
+	return ds
 }
 
-// syntaxError turns a yaml.v3 error into a diagnostic with its line.
-func (p *parser) syntaxError(err error, src []byte) {
-	msg := err.Error()
-	pos := Pos{File: p.path, Line: 1}
-	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
-		msg = te.Errors[0]
+// rangeOf places a span of the walker in the file.
+func (p *parser) rangeOf(s yamlwalk.Span) Range {
+	r := Range{Pos: Pos{File: p.path, Line: s.Start.Line, Col: s.Start.Col}}
+	if s.End.Line > 0 {
+		r.End = Pos{File: p.path, Line: s.End.Line, Col: s.End.Col}
 	}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line := 0
-		if m[1] != "" {
-			line, _ = strconv.Atoi(m[1])
-			pos.Line = max(line, 1)
-		}
-		msg = msg[len(m[0]):]
-		if contains(yamlParserProblems, msg) {
-			pos.Line = problemLine(src, err.Error(), line)
-		}
-	}
-	if m := yamlAnchor.FindStringSubmatch(msg); m != nil {
-		if i := bytes.Index(src, []byte("*"+m[1])); i >= 0 {
-			pos.Line = 1 + bytes.Count(src[:i], []byte("\n"))
-			pos.Col = 1 + i - (bytes.LastIndexByte(src[:i], '\n') + 1)
-		}
-	}
-	if pos.Col == 0 {
-		pos.Col = firstColumn(src, pos.Line)
-	}
-	p.errorf(pos, RuleSyntax, "invalid YAML: %s", msg)
+	return r
 }
 
-// firstColumn returns the column of the first character of line that is
-// not a space or tab, or 1 for a blank line: yaml.v3 reports no column for
-// syntax errors, and the start of the line's content is where to look.
-func firstColumn(src []byte, line int) int {
-	for i := 1; i < line; i++ {
-		nl := bytes.IndexAny(src, "\r\n")
-		if nl < 0 {
-			return 1
-		}
-		if src[nl] == '\r' && nl+1 < len(src) && src[nl+1] == '\n' {
-			nl++
-		}
-		src = src[nl+1:]
-	}
-	for i, b := range src {
-		switch b {
-		case ' ', '\t':
-			continue
-		case '\n', '\r':
-			return 1
-		}
-		return i + 1
-	}
-	return 1
-}
+// rng is the range of the token n starts with.
+func (p *parser) rng(n *yaml.Node) Range { return p.rangeOf(p.w.Span(n)) }
 
-// parseYAML parses every YAML document of src.
-func parseYAML(src []byte) ([]*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var docs []*yaml.Node
-	for {
-		doc := new(yaml.Node)
-		if err := dec.Decode(doc); err != nil {
-			if errors.Is(err, io.EOF) {
-				return docs, nil
-			}
-			return docs, err
-		}
-		docs = append(docs, doc)
-	}
-}
-
-// problemLine returns the 1-based line a yaml.v3 parser error is about: the
-// first line such that the file up to it fails to parse with the very same
-// error. from is the 0-based line yaml.v3 reported, where the enclosing
-// mapping or list starts: the search starts there.
-func problemLine(src []byte, yamlErr string, from int) int {
-	// ends[i] is where line i+1 ends, its line break included. Like
-	// yaml.v3, count "\r\n", "\r" and "\n" as line breaks.
-	var ends []int
-	for i, b := range src {
-		if b == '\n' || b == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
-			ends = append(ends, i+1)
-		}
-	}
-	if len(ends) == 0 || ends[len(ends)-1] != len(src) {
-		ends = append(ends, len(src))
-	}
-	// Parsing the first lines succeeds, or fails some other way, until they
-	// take in the line that is wrong; from there on it fails as the whole
-	// file does. So the line can be found by bisection.
-	lo, hi := min(max(from, 1), len(ends)), len(ends)
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if _, err := parseYAML(src[:ends[mid-1]]); err != nil && err.Error() == yamlErr {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	return lo
-}
-
-func (p *parser) errorf(pos Pos, rule, format string, args ...any) *Diagnostic {
-	d := &Diagnostic{Pos: pos, Severity: SeverityError, Rule: rule, Message: fmt.Sprintf(format, args...)}
+func (p *parser) errorf(r Range, rule, format string, args ...any) *Diagnostic {
+	d := &Diagnostic{Range: r, Severity: SeverityError, Rule: rule, Message: fmt.Sprintf(format, args...)}
 	p.diags = append(p.diags, d)
 	return d
 }
 
-func (p *parser) pos(n *yaml.Node) Pos { return posOf(p.path, n) }
-
-// resolve follows YAML aliases to the node they name.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
+// scalarOf returns the scalar n with its range.
+func (p *parser) scalarOf(n *yaml.Node) *Scalar {
+	return &Scalar{
+		Value: n.Value,
+		Range: p.rng(n),
+		Plain: n.Style == 0 && n.Kind == yaml.ScalarNode && !strings.ContainsAny(n.Value, "\r\n"),
 	}
-	return n
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "something else"
-}
-
-// mapping walks the mapping n, described as what. It reports a node that is
-// not a mapping, duplicate keys (with the first one's position) and, when
-// allowed is not nil, unknown keys (with the allowed ones listed). fn is
-// called once for each good key, in file order. It reports whether n is a
-// mapping.
+// mapping walks the mapping n, described as what, as yamlwalk.Mapping does,
+// and hands fn each good key as a Scalar.
 func (p *parser) mapping(n *yaml.Node, what string, allowed []string, fn func(key *Scalar, val *yaml.Node)) bool {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		p.errorf(p.pos(n), RuleType, "%s must be a mapping, got %s", what, kindName(n))
-		return false
-	}
-	seen := make(map[string]Pos, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := resolve(n.Content[i]), n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			p.errorf(p.pos(k), RuleType, "keys of %s must be plain names, got %s", what, kindName(k))
-			continue
-		}
-		key := scalarOf(p.path, k)
-		if first, dup := seen[k.Value]; dup {
-			p.errorf(key.Pos, RuleDuplicateKey, "duplicate key %q in %s; first defined at %d:%d", k.Value, what, first.Line, first.Col)
-			continue
-		}
-		seen[k.Value] = key.Pos
-		if allowed != nil && !contains(allowed, k.Value) {
-			d := p.errorf(key.Pos, RuleUnknownKey, "unknown key %q in %s; allowed keys: %s", k.Value, what, strings.Join(allowed, ", "))
-			d.Hint = suggest(k.Value, allowed)
-			continue
-		}
-		fn(key, v)
-	}
-	return true
+	return p.w.Mapping(n, what, allowed, func(k, v *yaml.Node) { fn(p.scalarOf(k), v) })
 }
 
 // scalar returns the scalar n, or reports that what must be one. A YAML
 // null is returned as an empty scalar.
 func (p *parser) scalar(n *yaml.Node, what string) *Scalar {
-	n = resolve(n)
-	if n.Kind != yaml.ScalarNode {
-		p.errorf(p.pos(n), RuleType, "%s must be a single value, got %s", what, kindName(n))
+	n = p.w.Scalar(n, what)
+	if n == nil {
 		return nil
 	}
-	s := scalarOf(p.path, n)
-	if n.Tag == "!!null" {
+	s := p.scalarOf(n)
+	if yamlwalk.IsNull(n) {
 		s.Value = ""
 	}
 	return s
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (p *parser) file(f *File, root *yaml.Node) {
-	f.Pos = p.pos(resolve(root))
+	f.Range = p.rng(yamlwalk.Resolve(root))
 	var nodes *yaml.Node
 	ok := p.mapping(root, "the flow file", topKeys, func(key *Scalar, v *yaml.Node) {
 		switch key.Value {
@@ -310,16 +155,18 @@ func (p *parser) file(f *File, root *yaml.Node) {
 			p.vars(f, v)
 		case "nodes":
 			nodes = v
+		case "lint":
+			f.Lint = p.lint(v, "lint")
 		}
 	})
 	if !ok {
 		return
 	}
 	if f.Start == nil {
-		p.errorf(f.Pos, RuleMissingKey, "missing required key %q: the node every call starts at", "start")
+		p.errorf(f.Range, RuleMissingKey, "missing required key %q: the node every call starts at", "start")
 	}
 	if nodes == nil {
-		p.errorf(f.Pos, RuleMissingKey, "missing required key %q: the mapping of node IDs to nodes", "nodes")
+		p.errorf(f.Range, RuleMissingKey, "missing required key %q: the mapping of node IDs to nodes", "nodes")
 		f.nodesReported = true
 		return
 	}
@@ -329,7 +176,7 @@ func (p *parser) file(f *File, root *yaml.Node) {
 }
 
 func (p *parser) defaults(n *yaml.Node) *Defaults {
-	d := &Defaults{Pos: p.pos(resolve(n))}
+	d := &Defaults{Range: p.rng(yamlwalk.Resolve(n))}
 	p.mapping(n, "defaults", defaultsKeys, func(key *Scalar, v *yaml.Node) {
 		switch key.Value {
 		case "voice":
@@ -348,7 +195,7 @@ func (p *parser) defaults(n *yaml.Node) *Defaults {
 }
 
 func (p *parser) capture(n *yaml.Node, what string) *Capture {
-	c := &Capture{Pos: p.pos(resolve(n))}
+	c := &Capture{Range: p.rng(yamlwalk.Resolve(n))}
 	p.mapping(n, what, captureKeys, func(key *Scalar, v *yaml.Node) {
 		s := p.scalar(v, what+"."+key.Value)
 		switch key.Value {
@@ -378,26 +225,28 @@ func (p *parser) vars(f *File, n *yaml.Node) {
 }
 
 func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
-	nd := &NodeDecl{ID: id, Pos: p.pos(resolve(n))}
+	// The node's range runs from its ID to the end of its last value, so
+	// that it holds every diagnostic about the node.
+	nd := &NodeDecl{ID: id, Range: Range{Pos: id.Pos, End: p.rangeOf(p.w.Extent(n)).End}}
 	what := fmt.Sprintf("node %q", id.Value)
 	// The kind decides which keys are allowed, so find it first.
 	var otherKinds []string // reported here, so not as unknown keys too
-	if m := resolve(n); m.Kind == yaml.MappingNode {
+	if m := yamlwalk.Resolve(n); m.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			k := resolve(m.Content[i])
-			if k.Kind != yaml.ScalarNode || !contains(kindKeys, k.Value) {
+			k := yamlwalk.Resolve(m.Content[i])
+			if k.Kind != yaml.ScalarNode || !slices.Contains(kindKeys, k.Value) {
 				continue
 			}
 			if nd.KindKey != nil {
 				if k.Value == nd.KindKey.Value {
 					continue // a duplicate key, which mapping reports
 				}
-				p.errorf(p.pos(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial",
+				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial",
 					what, nd.KindKey.Value, nd.KindKey.Pos.Line, nd.KindKey.Pos.Col)
 				otherKinds = append(otherKinds, k.Value)
 				continue
 			}
-			nd.KindKey = scalarOf(p.path, k)
+			nd.KindKey = p.scalarOf(k)
 			switch k.Value {
 			case "menu":
 				nd.Kind = KindMenu
@@ -424,7 +273,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				nd.Dial = p.dial(v, field)
 			}
 		case "keys":
-			nd.KeysPos = p.pos(resolve(v))
+			nd.KeysRange = p.rng(yamlwalk.Resolve(v))
 			ok := p.mapping(v, what+" keys", nil, func(k *Scalar, t *yaml.Node) {
 				if target := p.scalar(t, fmt.Sprintf("%s key %q", what, k.Value)); target != nil {
 					nd.Keys = append(nd.Keys, &KeyDecl{Key: k, Target: target})
@@ -447,16 +296,18 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			nd.Then = p.scalar(v, field)
 		case "sensitive":
 			nd.Sensitive = p.scalar(v, field)
+		case "lint":
+			nd.Lint = p.lint(v, field)
 		}
 	})
 	if ok && nd.Kind == KindInvalid {
-		p.errorf(id.Pos, RuleNodeKind, "%s needs one of the keys menu, say or dial", what)
+		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say or dial", what)
 	}
 	return nd
 }
 
 func (p *parser) dial(n *yaml.Node, what string) *Dial {
-	d := &Dial{Pos: p.pos(resolve(n))}
+	d := &Dial{Range: p.rng(yamlwalk.Resolve(n))}
 	bad := false
 	ok := p.mapping(n, what, dialKeys, func(key *Scalar, v *yaml.Node) {
 		s := p.scalar(v, what+"."+key.Value)
@@ -472,4 +323,25 @@ func (p *parser) dial(n *yaml.Node, what string) *Dial {
 		return nil // reported; "missing to" or "missing from" would be noise
 	}
 	return d
+}
+
+// lint parses a lint mapping, described as what. ignore takes a rule name
+// or a list of them.
+func (p *parser) lint(n *yaml.Node, what string) *Lint {
+	l := &Lint{Range: p.rng(yamlwalk.Resolve(n))}
+	p.mapping(n, what, lintKeys, func(key *Scalar, v *yaml.Node) {
+		field := what + "." + key.Value
+		if v := yamlwalk.Resolve(v); v.Kind == yaml.SequenceNode {
+			for _, item := range v.Content {
+				if s := p.scalar(item, field+" entry"); s != nil {
+					l.Ignore = append(l.Ignore, s)
+				}
+			}
+			return
+		}
+		if s := p.scalar(v, field); s != nil {
+			l.Ignore = append(l.Ignore, s)
+		}
+	})
+	return l
 }

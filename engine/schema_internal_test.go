@@ -51,6 +51,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"menu node", []string{"$defs", "menuNode"}, nodeKeys[KindMenu]},
 		{"say node", []string{"$defs", "sayNode"}, nodeKeys[KindSay]},
 		{"dial node", []string{"$defs", "dialNode"}, nodeKeys[KindDial]},
+		{"lint", []string{"$defs", "lint"}, lintKeys},
 	}
 	var union []string
 	for _, tt := range tests {
@@ -83,6 +84,17 @@ func TestSchemaKeys(t *testing.T) {
 	}
 	if !slices.Equal(kinds, kindKeys) {
 		t.Errorf("schema node kinds = %v, parser has %v", kinds, kindKeys)
+	}
+
+	// ignore takes the rules that warn, and no other.
+	var warnings []any
+	for _, r := range rules {
+		if r.Severity == SeverityWarning {
+			warnings = append(warnings, r.Name)
+		}
+	}
+	if got := at("$defs", "warningRule")["enum"]; !slices.Equal(got.([]any), warnings) {
+		t.Errorf("schema warning rules = %v, the registry's = %v", got, warnings)
 	}
 
 	patterns := []struct {

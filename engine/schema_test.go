@@ -155,6 +155,7 @@ func TestSchemaErrFixtures(t *testing.T) {
 		{"unknown_top_key", true},
 		{"var_name_invalid", true},
 		{"version_unsupported", true},
+		{"ignore_bad", true},
 
 		// The whole flow: left to ivrctl lint. Not here: duplicate keys
 		// (many_errors has one too) and syntax errors, which fail before
@@ -173,6 +174,7 @@ func TestSchemaErrFixtures(t *testing.T) {
 		{"ref_undefined", false},
 		{"start_undefined", false},
 		{"var_unknown", false},
+		{"voice_unknown", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,6 +248,12 @@ nodes:
     menu: Press a key.
     keys: {%s: main}
 `}
+		ignore = tmpl{"lint ignore", `
+start: main
+lint: {ignore: %[1]s}
+nodes:
+  main: {say: Hello., lint: {ignore: %[1]s}}
+`}
 		varName = tmpl{"var name", `
 start: main
 vars: {%s: x}
@@ -318,6 +326,13 @@ nodes:
 		{dtmf, `"1a"`, false},
 		{dtmf, `""`, false},
 
+		{ignore, "unmentioned-key", true},
+		{ignore, "[unreachable, no-exit]", true},
+		{ignore, "[]", true},
+		{ignore, "undefined-node", false},
+		{ignore, "[unmentioned-keys]", false},
+		{ignore, "{rule: unreachable}", false},
+
 		{varName, "front_desk", true},
 		{varName, "_x1", true},
 		{varName, "front-desk", false},
@@ -326,7 +341,7 @@ nodes:
 	for _, tt := range tests {
 		t.Run(tt.tmpl.name+"="+tt.value, func(t *testing.T) {
 			src := []byte(fmt.Sprintf(tt.tmpl.flow, tt.value))
-			_, diags := engine.LoadBytes("flow.yaml", src, func(string) (string, bool) { return "", false })
+			_, diags, _ := engine.Load("flow.yaml", engine.LoadOptions{Source: src, Env: func(string) (string, bool) { return "", false }})
 			if got := !diags.HasErrors(); got != tt.ok {
 				t.Fatalf("engine accepts %s %s: %v, want %v\n%v", tt.tmpl.name, tt.value, got, tt.ok, diags)
 			}

@@ -3,6 +3,8 @@ package engine
 import (
 	"regexp"
 	"strings"
+
+	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
 // LookupEnv looks up an environment variable, as os.LookupEnv does.
@@ -30,7 +32,7 @@ func (c *compiler) expandEnv(s *Scalar) string {
 	return replaceAllIndex(envRef, s.Value, func(m []int) string {
 		name := s.Value[m[2]:m[3]]
 		if !varName.MatchString(name) {
-			c.errorf(s.at(m[0]), RuleEnv, "invalid environment variable name %q in ${...}", name)
+			c.errorf(s.sub(m[0], m[1]), RuleEnv, "invalid environment variable name %q in ${...}", name)
 			return ""
 		}
 		v, ok := c.env(name)
@@ -46,7 +48,7 @@ func (c *compiler) expandEnv(s *Scalar) string {
 				report = c.warnf
 				c.unsetUsed++
 			}
-			d := report(s.at(m[0]), RuleEnv, "environment variable %s is not set and has no default", name)
+			d := report(s.sub(m[0], m[1]), RuleEnv, "environment variable %s is not set and has no default", name)
 			d.Hint = "set it, or give a default as ${" + name + ":-value}"
 		}
 		return v
@@ -61,7 +63,7 @@ func (c *compiler) expand(s *Scalar) string {
 		return ""
 	}
 	if loc := envRef.FindStringIndex(s.Value); loc != nil {
-		d := c.errorf(s.at(loc[0]), RuleEnv, "%s is expanded only in vars", s.Value[loc[0]:loc[1]])
+		d := c.errorf(s.sub(loc[0], loc[1]), RuleEnv, "%s is expanded only in vars", s.Value[loc[0]:loc[1]])
 		d.Hint = "define a var with it and write {{name}} here"
 	}
 	if !strings.Contains(s.Value, "{{") {
@@ -75,8 +77,8 @@ func (c *compiler) expand(s *Scalar) string {
 			c.unsetAt[s.Pos] = true
 		}
 		if !ok {
-			d := c.errorf(s.at(m[0]), RuleVar, "unknown variable %q", name)
-			d.Hint = suggest(name, c.varNames)
+			d := c.errorf(s.sub(m[0], m[1]), RuleVar, "unknown variable %q", name)
+			d.Hint = yamlwalk.Suggest(name, c.varNames)
 			return ""
 		}
 		return v

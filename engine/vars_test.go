@@ -106,7 +106,7 @@ func TestVars(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := &envMap{vars: tt.env}
-			flow, diags := engine.LoadBytes("vars.yaml", []byte(varsFlow(tt.value, tt.to, tt.from)), env.lookup)
+			flow, diags, _ := engine.Load("vars.yaml", engine.LoadOptions{Source: []byte(varsFlow(tt.value, tt.to, tt.from)), Env: env.lookup})
 			if len(diags) > 0 || flow == nil {
 				t.Fatalf("diagnostics:\n%v", diags)
 			}
@@ -132,7 +132,7 @@ func TestVars(t *testing.T) {
 func TestVarsNeverReadRealEnvironment(t *testing.T) {
 	t.Setenv("IVRCTL_TEST_REAL_ENV", "+6599999999")
 	src := varsFlow("${IVRCTL_TEST_REAL_ENV:-injected default}", "+6591111111", "+6592222222")
-	flow, diags := engine.LoadBytes("vars.yaml", []byte(src), noEnv)
+	flow, diags, _ := engine.Load("vars.yaml", engine.LoadOptions{Source: []byte(src), Env: noEnv})
 	if len(diags) > 0 {
 		t.Fatalf("diagnostics:\n%v", diags)
 	}
@@ -141,7 +141,7 @@ func TestVarsNeverReadRealEnvironment(t *testing.T) {
 	}
 
 	// A nil LookupEnv is documented to mean the process environment.
-	flow, diags = engine.LoadBytes("vars.yaml", []byte(src), nil)
+	flow, diags, _ = engine.Load("vars.yaml", engine.LoadOptions{Source: []byte(src)})
 	if len(diags) > 0 {
 		t.Fatalf("diagnostics:\n%v", diags)
 	}
@@ -154,7 +154,7 @@ func TestVarsNeverReadRealEnvironment(t *testing.T) {
 // and without a variable set.
 func TestVarsErrors(t *testing.T) {
 	src := varsFlow("x", "${FRONT_DESK}", "+6568888888")
-	_, diags := engine.LoadBytes("vars.yaml", []byte(src), noEnv)
+	_, diags, _ := engine.Load("vars.yaml", engine.LoadOptions{Source: []byte(src), Env: noEnv})
 	// The unset variable, and where its empty value ends up.
 	want := "vars.yaml:5:7: error: environment variable FRONT_DESK is not set and has no default; set it, or give a default as ${FRONT_DESK:-value} [env]\n" +
 		`vars.yaml:12:16: error: dial to of node "call" is empty [empty-text]`
@@ -162,7 +162,7 @@ func TestVarsErrors(t *testing.T) {
 		t.Errorf("unset:\n got %s\nwant %s", diags.Error(), want)
 	}
 	env := &envMap{vars: map[string]string{"FRONT_DESK": "+6598888888"}}
-	flow, diags := engine.LoadBytes("vars.yaml", []byte(src), env.lookup)
+	flow, diags, _ := engine.Load("vars.yaml", engine.LoadOptions{Source: []byte(src), Env: env.lookup})
 	if len(diags) > 0 {
 		t.Fatalf("set:\n%v", diags)
 	}
@@ -171,7 +171,7 @@ func TestVarsErrors(t *testing.T) {
 	}
 	// Set but empty passes the vars, and the dial says what is wrong.
 	env.vars["FRONT_DESK"] = ""
-	_, diags = engine.LoadBytes("vars.yaml", []byte(src), env.lookup)
+	_, diags, _ = engine.Load("vars.yaml", engine.LoadOptions{Source: []byte(src), Env: env.lookup})
 	want = `vars.yaml:12:16: error: dial to of node "call" is empty [empty-text]`
 	if diags.Error() != want {
 		t.Errorf("set but empty:\n got %s\nwant %s", diags.Error(), want)

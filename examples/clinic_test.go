@@ -174,7 +174,7 @@ func noEnv(string) (string, bool) { return "", false }
 
 func loadClinic(t *testing.T, env engine.LookupEnv) *engine.Flow {
 	t.Helper()
-	flow, diags, err := engine.Load("clinic.yaml", env)
+	flow, diags, err := engine.Load("clinic.yaml", engine.LoadOptions{Env: env})
 	if err != nil {
 		t.Fatal(err)
 	}

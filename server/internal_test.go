@@ -19,7 +19,7 @@ import (
 
 func loadRestaurant(t *testing.T) *engine.Flow {
 	t.Helper()
-	flow, diags, err := engine.Load("../flows/restaurant.yaml", func(string) (string, bool) { return "", false })
+	flow, diags, err := engine.Load("../flows/restaurant.yaml", engine.LoadOptions{Env: func(string) (string, bool) { return "", false }})
 	if err != nil || flow == nil {
 		t.Fatalf("load: %v\n%v", err, diags)
 	}

@@ -18,7 +18,7 @@ import (
 // mustLoadBytes compiles a flow written in a test.
 func mustLoadBytes(t *testing.T, name, src string) *engine.Flow {
 	t.Helper()
-	flow, diags := engine.LoadBytes(name, []byte(src), noEnv)
+	flow, diags, _ := engine.Load(name, engine.LoadOptions{Source: []byte(src), Env: noEnv})
 	if flow == nil {
 		t.Fatalf("%s does not load:\n%v", name, diags)
 	}

@@ -254,7 +254,7 @@ func TestMetricsBuiltInFallbackShows(t *testing.T) {
 	if !bytes.Contains(src, []byte(named)) {
 		t.Fatalf("the restaurant flow no longer has %q", named)
 	}
-	flow, diags := engine.LoadBytes(flowPath, bytes.Replace(src, []byte(named), []byte("\n#"), 1), noEnv)
+	flow, diags, _ := engine.Load(flowPath, engine.LoadOptions{Source: bytes.Replace(src, []byte(named), []byte("\n#"), 1), Env: noEnv})
 	if flow == nil || flow.Fallback().ID() != "" {
 		t.Fatalf("the flow without its fallback line does not load with the built-in one:\n%v", diags)
 	}

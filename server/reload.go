@@ -70,7 +70,7 @@ func (s *Server) reload(path, trigger string) (Reload, error) {
 		e.Str("file", path).Str("trigger", trigger).Str("flow_version", old.Version()).Msg("flow unchanged")
 		return ReloadUnchanged, nil
 	}
-	flow, diags := engine.LoadBytes(path, src, nil)
+	flow, diags, _ := engine.Load(path, engine.LoadOptions{Source: src})
 	LogDiagnostics(s.log, diags)
 	if flow == nil {
 		s.metrics.reloads.WithLabelValues(reloadRejected).Inc()

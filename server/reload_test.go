@@ -40,7 +40,7 @@ func newLiveFlow(t *testing.T) *liveFlow {
 	}
 	l := &liveFlow{path: filepath.Join(t.TempDir(), "restaurant.yaml"), log: &carrier.LogBuffer{}, src: string(src)}
 	l.write(t, l.src)
-	flow, diags, err := engine.Load(l.path, noEnv)
+	flow, diags, err := engine.Load(l.path, engine.LoadOptions{Env: noEnv})
 	if err != nil || flow == nil {
 		t.Fatalf("load: %v %v", err, diags)
 	}
@@ -382,7 +382,7 @@ func TestWatchSymlinkSwap(t *testing.T) {
 	must(os.Symlink("v1", filepath.Join(dir, "..data")))
 	must(os.Symlink(filepath.Join("..data", "flow.yaml"), filepath.Join(dir, "flow.yaml")))
 	path := filepath.Join(dir, "flow.yaml")
-	flow, diags, err := engine.Load(path, noEnv)
+	flow, diags, err := engine.Load(path, engine.LoadOptions{Env: noEnv})
 	if err != nil || flow == nil {
 		t.Fatalf("load: %v %v", err, diags)
 	}

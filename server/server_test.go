@@ -115,7 +115,7 @@ func noEnv(string) (string, bool) { return "", false }
 
 func loadFlow(tb testing.TB) *engine.Flow {
 	tb.Helper()
-	flow, diags, err := engine.Load(flowPath, noEnv)
+	flow, diags, err := engine.Load(flowPath, engine.LoadOptions{Env: noEnv})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -317,10 +317,10 @@ func TestStart(t *testing.T) {
 // environment are the ones the bridged call uses.
 func TestDialNumbersFromEnv(t *testing.T) {
 	env := map[string]string{"IVR_VIRTUAL_NUMBER": "+6511112222", "IVR_FRONT_DESK": "+6533334444"}
-	flow, diags, err := engine.Load(flowPath, func(name string) (string, bool) {
+	flow, diags, err := engine.Load(flowPath, engine.LoadOptions{Env: func(name string) (string, bool) {
 		v, ok := env[name]
 		return v, ok
-	})
+	}})
 	if err != nil || flow == nil {
 		t.Fatalf("load: %v %v", err, diags)
 	}
@@ -858,7 +858,7 @@ func TestSetFlow(t *testing.T) {
 	if n := bytes.Count(src, []byte(mainMenuText)); n != 1 {
 		t.Fatalf("%s holds the main menu's text %d times, want 1", flowPath, n)
 	}
-	flow, diags := engine.LoadBytes(flowPath, bytes.Replace(src, []byte(mainMenuText), []byte(edited), 1), noEnv)
+	flow, diags, _ := engine.Load(flowPath, engine.LoadOptions{Source: bytes.Replace(src, []byte(mainMenuText), []byte(edited), 1), Env: noEnv})
 	if flow == nil {
 		t.Fatalf("edited flow does not load:\n%v", diags)
 	}
@@ -904,7 +904,7 @@ func TestSetFlowConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	const edited = "Press 1 for a table."
-	flow, diags := engine.LoadBytes(flowPath, bytes.Replace(src, []byte(mainMenuText), []byte(edited), 1), noEnv)
+	flow, diags, _ := engine.Load(flowPath, engine.LoadOptions{Source: bytes.Replace(src, []byte(mainMenuText), []byte(edited), 1), Env: noEnv})
 	if flow == nil {
 		t.Fatalf("edited flow does not load:\n%v", diags)
 	}

@@ -42,7 +42,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{name: "lint", synopsis: "[--strict] [--format text|json] [--voices FILE] FILE...", summary: "check flow files; exit 0 clean, 1 problems, 2 usage", files: true,
+		{name: "lint", synopsis: "[--strict] [--format text|json] [--voices FILE] FILE...", summary: "check flow files; exit 0 clean, 1 problems, 2 usage (--rules lists the checks)", files: true,
 			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
 				return runLint(args, stdout, stderr)
 			}},
@@ -185,7 +185,7 @@ func flagExit(err error) int {
 // loadFlow loads a flow file for a command, printing its diagnostics to
 // stderr. It returns nil and the exit code when the flow cannot be used.
 func loadFlow(cmd, path string, stderr io.Writer) (*engine.Flow, int) {
-	flow, diags, err := engine.Load(path, nil)
+	flow, diags, err := engine.Load(path, engine.LoadOptions{})
 	if err != nil {
 		fmt.Fprintf(stderr, "ivrctl %s: %v\n", cmd, err)
 		return nil, exitFailure

@@ -77,7 +77,7 @@ func loadDiffFlow(arg string, stderr io.Writer) (*engine.Flow, int) {
 			return nil, exitFailure
 		}
 	}
-	flow, diags := engine.LintBytes(arg, src, nil)
+	flow, diags, _ := engine.Load(arg, engine.LoadOptions{Source: src, Lint: true})
 	if flow == nil {
 		for _, d := range diags {
 			fmt.Fprintln(stderr, d)

@@ -11,7 +11,7 @@ import (
 // TestGraph: ivrctl graph prints exactly what the engine draws, in either
 // format.
 func TestGraph(t *testing.T) {
-	flow, diags, err := engine.Load(restaurant, nil)
+	flow, diags, err := engine.Load(restaurant, engine.LoadOptions{})
 	if flow == nil {
 		t.Fatalf("%s does not load: %v %v", restaurant, err, diags)
 	}

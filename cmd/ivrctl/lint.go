@@ -8,15 +8,17 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/report"
 )
 
-const lintSynopsis = "lint [--voices FILE] FILE... [--format text|json] [--strict] [--color auto|always|never]"
+const lintSynopsis = "lint [--voices FILE] FILE... [--format text|json] [--strict] [--color auto|always|never]\n       ivrctl lint --rules [--format text|json]"
 
 func runLint(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("lint", lintSynopsis, stderr)
 	voicesFile := fs.String("voices", "", "check voices against this list, saved from ivrctl voices [--json]")
 	format := fs.String("format", "text", "output `format`: text (with source lines and markers) or json (an array)")
-	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too")
+	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too; warnings the flow file silences do not count")
+	listRules := fs.Bool("rules", false, "list the rules lint checks, with their severity and description, and exit")
 	colorMode := fs.String("color", "auto", "colour the text output: auto (when stdout is a terminal and NO_COLOR is unset), always or never")
 	files, err := parseFlags(fs, args)
 	if err != nil {
@@ -26,6 +28,23 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ivrctl lint: unknown format %q: use text or json\n", *format)
 		fs.Usage()
 		return exitUsage
+	}
+	if *listRules {
+		if len(files) > 0 {
+			fmt.Fprintln(stderr, "ivrctl lint: --rules takes no flow file")
+			fs.Usage()
+			return exitUsage
+		}
+		if *format == "json" {
+			err = report.RulesJSON(stdout, engine.Rules())
+		} else {
+			err = report.Rules(stdout, engine.Rules())
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ivrctl lint: %v\n", err)
+			return exitFailure
+		}
+		return exitOK
 	}
 	color, err := useColor(*colorMode, stdout, os.Getenv)
 	if err != nil {
@@ -38,12 +57,15 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	var voices []string
+	opts := engine.LoadOptions{Lint: true}
 	if *voicesFile != "" {
-		if voices, err = readVoices(*voicesFile); err != nil {
+		voices, err := readVoices(*voicesFile)
+		if err != nil {
 			fmt.Fprintf(stderr, "ivrctl lint: %v\n", err)
 			return exitFailure
 		}
+		// A list with no voices is still a list: 8x8 would refuse them all.
+		opts.Voices = append([]string{}, voices...)
 	}
 
 	failed := false
@@ -57,19 +79,15 @@ func runLint(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		sources[path] = src
-		flow, diags := engine.LintBytes(path, src, nil)
-		// A list with no voices is still a list: 8x8 would refuse them all.
-		if flow != nil && *voicesFile != "" {
-			diags = append(diags, flow.CheckVoices(voices)...)
-			diags.Sort()
-		}
+		opts.Source = src
+		_, diags, _ := engine.Load(path, opts)
 		all = append(all, diags...)
 	}
 
 	if *format == "json" {
-		err = all.JSON(stdout)
+		err = report.JSON(stdout, all)
 	} else {
-		err = all.Print(stdout, sources, color)
+		err = report.Print(stdout, all, sources, color)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ivrctl lint: %v\n", err)

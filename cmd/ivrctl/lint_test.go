@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/report"
 )
 
 // lintFlows are flow files written for the lint tests, each with mistakes
@@ -35,6 +36,24 @@ var lintFlows = map[string]string{
 		"  main:\n" +
 		"    say: Hello\n" +
 		"   keys: broken\n",
+	// A bilingual menu whose node silences unmentioned-key: clean, even
+	// with --strict.
+	"silenced.yaml": "version: 1\n" +
+		"start: main\n" +
+		"nodes:\n" +
+		"  main:\n" +
+		"    menu: For English, press 1. Pour le français, appuyez sur le deux.\n" +
+		"    keys: {\"1\": bye, \"2\": bye}\n" +
+		"    lint: {ignore: unmentioned-key}\n" +
+		"  bye:\n" +
+		"    say: Bye.\n",
+	// An ignore that silences nothing: a warning.
+	"stale.yaml": "version: 1\n" +
+		"lint: {ignore: [unreachable]}\n" +
+		"start: main\n" +
+		"nodes:\n" +
+		"  main:\n" +
+		"    say: Hi.\n",
 	"clean.yaml": "version: 1\n" +
 		"start: main\n" +
 		"nodes:\n" +
@@ -79,7 +98,7 @@ func TestLintOutput(t *testing.T) {
 	}{
 		{name: "plain, quoted and flow tokens", args: []string{"kinds.yaml"}, code: exitProblems, stdout: lintKindsOut},
 		{name: "key after a tab", args: []string{"tab.yaml"}, code: exitProblems,
-			stdout: `tab.yaml:6:5: error: unknown key "vocie" in node "main"; allowed keys: say, voice, speed; did you mean "voice"? [unknown-key]
+			stdout: `tab.yaml:6:5: error: unknown key "vocie" in node "main"; allowed keys: say, voice, speed, lint; did you mean "voice"? [unknown-key]
     vocie:	amy
     ^~~~~
 `},
@@ -103,6 +122,8 @@ func TestLintOutput(t *testing.T) {
     "file": "kinds.yaml",
     "line": 2,
     "column": 8,
+    "end_line": 2,
+    "end_column": 12,
     "severity": "error",
     "rule": "start",
     "message": "unknown node \"mian\" as start",
@@ -112,6 +133,8 @@ func TestLintOutput(t *testing.T) {
     "file": "kinds.yaml",
     "line": 6,
     "column": 17,
+    "end_line": 6,
+    "end_column": 24,
     "severity": "error",
     "rule": "undefined-node",
     "message": "unknown node \"nowhere\" for key \"1\" of menu \"main\""
@@ -120,6 +143,8 @@ func TestLintOutput(t *testing.T) {
     "file": "kinds.yaml",
     "line": 6,
     "column": 26,
+    "end_line": 6,
+    "end_column": 29,
     "severity": "error",
     "rule": "dtmf-key",
     "message": "key \"x\" of menu \"main\" is not a DTMF key: use digits 0-9, * and #"
@@ -128,12 +153,21 @@ func TestLintOutput(t *testing.T) {
     "file": "kinds.yaml",
     "line": 8,
     "column": 10,
+    "end_line": 8,
+    "end_column": 12,
     "severity": "error",
     "rule": "empty-text",
     "message": "node \"hours\" has an empty say text"
   }
 ]
 `},
+		{name: "silenced, strict", args: []string{"--strict", "silenced.yaml"}, code: exitOK},
+		{name: "stale ignore", args: []string{"stale.yaml"}, code: exitOK, stdout: staleOut},
+		{name: "stale ignore, strict", args: []string{"--strict", "stale.yaml"}, code: exitProblems, stdout: staleOut},
+		{name: "rules", args: []string{"--rules"}, code: exitOK, stdout: rulesOut()},
+		{name: "rules as json", args: []string{"--rules", "--format", "json"}, code: exitOK, stdout: rulesJSON()},
+		{name: "rules and a file", args: []string{"--rules", "clean.yaml"}, code: exitUsage,
+			stderr: "ivrctl lint: --rules takes no flow file"},
 		{name: "json clean", args: []string{"--format=json", "clean.yaml"}, code: exitOK, stdout: "[]\n"},
 		{name: "json ignores color", args: []string{"--format=json", "--color=always", "clean.yaml"}, code: exitOK, stdout: "[]\n"},
 		{name: "color never", args: []string{"--color", "never", "syntax.yaml"}, code: exitProblems,
@@ -179,6 +213,48 @@ func TestLintOutput(t *testing.T) {
 				t.Errorf("stderr = %q, want %q", stderr, tt.stderr)
 			}
 		})
+	}
+}
+
+const staleOut = `stale.yaml:2:17: warning: ignore unreachable silences nothing in this file; remove it [unused-ignore]
+lint: {ignore: [unreachable]}
+                ^~~~~~~~~~~
+`
+
+// rulesOut is what lint --rules prints: every rule, each on a line that
+// starts with its name and severity.
+func rulesOut() string {
+	var b strings.Builder
+	if err := report.Rules(&b, engine.Rules()); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+func rulesJSON() string {
+	var b strings.Builder
+	if err := report.RulesJSON(&b, engine.Rules()); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+// TestLintRulesList checks the text form of lint --rules line by line
+// against the registry, so that a broken table shows here.
+func TestLintRulesList(t *testing.T) {
+	code, stdout, _ := runCLI(t, "lint", "--rules")
+	if code != exitOK {
+		t.Fatalf("exit code %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	rules := engine.Rules()
+	if len(lines) != len(rules) {
+		t.Fatalf("%d lines for %d rules:\n%s", len(lines), len(rules), stdout)
+	}
+	for i, r := range rules {
+		if f := strings.Fields(lines[i]); len(f) < 3 || f[0] != r.Name || f[1] != r.Severity.String() || !strings.HasSuffix(lines[i], "  "+r.Description) {
+			t.Errorf("line %q, want %s, %s and %q", lines[i], r.Name, r.Severity, r.Description)
+		}
 	}
 }
 

@@ -84,7 +84,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	path := files[0]
-	flow, diags, err := engine.Load(path, nil)
+	flow, diags, err := engine.Load(path, engine.LoadOptions{})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot read flow")
 		return exitFailure

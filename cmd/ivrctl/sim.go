@@ -15,6 +15,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
 // stdin is where sim reads the caller's keys when --keys is not given;
@@ -204,7 +205,7 @@ func (k *listKeys) Next() (string, bool, string) {
 	d := k.keys[0]
 	k.keys = k.keys[1:]
 	fmt.Fprintf(k.out, "> %s\n", d)
-	return engine.Pressed(d), true, ""
+	return scenario.Pressed(d), true, ""
 }
 
 // lineKeys reads one line of keys per menu after a "keys> " prompt. When
@@ -236,7 +237,7 @@ func (k *lineKeys) Next() (string, bool, string) {
 	if k.echo {
 		fmt.Fprintln(k.out, d)
 	}
-	return engine.Pressed(d), true, ""
+	return scenario.Pressed(d), true, ""
 }
 
 // simulate plays one call on line with keys from in, printing what the

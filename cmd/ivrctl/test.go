@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
 // scenarioDirs are where ivrctl test looks for scenario files when given
@@ -35,14 +35,14 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		if len(files) == 0 {
-			fmt.Fprintf(stderr, "ivrctl test: no *%s files under %s\n", engine.ScenarioSuffix, strings.Join(scenarioDirs, "/ or ")+"/")
+			fmt.Fprintf(stderr, "ivrctl test: no *%s files under %s\n", scenario.Suffix, strings.Join(scenarioDirs, "/ or ")+"/")
 			return exitUsage
 		}
 	}
 	code := exitOK
 	for i, file := range files {
-		if !strings.HasSuffix(file, engine.ScenarioSuffix) {
-			file = strings.TrimSuffix(file, filepath.Ext(file)) + engine.ScenarioSuffix
+		if !strings.HasSuffix(file, scenario.Suffix) {
+			file = strings.TrimSuffix(file, filepath.Ext(file)) + scenario.Suffix
 		}
 		if i > 0 {
 			fmt.Fprintln(stdout)
@@ -63,7 +63,7 @@ func findScenarios() ([]string, error) {
 				}
 				return err
 			}
-			if !d.IsDir() && strings.HasSuffix(path, engine.ScenarioSuffix) {
+			if !d.IsDir() && strings.HasSuffix(path, scenario.Suffix) {
 				files = append(files, path)
 			}
 			return nil
@@ -83,7 +83,7 @@ func testSuite(file string, minCov float64, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ivrctl test: %v\n", err)
 		return exitFailure
 	}
-	suite, diags := engine.LoadScenarios(file, src)
+	suite, diags := scenario.Load(file, src)
 	for _, d := range diags {
 		fmt.Fprintln(stderr, d)
 	}

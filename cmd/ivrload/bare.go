@@ -35,7 +35,7 @@ func runBare(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	flow, diags, err := engine.Load(*flowPath, nil)
+	flow, diags, err := engine.Load(*flowPath, engine.LoadOptions{})
 	if err != nil {
 		fmt.Fprintln(stderr, "ivrload bare:", err)
 		return 1

@@ -26,7 +26,7 @@ import (
 // restaurant loads the shipped restaurant flow.
 func restaurant(t *testing.T) *engine.Flow {
 	t.Helper()
-	flow, diags, err := engine.Load("../../flows/restaurant.yaml", nil)
+	flow, diags, err := engine.Load("../../flows/restaurant.yaml", engine.LoadOptions{})
 	if err != nil || flow == nil {
 		t.Fatalf("load restaurant flow: %v\n%v", err, diags)
 	}
@@ -176,7 +176,7 @@ func TestEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, diags := engine.LoadBytes("valid.yaml", valid, nil)
+	f, diags, _ := engine.Load("valid.yaml", engine.LoadOptions{Source: valid})
 	if f == nil {
 		t.Fatalf("valid edit does not load:\n%v", diags)
 	}
@@ -187,7 +187,7 @@ func TestEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f, diags := engine.LoadBytes("broken.yaml", broken, nil); f != nil || !strings.Contains(diags.Error(), "no_such_node_8") {
+	if f, diags, _ := engine.Load("broken.yaml", engine.LoadOptions{Source: broken}); f != nil || !strings.Contains(diags.Error(), "no_such_node_8") {
 		t.Errorf("broken edit loads, or not for its missing node:\n%v", diags)
 	}
 }

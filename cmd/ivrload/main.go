@@ -182,7 +182,7 @@ func run(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return err
 	}
-	flow, diags := engine.LoadBytes(cfg.flow, src, nil)
+	flow, diags, _ := engine.Load(cfg.flow, engine.LoadOptions{Source: src})
 	if flow == nil {
 		return fmt.Errorf("%s has errors:\n%v", cfg.flow, diags)
 	}

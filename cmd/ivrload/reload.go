@@ -65,7 +65,7 @@ func runReloads(ctx context.Context, cfg *config, t reloadTarget, m *mix, stdout
 			return err
 		}
 		// Check the edits do what they are meant to before using them.
-		f, diags := engine.LoadBytes(t.flowPath, versions[i], nil)
+		f, diags, _ := engine.Load(t.flowPath, engine.LoadOptions{Source: versions[i]})
 		switch {
 		case i%2 == 0 && f == nil:
 			return fmt.Errorf("the valid edit %d of %s does not load:\n%v", i+1, t.flowPath, diags)

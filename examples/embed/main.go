@@ -61,7 +61,7 @@ func run(ctx context.Context, addr string, logOut io.Writer, listening func(net.
 	logger := zerolog.New(logOut).Hook(server.Timestamp)
 
 	// nil looks the flow's ${NAME} references up in the process environment.
-	flow, diags := engine.LoadBytes("flow.yaml", flowFile, nil)
+	flow, diags, _ := engine.Load("flow.yaml", engine.LoadOptions{Source: flowFile})
 	for _, d := range diags {
 		logger.Warn().Str("diagnostic", d.String()).Msg("flow diagnostic")
 	}

@@ -1,4 +1,8 @@
-package engine
+// Package scenario plays scripted calls through a compiled flow and checks
+// what the caller hears, where the call goes and how it ends: the test
+// runner of ivrctl test. A scenario file, NAME.test.yaml, is YAML read with
+// the same walker as flow files, so its diagnostics read the same way.
+package scenario
 
 import (
 	"cmp"
@@ -8,13 +12,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ivrctl/ivrctl/callflows"
 	"gopkg.in/yaml.v3"
+
+	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
-// ScenarioSuffix ends the name of a scenario file: NAME.test.yaml tests the
-// flow NAME.yaml beside it.
-const ScenarioSuffix = ".test.yaml"
+// Suffix ends the name of a scenario file: NAME.test.yaml tests the flow
+// NAME.yaml beside it.
+const Suffix = ".test.yaml"
 
 // Allowed keys of each mapping in a scenario file.
 var (
@@ -39,58 +46,106 @@ type Suite struct {
 
 // Case is one scripted call.
 type Case struct {
-	Name *Scalar
-	Pos  Pos
+	Name *engine.Scalar
+	Pos  engine.Pos
 	// At, when set, is the clientActionId of the call's first webhook, as
 	// for a call already in progress; the first key is entered there. A
 	// node the flow does not have plays the fallback.
-	At *Scalar
+	At *engine.Scalar
 	// Inbound says the call starts with an inbound CALL_RECEIVED rather
 	// than an outbound call that played the start node.
 	Inbound bool
 	// Keys are the digits entered at each menu, "" for none.
-	Keys    []*Scalar
-	KeysPos Pos
+	Keys    []*engine.Scalar
+	KeysPos engine.Pos
 	Expect  Expect
 }
 
 // Expect is what a case checks about the whole call. Nil fields are not
 // checked.
 type Expect struct {
-	Hears   []*Scalar // each is a substring of something said
-	Reaches []*Scalar // each node is reached
-	EndsAt  *Scalar   // the node the call ends at
-	Dials   []*Scalar // each number is a makeCall destination
-	HangsUp *Scalar   // "true" or "false"
+	Hears   []*engine.Scalar // each is a substring of something said
+	Reaches []*engine.Scalar // each node is reached
+	EndsAt  *engine.Scalar   // the node the call ends at
+	Dials   []*engine.Scalar // each number is a makeCall destination
+	HangsUp *engine.Scalar   // "true" or "false"
 	hangsUp bool
 }
 
-// LoadScenarios parses the scenario file src, read from path.
-func LoadScenarios(path string, src []byte) (*Suite, Diagnostics) {
-	p := &parser{path: path}
-	s := &Suite{Path: path}
-	docs, err := parseYAML(src)
-	if err != nil {
-		p.syntaxError(err, src)
-		return s, p.diags
+// parser reads a scenario file with the walker flow files are read with.
+type parser struct {
+	path  string
+	w     *yamlwalk.Walker
+	diags engine.Diagnostics
+}
+
+func (p *parser) errorf(r engine.Range, rule, format string, args ...any) {
+	p.diags = append(p.diags, &engine.Diagnostic{Range: r, Severity: engine.SeverityError, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+// rng returns the range of the token n starts with.
+func (p *parser) rng(n *yaml.Node) engine.Range { return p.rangeOf(p.w.Span(n)) }
+
+// rangeOf places a span of the walker in the file.
+func (p *parser) rangeOf(s yamlwalk.Span) engine.Range {
+	r := engine.Range{Pos: engine.Pos{File: p.path, Line: s.Start.Line, Col: s.Start.Col}}
+	if s.End.Line > 0 {
+		r.End = engine.Pos{File: p.path, Line: s.End.Line, Col: s.End.Col}
 	}
-	top := Pos{File: path, Line: 1, Col: 1}
+	return r
+}
+
+func (p *parser) mapping(n *yaml.Node, what string, allowed []string, fn func(key *engine.Scalar, val *yaml.Node)) bool {
+	return p.w.Mapping(n, what, allowed, func(k, v *yaml.Node) { fn(&engine.Scalar{Value: k.Value, Range: p.rng(k)}, v) })
+}
+
+// scalar returns the scalar n, or reports that what must be one. A YAML
+// null reads as "".
+func (p *parser) scalar(n *yaml.Node, what string) *engine.Scalar {
+	if n = p.w.Scalar(n, what); n == nil {
+		return nil
+	}
+	s := &engine.Scalar{Value: n.Value, Range: p.rng(n)}
+	if yamlwalk.IsNull(n) {
+		s.Value = ""
+	}
+	return s
+}
+
+// Load parses the scenario file src, read from path.
+func Load(path string, src []byte) (*Suite, engine.Diagnostics) {
+	p := &parser{path: path, w: yamlwalk.New(src)}
+	s := p.suite()
+	for _, pr := range p.w.Problems {
+		p.diags = append(p.diags, &engine.Diagnostic{Range: p.rangeOf(pr.Span), Severity: engine.SeverityError, Rule: pr.Rule, Message: pr.Message, Hint: pr.Hint})
+	}
+	p.diags.Sort()
+	return s, p.diags
+}
+
+func (p *parser) suite() *Suite {
+	s := &Suite{Path: p.path}
+	docs, ok := p.w.Documents()
+	if !ok {
+		return s
+	}
+	top := engine.Range{Pos: engine.Pos{File: p.path, Line: 1, Col: 1}}
 	if len(docs) == 0 || len(docs[0].Content) == 0 {
-		p.errorf(top, RuleMissingKey, "the scenario file is empty; it needs cases")
-		return s, p.diags
+		p.errorf(top, engine.RuleMissingKey, "the scenario file is empty; it needs cases")
+		return s
 	}
 	root := docs[0].Content[0]
-	var flow *Scalar
+	var flow *engine.Scalar
 	hasCases := false
-	ok := p.mapping(root, "the scenario file", suiteKeys, func(key *Scalar, v *yaml.Node) {
+	ok = p.mapping(root, "the scenario file", suiteKeys, func(key *engine.Scalar, v *yaml.Node) {
 		switch key.Value {
 		case "flow":
 			flow = p.scalar(v, "flow")
 		case "cases":
 			hasCases = true
-			n := resolve(v)
+			n := yamlwalk.Resolve(v)
 			if n.Kind != yaml.SequenceNode {
-				p.errorf(p.pos(n), RuleType, "cases must be a list, got %s", kindName(n))
+				p.errorf(p.rng(n), engine.RuleType, "cases must be a list, got %s", yamlwalk.KindName(n))
 				return
 			}
 			for i, c := range n.Content {
@@ -101,39 +156,38 @@ func LoadScenarios(path string, src []byte) (*Suite, Diagnostics) {
 		}
 	})
 	if !ok {
-		return s, p.diags
+		return s
 	}
-	top = p.pos(resolve(root))
+	top = p.rng(yamlwalk.Resolve(root))
 	if !hasCases {
-		p.errorf(top, RuleMissingKey, "missing required key %q: the list of calls to play", "cases")
+		p.errorf(top, engine.RuleMissingKey, "missing required key %q: the list of calls to play", "cases")
 	}
 	switch {
 	case flow != nil && flow.Value == "":
-		p.errorf(flow.Pos, RuleType, "flow must name the flow file")
+		p.errorf(flow.Range, engine.RuleType, "flow must name the flow file")
 	case flow != nil:
-		s.Flow = filepath.Join(filepath.Dir(path), flow.Value)
-	case strings.HasSuffix(path, ScenarioSuffix):
-		s.Flow = strings.TrimSuffix(path, ScenarioSuffix) + ".yaml"
+		s.Flow = filepath.Join(filepath.Dir(p.path), flow.Value)
+	case strings.HasSuffix(p.path, Suffix):
+		s.Flow = strings.TrimSuffix(p.path, Suffix) + ".yaml"
 	default:
-		p.errorf(top, RuleMissingKey, "missing key %q: the file name does not end in %s, so the flow it tests cannot be told", "flow", ScenarioSuffix)
+		p.errorf(top, engine.RuleMissingKey, "missing key %q: the file name does not end in %s, so the flow it tests cannot be told", "flow", Suffix)
 	}
-	seen := map[string]Pos{}
+	seen := map[string]engine.Pos{}
 	for _, c := range s.Cases {
 		if first, dup := seen[c.Name.Value]; dup {
-			p.errorf(c.Name.Pos, RuleDuplicateKey, "duplicate case name %q; first at %d:%d", c.Name.Value, first.Line, first.Col)
+			p.errorf(c.Name.Range, engine.RuleDuplicateKey, "duplicate case name %q; first at %d:%d", c.Name.Value, first.Line, first.Col)
 			continue
 		}
 		seen[c.Name.Value] = c.Name.Pos
 	}
-	p.diags.Sort()
-	return s, p.diags
+	return s
 }
 
 func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
-	c := &Case{Pos: p.pos(resolve(n)), Inbound: true}
+	c := &Case{Pos: p.rng(yamlwalk.Resolve(n)).Pos, Inbound: true}
 	what := fmt.Sprintf("case %d", i+1)
 	hasExpect := false
-	ok := p.mapping(n, what, caseKeys, func(key *Scalar, v *yaml.Node) {
+	ok := p.mapping(n, what, caseKeys, func(key *engine.Scalar, v *yaml.Node) {
 		switch key.Value {
 		case "name":
 			c.Name = p.scalar(v, what+" name")
@@ -145,28 +199,28 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 		case "inbound":
 			c.Inbound = p.boolean(v, what+" inbound")
 		case "keys":
-			c.KeysPos = p.pos(resolve(v))
+			c.KeysPos = p.rng(yamlwalk.Resolve(v)).Pos
 			c.Keys = p.scalars(v, what+" keys", true)
 		case "expect":
 			hasExpect = true
-			p.mapping(v, what+" expect", expectKeys, func(key *Scalar, v *yaml.Node) {
+			p.mapping(v, what+" expect", expectKeys, func(key *engine.Scalar, v *yaml.Node) {
 				field := what + " expect " + key.Value
 				e := &c.Expect
 				switch key.Value {
 				case "hears":
-					e.Hears = withPos(p.scalars(v, field, false), key.Pos)
+					e.Hears = withPos(p.scalars(v, field, false), key.Range)
 				case "reaches":
-					e.Reaches = withPos(p.scalars(v, field, false), key.Pos)
+					e.Reaches = withPos(p.scalars(v, field, false), key.Range)
 				case "ends_at":
 					e.EndsAt = p.scalar(v, field)
 					if e.EndsAt != nil {
-						e.EndsAt.Pos = key.Pos
+						e.EndsAt.Range = key.Range
 					}
 				case "dials":
-					e.Dials = withPos(p.scalars(v, field, false), key.Pos)
+					e.Dials = withPos(p.scalars(v, field, false), key.Range)
 				case "hangs_up":
 					e.hangsUp = p.boolean(v, field)
-					e.HangsUp = &Scalar{Value: fmt.Sprint(e.hangsUp), Pos: key.Pos}
+					e.HangsUp = &engine.Scalar{Value: fmt.Sprint(e.hangsUp), Range: key.Range}
 				}
 			})
 		}
@@ -175,20 +229,20 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 		return nil
 	}
 	if c.Name == nil || c.Name.Value == "" {
-		p.errorf(c.Pos, RuleMissingKey, "%s needs a name", what)
+		p.errorf(engine.Range{Pos: c.Pos}, engine.RuleMissingKey, "%s needs a name", what)
 		return nil
 	}
 	if !hasExpect {
-		p.errorf(c.Name.Pos, RuleMissingKey, "%s needs expect: what the call must do", what)
+		p.errorf(c.Name.Range, engine.RuleMissingKey, "%s needs expect: what the call must do", what)
 	}
 	return c
 }
 
 // withPos moves every expectation to pos, the key that states it, which is
 // where a failure points.
-func withPos(list []*Scalar, pos Pos) []*Scalar {
+func withPos(list []*engine.Scalar, r engine.Range) []*engine.Scalar {
 	for _, s := range list {
-		s.Pos = pos
+		s.Range = r
 	}
 	return list
 }
@@ -209,19 +263,19 @@ func Pressed(entry string) string {
 
 // scalars reads a scalar or, when list is false, a list of scalars;
 // when list is true it must be a list. "-" reads as "".
-func (p *parser) scalars(n *yaml.Node, what string, list bool) []*Scalar {
-	n = resolve(n)
+func (p *parser) scalars(n *yaml.Node, what string, list bool) []*engine.Scalar {
+	n = yamlwalk.Resolve(n)
 	if n.Kind != yaml.SequenceNode {
 		if list {
-			p.errorf(p.pos(n), RuleType, "%s must be a list, got %s", what, kindName(n))
+			p.errorf(p.rng(n), engine.RuleType, "%s must be a list, got %s", what, yamlwalk.KindName(n))
 			return nil
 		}
 		if s := p.scalar(n, what); s != nil {
-			return []*Scalar{s}
+			return []*engine.Scalar{s}
 		}
 		return nil
 	}
-	var out []*Scalar
+	var out []*engine.Scalar
 	for _, item := range n.Content {
 		if s := p.scalar(item, what); s != nil {
 			if list {
@@ -244,7 +298,7 @@ func (p *parser) boolean(n *yaml.Node, what string) bool {
 	case "false":
 		return false
 	}
-	p.errorf(s.Pos, RuleType, "%s must be true or false, got %q", what, s.Value)
+	p.errorf(s.Range, engine.RuleType, "%s must be true or false, got %q", what, s.Value)
 	return false
 }
 
@@ -273,7 +327,7 @@ type CaseResult struct {
 
 // Failure is one expectation a case did not meet.
 type Failure struct {
-	Pos     Pos
+	Pos     engine.Pos
 	Message string
 }
 
@@ -314,7 +368,7 @@ func (c Coverage) String() string {
 type edge struct{ menu, key string }
 
 // Run plays every case through flow.
-func (s *Suite) Run(flow *Flow) Result {
+func (s *Suite) Run(flow *engine.Flow) Result {
 	var r Result
 	nodes := map[string]bool{}
 	edges := map[edge]bool{}
@@ -340,15 +394,15 @@ func (s *Suite) Run(flow *Flow) Result {
 	return r
 }
 
-func (c *Case) run(flow *Flow, nodes map[string]bool, edges map[edge]bool) CaseResult {
+func (c *Case) run(flow *engine.Flow, nodes map[string]bool, edges map[edge]bool) CaseResult {
 	res := CaseResult{Name: c.Name.Value}
 	var heard, dialled []string
-	visit := func(n *Node) {
+	visit := func(n *engine.Node) {
 		res.Path = append(res.Path, pathName(n))
 		if n.ID() != "" {
 			nodes[n.ID()] = true
 		}
-		for _, a := range n.callflow {
+		for _, a := range n.Callflow() {
 			switch a := a.(type) {
 			case *callflows.Say:
 				heard = append(heard, a.Text)
@@ -360,7 +414,7 @@ func (c *Case) run(flow *Flow, nodes map[string]bool, edges map[edge]bool) CaseR
 		}
 	}
 	keys := c.Keys
-	var cur *Node
+	var cur *engine.Node
 	if c.At != nil {
 		digits := ""
 		if len(keys) > 0 {
@@ -373,7 +427,7 @@ func (c *Case) run(flow *Flow, nodes map[string]bool, edges map[edge]bool) CaseR
 			res.Path = append(res.Path, c.At.Value)
 		}
 		step := flow.Next(c.At.Value, digits)
-		if step.Outcome == OutcomeKey {
+		if step.Outcome == engine.OutcomeKey {
 			edges[edge{step.From.ID(), digits}] = true
 		}
 		cur = step.Next
@@ -385,12 +439,12 @@ func (c *Case) run(flow *Flow, nodes map[string]bool, edges map[edge]bool) CaseR
 	visit(cur)
 	hungUp, waiting := false, false
 	for range maxSteps {
-		if hasHangup(cur) || cur.Kind() == KindSay {
+		if hasHangup(cur) || cur.Kind() == engine.KindSay {
 			hungUp = true
 			break
 		}
 		digits := ""
-		if cur.Kind() == KindMenu {
+		if cur.Kind() == engine.KindMenu {
 			if len(keys) == 0 {
 				waiting = true
 				break
@@ -398,7 +452,7 @@ func (c *Case) run(flow *Flow, nodes map[string]bool, edges map[edge]bool) CaseR
 			digits, keys = keys[0].Value, keys[1:]
 		}
 		step := flow.Next(cur.ID(), digits)
-		if step.Outcome == OutcomeKey {
+		if step.Outcome == engine.OutcomeKey {
 			edges[edge{cur.ID(), digits}] = true
 		}
 		cur = step.Next
@@ -434,15 +488,15 @@ func keyName(k string) string {
 }
 
 // pathName is how a node shows in a call's path.
-func pathName(n *Node) string {
+func pathName(n *engine.Node) string {
 	if n.ID() == "" {
 		return "(built-in fallback)"
 	}
 	return n.ID()
 }
 
-func hasHangup(n *Node) bool {
-	for _, a := range n.callflow {
+func hasHangup(n *engine.Node) bool {
+	for _, a := range n.Callflow() {
 		if _, ok := a.(*callflows.Hangup); ok {
 			return true
 		}
@@ -450,9 +504,9 @@ func hasHangup(n *Node) bool {
 	return false
 }
 
-func (c *Case) check(flow *Flow, path, heard, dialled []string, end *Node, hungUp bool) []Failure {
+func (c *Case) check(flow *engine.Flow, path, heard, dialled []string, end *engine.Node, hungUp bool) []Failure {
 	var fs []Failure
-	fail := func(pos Pos, format string, args ...any) {
+	fail := func(pos engine.Pos, format string, args ...any) {
 		fs = append(fs, Failure{pos, fmt.Sprintf(format, args...)})
 	}
 	went := strings.Join(path, " -> ")
@@ -474,7 +528,7 @@ func (c *Case) check(flow *Flow, path, heard, dialled []string, end *Node, hungU
 		switch {
 		case !hasNode(flow, r.Value):
 			fail(r.Pos, "expected to reach %s, which is not a node of the flow", r.Value)
-		case !contains(path, r.Value):
+		case !slices.Contains(path, r.Value):
 			fail(r.Pos, "expected to reach %s; the call went %s", r.Value, went)
 		}
 	}
@@ -487,7 +541,7 @@ func (c *Case) check(flow *Flow, path, heard, dialled []string, end *Node, hungU
 		}
 	}
 	for _, d := range e.Dials {
-		if !contains(dialled, d.Value) {
+		if !slices.Contains(dialled, d.Value) {
 			got := "nothing"
 			if len(dialled) > 0 {
 				got = strings.Join(dialled, ", ")
@@ -505,7 +559,7 @@ func (c *Case) check(flow *Flow, path, heard, dialled []string, end *Node, hungU
 	return fs
 }
 
-func hasNode(flow *Flow, id string) bool {
+func hasNode(flow *engine.Flow, id string) bool {
 	_, ok := flow.Node(id)
 	return ok
 }

@@ -1,4 +1,4 @@
-package engine_test
+package scenario_test
 
 import (
 	"os"
@@ -7,29 +7,30 @@ import (
 	"testing"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
-const scenarioDir = "testdata/scenario/"
+const scenarioDir = "testdata/"
 
 // runScenarios loads the scenario file path and its flow and runs it.
-func runScenarios(t *testing.T, path string) (*engine.Suite, engine.Result) {
+func runScenarios(t *testing.T, path string) (*scenario.Suite, scenario.Result) {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	suite, diags := engine.LoadScenarios(path, src)
+	suite, diags := scenario.Load(path, src)
 	if len(diags) > 0 {
-		t.Fatalf("LoadScenarios(%s):\n%v", path, diags)
+		t.Fatalf("Load(%s):\n%v", path, diags)
 	}
-	flow, diags, err := engine.Load(suite.Flow, noEnv)
+	flow, diags, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
 	if err != nil || flow == nil {
 		t.Fatalf("Load(%s): %v %v", suite.Flow, err, diags)
 	}
 	return suite, suite.Run(flow)
 }
 
-func failures(r engine.Result) []string {
+func failures(r scenario.Result) []string {
 	var out []string
 	for _, c := range r.Cases {
 		for _, f := range c.Failures {
@@ -71,13 +72,13 @@ func TestScenarioFailures(t *testing.T) {
 		t.Errorf("Flow = %q, want %q", suite.Flow, scenarioDir+"shop.yaml")
 	}
 	want := []string{
-		`sales: testdata/scenario/shop.test.yaml:5:7: expected to hear "We close at five"; heard: "Press 1 for sales, 2 for hours.", "Goodbye."`,
-		`sales: testdata/scenario/shop.test.yaml:6:7: expected to reach hours; the call went main -> sales -> bye`,
-		`sales: testdata/scenario/shop.test.yaml:7:7: expected to dial +15550111; dialled: +15550100`,
-		`sales: testdata/scenario/shop.test.yaml:8:7: expected the call not to hang up; it hung up at bye (the call went main -> sales -> bye)`,
-		`waits: testdata/scenario/shop.test.yaml:11:17: keys "3" left over: the call hung up at (built-in fallback)`,
-		`waits: testdata/scenario/shop.test.yaml:13:7: expected to end at bye; the call went main -> (built-in fallback)`,
-		`waits: testdata/scenario/shop.test.yaml:14:7: expected to reach nowhere, which is not a node of the flow`,
+		`sales: testdata/shop.test.yaml:5:7: expected to hear "We close at five"; heard: "Press 1 for sales, 2 for hours.", "Goodbye."`,
+		`sales: testdata/shop.test.yaml:6:7: expected to reach hours; the call went main -> sales -> bye`,
+		`sales: testdata/shop.test.yaml:7:7: expected to dial +15550111; dialled: +15550100`,
+		`sales: testdata/shop.test.yaml:8:7: expected the call not to hang up; it hung up at bye (the call went main -> sales -> bye)`,
+		`waits: testdata/shop.test.yaml:11:17: keys "3" left over: the call hung up at (built-in fallback)`,
+		`waits: testdata/shop.test.yaml:13:7: expected to end at bye; the call went main -> (built-in fallback)`,
+		`waits: testdata/shop.test.yaml:14:7: expected to reach nowhere, which is not a node of the flow`,
 	}
 	if got := failures(r); !slices.Equal(got, want) {
 		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -107,17 +108,17 @@ cases:
     expect:
       hears: Sorry
 `
-	suite, diags := engine.LoadScenarios(scenarioDir+"inline.test.yaml", []byte(src))
+	suite, diags := scenario.Load(scenarioDir+"inline.test.yaml", []byte(src))
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
-	flow, _, err := engine.Load(suite.Flow, noEnv)
+	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
 	if err != nil || flow == nil {
 		t.Fatal(err)
 	}
 	r := suite.Run(flow)
 	want := []string{
-		"waits: testdata/scenario/inline.test.yaml:5:7: expected the call to hang up; it was left waiting for a key at main (the call went main)",
+		"waits: testdata/inline.test.yaml:5:7: expected the call to hang up; it was left waiting for a key at main (the call went main)",
 	}
 	if got := failures(r); !slices.Equal(got, want) {
 		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -136,15 +137,15 @@ func TestScenarioParseErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, diags := engine.LoadScenarios(path, src)
+	_, diags := scenario.Load(path, src)
 	want := []string{
-		`testdata/scenario/bad.test.yaml:4:11: error: case "one" keys must be a list, got "1" [type]`,
-		`testdata/scenario/bad.test.yaml:6:7: error: unknown key "heard" in case "one" expect; allowed keys: hears, reaches, ends_at, dials, hangs_up; did you mean "hears"? [unknown-key]`,
-		`testdata/scenario/bad.test.yaml:7:5: error: case 2 needs a name [missing-key]`,
-		`testdata/scenario/bad.test.yaml:9:11: error: case "three" needs expect: what the call must do [missing-key]`,
-		`testdata/scenario/bad.test.yaml:10:14: error: case "three" inbound must be true or false, got "maybe" [type]`,
-		`testdata/scenario/bad.test.yaml:11:11: error: duplicate case name "one"; first at 3:11 [duplicate-key]`,
-		`testdata/scenario/bad.test.yaml:13:17: error: case "one" expect hangs_up must be a single value, got a list [type]`,
+		`testdata/bad.test.yaml:4:11: error: case "one" keys must be a list, got "1" [type]`,
+		`testdata/bad.test.yaml:6:7: error: unknown key "heard" in case "one" expect; allowed keys: hears, reaches, ends_at, dials, hangs_up; did you mean "hears"? [unknown-key]`,
+		`testdata/bad.test.yaml:7:5: error: case 2 needs a name [missing-key]`,
+		`testdata/bad.test.yaml:9:11: error: case "three" needs expect: what the call must do [missing-key]`,
+		`testdata/bad.test.yaml:10:14: error: case "three" inbound must be true or false, got "maybe" [type]`,
+		`testdata/bad.test.yaml:11:11: error: duplicate case name "one"; first at 3:11 [duplicate-key]`,
+		`testdata/bad.test.yaml:13:17: error: case "one" expect hangs_up must be a single value, got a list [type]`,
 	}
 	if got := strings.Split(diags.Error(), "\n"); !slices.Equal(got, want) {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -163,9 +164,9 @@ func TestScenarioParseErrors(t *testing.T) {
 				"x.test.yaml:4:27: error: case \"a\" expect reaches must be a single value, got a mapping [type]"},
 	}
 	for _, tt := range tests {
-		_, diags := engine.LoadScenarios(tt.path, []byte(tt.src))
+		_, diags := scenario.Load(tt.path, []byte(tt.src))
 		if got := diags.Error(); got != tt.want {
-			t.Errorf("LoadScenarios(%q):\n%s\nwant:\n%s", tt.src, got, tt.want)
+			t.Errorf("Load(%q):\n%s\nwant:\n%s", tt.src, got, tt.want)
 		}
 	}
 }
@@ -173,7 +174,7 @@ func TestScenarioParseErrors(t *testing.T) {
 // TestShippedScenarios: the shipped scenario files pass and cover every
 // node and key of their flows.
 func TestShippedScenarios(t *testing.T) {
-	for _, path := range []string{"../flows/restaurant.test.yaml", "../examples/clinic.test.yaml"} {
+	for _, path := range []string{"../../flows/restaurant.test.yaml", "../../examples/clinic.test.yaml"} {
 		_, r := runScenarios(t, path)
 		if got := failures(r); len(got) > 0 {
 			t.Errorf("%s:\n%s", path, strings.Join(got, "\n"))
@@ -183,3 +184,6 @@ func TestShippedScenarios(t *testing.T) {
 		}
 	}
 }
+
+// noEnv is an environment with nothing set.
+func noEnv(string) (string, bool) { return "", false }

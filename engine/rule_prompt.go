@@ -158,12 +158,12 @@ func (c *compiler) checkPrompts() {
 		for _, m := range keyMentions(d.Text.Value, maxDigits) {
 			mentioned[m.key] = true
 			if !has[m.key] {
-				c.warnf(d.Text.at(m.start), RulePromptKey, "the prompt says %q but menu %q has no key %s", d.Text.Value[m.start:m.end], d.ID.Value, m.key)
+				c.warnf(d.Text.sub(m.start, m.end), RulePromptKey, "the prompt says %q but menu %q has no key %s", d.Text.Value[m.start:m.end], d.ID.Value, m.key)
 			}
 		}
 		for _, k := range d.Keys {
 			if !mentioned[k.Key.Value] && callflows.IsDTMF(k.Key.Value) {
-				c.warnf(k.Key.Pos, RuleUnmentionedKey, "key %s of menu %q is not mentioned in its prompt, so no caller will know to press it", k.Key.Value, d.ID.Value)
+				c.warnf(k.Key.Range, RuleUnmentionedKey, "key %s of menu %q is not mentioned in its prompt, so no caller will know to press it", k.Key.Value, d.ID.Value)
 			}
 		}
 	}

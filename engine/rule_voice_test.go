@@ -18,7 +18,7 @@ vars:
   vn: ${VN:-+6568888888}
 nodes:
   main:
-    menu: Press 1 to talk, 2 to hear us.
+    menu: Press 1 to talk, press 2 to hear us.
     voice: en-GB-Emma
     keys: {"1": talk, "2": hear}
   talk:
@@ -41,10 +41,10 @@ func TestNumberIsDialDefault(t *testing.T) {
 		{name: "from environment", env: map[string]string{"VN": "+6561234567"}, want: "+6561234567"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			flow, diags := engine.LoadBytes("number.yaml", []byte(numberFlow), func(k string) (string, bool) {
+			flow, diags, _ := engine.Load("number.yaml", engine.LoadOptions{Source: []byte(numberFlow), Env: func(k string) (string, bool) {
 				v, ok := tt.env[k]
 				return v, ok
-			})
+			}})
 			if flow == nil {
 				t.Fatalf("flow does not load:\n%v", diags)
 			}
@@ -61,7 +61,7 @@ func TestNumberIsDialDefault(t *testing.T) {
 }
 
 func TestNoNumber(t *testing.T) {
-	flow, diags := engine.LoadBytes("plain.yaml", []byte("start: bye\nnodes:\n  bye:\n    say: Bye.\n"), noEnv)
+	flow, diags, _ := engine.Load("plain.yaml", engine.LoadOptions{Source: []byte("start: bye\nnodes:\n  bye:\n    say: Bye.\n"), Env: noEnv})
 	if flow == nil {
 		t.Fatalf("flow does not load:\n%v", diags)
 	}
@@ -71,10 +71,6 @@ func TestNoNumber(t *testing.T) {
 }
 
 func TestCheckVoices(t *testing.T) {
-	flow, diags := engine.LoadBytes("number.yaml", []byte(numberFlow), noEnv)
-	if flow == nil {
-		t.Fatalf("flow does not load:\n%v", diags)
-	}
 	tests := []struct {
 		name  string
 		known []string
@@ -98,13 +94,13 @@ func TestCheckVoices(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := flow.CheckVoices(tt.known)
+			_, got, _ := engine.Load("number.yaml", engine.LoadOptions{Source: []byte(numberFlow), Env: noEnv, Voices: tt.known})
 			var lines []string
 			for _, d := range got {
 				lines = append(lines, d.String())
 			}
 			if strings.Join(lines, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("CheckVoices:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(tt.want, "\n"))
+				t.Errorf("Load with Voices:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
 	}
