@@ -5,10 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -164,70 +162,5 @@ func TestNewOptions(t *testing.T) {
 	hours, _ := flow.Node("hours")
 	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), hours.Response()) {
 		t.Errorf("with the zero Logger: got %d %s, want 200 %s", rec.Code, rec.Body, hours.Response())
-	}
-}
-
-// TestAppendMillis: the log's duration_ms reads as the float64 it stands
-// for would be formatted.
-func TestAppendMillis(t *testing.T) {
-	for _, us := range []int64{0, 1, 9, 10, 100, 120, 615, 999, 1000, 1001, 1500, 12000, 12345, 999999, 1e9 + 7, -1, -1500} {
-		d := time.Duration(us) * time.Microsecond
-		want := strconv.FormatFloat(float64(us)/1000, 'f', -1, 64)
-		if got := string(appendMillis([]byte("x"), d)); got != "x"+want {
-			t.Errorf("appendMillis(%v) = %q, want %q", d, got[1:], want)
-		}
-	}
-	// Below a microsecond there is nothing to show.
-	if got := string(appendMillis(nil, 999*time.Nanosecond)); got != "0" {
-		t.Errorf("appendMillis(999ns) = %q, want 0", got)
-	}
-}
-
-// TestAppendTimestamp: each time is written in full, whichever second was
-// formatted before it.
-func TestAppendTimestamp(t *testing.T) {
-	base := time.Date(2026, 11, 24, 21, 32, 29, 615_400_000, time.UTC)
-	paris := time.FixedZone("CET", 3600)
-	for _, tm := range []time.Time{
-		base,
-		base.Add(time.Millisecond),
-		base.Add(time.Second), // the next second
-		base,                  // and back
-		base.Add(-615 * time.Millisecond),
-		base.Add(384 * time.Millisecond), // the last millisecond of the second
-		base.In(paris),                   // written in UTC
-		base.Add(24 * time.Hour),         // the same second of another day
-		time.Date(1999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
-	} {
-		want := `"` + tm.UTC().Format("2006-01-02T15:04:05.000Z07:00") + `"`
-		if got := string(appendTimestamp(nil, tm)); got != want {
-			t.Errorf("appendTimestamp(%v) = %s, want %s", tm, got, want)
-		}
-	}
-}
-
-// TestClockNow: clockNow gives the time time.Now would, and reads the wall clock
-// again once its reading is a second old, or ahead of the clock.
-func TestClockNow(t *testing.T) {
-	for i := 0; i < 1000; i++ {
-		before := time.Now()
-		got := clockNow()
-		after := time.Now()
-		// Compared on the wall clock, which now derives, and on the
-		// monotonic one.
-		if got.Before(before) || got.After(after) || got.Round(0).Before(before.Round(0).Add(-time.Millisecond)) || got.Round(0).After(after.Round(0).Add(time.Millisecond)) {
-			t.Fatalf("clockNow() = %v, want between %v and %v", got, before, after)
-		}
-	}
-	for _, base := range []time.Time{
-		time.Now().Add(-2 * time.Second),   // a second old
-		time.Now().Add(time.Hour).Round(0), // ahead, with no monotonic reading
-	} {
-		clockBase.Store(&base)
-		before := time.Now()
-		clockNow()
-		if b := clockBase.Load(); *b == base || b.Before(before) {
-			t.Errorf("with a base of %v, clockNow() kept it", base)
-		}
 	}
 }

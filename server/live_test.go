@@ -267,4 +267,34 @@ func TestRequestID(t *testing.T) {
 	if a["request_id"] == b["request_id"] {
 		t.Errorf("two requests share the ID %v", a["request_id"])
 	}
+
+	// An ID no proxy would send is a stranger's: replaced, never logged.
+	for _, id := range []string{
+		strings.Repeat("x", 65),
+		"proxy-42\x1b[31m",
+		"proxy-\u00e9",
+		"proxy-42\x00",
+	} {
+		for _, path := range []string{"/webhooks/vca", "/no/such/route"} {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, bytes.NewReader(vca("main_menu", "1", nil)))
+			req.Header["X-Request-Id"] = []string{id}
+			d.srv.Routes().ServeHTTP(httptest.NewRecorder(), req)
+			lines := takeLog(t, d.log)
+			if len(lines) != 1 {
+				t.Fatalf("%s: %d log lines, want 1", path, len(lines))
+			}
+			got, _ := lines[0]["request_id"].(string)
+			if got == "" || got == id || strings.Contains(got, "proxy") || strings.Contains(got, "xxx") {
+				t.Errorf("%s with X-Request-Id %q: logged request_id %q, want one made by the server", path, id, got)
+			}
+		}
+	}
+	// The longest a proxy may send is kept.
+	id := strings.Repeat("p", 64)
+	req = httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhooks/vca", bytes.NewReader(vca("main_menu", "1", nil)))
+	req.Header.Set("X-Request-Id", id)
+	d.srv.Routes().ServeHTTP(httptest.NewRecorder(), req)
+	if lines := takeLog(t, d.log); len(lines) != 1 || lines[0]["request_id"] != id {
+		t.Errorf("log %v, want the 64-byte request_id", lines)
+	}
 }

@@ -177,7 +177,18 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	default:
 		return zerolog.Logger{}, fmt.Errorf("unknown --log-format %q; use json or console", format)
 	}
-	return zerolog.New(w).Level(lvl).Hook(server.Timestamp), nil
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// logTimeFormat is the time of each log line of ivrctl serve: UTC, with
+// milliseconds, as several webhooks of one call come within a second.
+const logTimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// zerolog's time settings are global; they are set once, before any
+// logger exists, rather than by each serve (which tests run side by side).
+func init() {
+	zerolog.TimeFieldFormat = logTimeFormat
+	zerolog.TimestampFunc = func() time.Time { return time.Now().UTC() }
 }
 
 // terminalOf returns the writer a LogWriter writes to, or w itself.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -186,6 +188,14 @@ func TestServeLogFormatAndLevel(t *testing.T) {
 		log.Warn().Msg("vca rejected")
 		if got := buf.String(); strings.Contains(got, `"vca"`) || !strings.Contains(got, `"vca rejected"`) {
 			t.Errorf("at warn, the log says %s; want only the warning", got)
+		}
+		// Each line has its time, in UTC to the millisecond.
+		var line struct{ Time string }
+		if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`).MatchString(line.Time) {
+			t.Errorf("time %q, want UTC with milliseconds", line.Time)
 		}
 	})
 }
