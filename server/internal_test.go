@@ -13,6 +13,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/server/logtest"
 )
 
 func loadRestaurant(t *testing.T) *engine.Flow {
@@ -25,7 +26,7 @@ func loadRestaurant(t *testing.T) *engine.Flow {
 }
 
 // takeLog returns the lines log holds, parsed, and forgets them.
-func takeLog(t *testing.T, log *carrier.LogBuffer) []map[string]any {
+func takeLog(t *testing.T, log *logtest.Buffer) []map[string]any {
 	t.Helper()
 	lines, err := log.Take()
 	if err != nil {
@@ -48,7 +49,7 @@ func post(t *testing.T, ts *httptest.Server, body []byte) (int, []byte) {
 // go on answering.
 func TestStepPanic(t *testing.T) {
 	flow := loadRestaurant(t)
-	log := &carrier.LogBuffer{}
+	log := &logtest.Buffer{}
 	s := New(flow, Options{Logger: zerolog.New(log)})
 	// Set before serving starts, so no request reads it while it changes.
 	s.step = func(f *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step {
@@ -115,7 +116,7 @@ func asString(v any) string {
 // TestRecoverer checks the net under every other handler: a panic answers
 // 500 and is logged, and http.ErrAbortHandler still aborts.
 func TestRecoverer(t *testing.T) {
-	log := &carrier.LogBuffer{}
+	log := &logtest.Buffer{}
 	s := New(loadRestaurant(t), Options{Logger: zerolog.New(log)})
 
 	rec := httptest.NewRecorder()

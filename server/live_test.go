@@ -13,6 +13,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logtest"
 )
 
 // mustLoadBytes compiles a flow written in a test.
@@ -130,7 +131,7 @@ nodes:
 // in the log, before and after a reload that removes the menu; other
 // menus' keys are.
 func TestSensitiveDigitsRedacted(t *testing.T) {
-	log := &carrier.LogBuffer{}
+	log := &logtest.Buffer{}
 	srv := server.New(mustLoadBytes(t, "pin.yaml", pinFlow), server.Options{Logger: zerolog.New(log)})
 	ts := httptest.NewServer(srv.Routes())
 	t.Cleanup(ts.Close)

@@ -20,6 +20,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logtest"
 )
 
 // liveFlow is a flow file in a temporary folder, served by a server that
@@ -28,7 +29,7 @@ type liveFlow struct {
 	path string
 	srv  *server.Server
 	ts   *httptest.Server
-	log  *carrier.LogBuffer
+	log  *logtest.Buffer
 	src  string // the restaurant flow as shipped
 }
 
@@ -38,7 +39,7 @@ func newLiveFlow(t *testing.T) *liveFlow {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &liveFlow{path: filepath.Join(t.TempDir(), "restaurant.yaml"), log: &carrier.LogBuffer{}, src: string(src)}
+	l := &liveFlow{path: filepath.Join(t.TempDir(), "restaurant.yaml"), log: &logtest.Buffer{}, src: string(src)}
 	l.write(t, l.src)
 	flow, diags, err := engine.Load(l.path, noEnv)
 	if err != nil || flow == nil {
@@ -386,7 +387,7 @@ func TestWatchSymlinkSwap(t *testing.T) {
 	if err != nil || flow == nil {
 		t.Fatalf("load: %v %v", err, diags)
 	}
-	srv := server.New(flow, server.Options{Logger: zerolog.New(&carrier.LogBuffer{})})
+	srv := server.New(flow, server.Options{Logger: zerolog.New(&logtest.Buffer{})})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() { done <- srv.Watch(ctx, path, nil) }()

@@ -22,6 +22,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logtest"
 )
 
 // clearServeEnv keeps the developer's own settings out of a test of
@@ -165,7 +166,7 @@ func TestServeLogFormatAndLevel(t *testing.T) {
 	// LogWriter, even warnings would wait for its flush, since zerolog's
 	// ConsoleWriter does not pass their level on.
 	t.Run("console-unbuffered", func(t *testing.T) {
-		var buf carrier.LogBuffer // safe to read while the LogWriter's goroutine writes
+		var buf logtest.Buffer // safe to read while the LogWriter's goroutine writes
 		lw := server.NewLogWriter(&buf, time.Hour)
 		defer lw.Close()
 		log, err := newLogger(lw, "console", "info")
