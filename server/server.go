@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,7 +65,7 @@ type Server struct {
 	metrics *metrics
 	vcaSeen *dedupe // VCA answers by eventId; nil when off
 	vssSeen *dedupe // VSS summaries by sessionId; nil when off
-	// mu serialises the swaps of the flow, and reloads.
+	// mu serialises the swaps of the flow.
 	mu sync.Mutex
 	// sensitive holds the IDs of the menus marked sensitive in every flow
 	// served so far, so that keys sent to a sensitive menu that a reload
@@ -133,6 +134,17 @@ func (s *Server) setFlow(flow *engine.Flow) {
 	}
 	s.flow.Store(flow)
 	s.metrics.setFlow(flow)
+}
+
+// CountReload counts a reload of the flow file in ivrctl_reloads_total by
+// its result: "accepted" (a new flow swapped in), "rejected" (the running
+// flow stays) or "unchanged" (the file holds the flow served). Package
+// reload calls it; any other result is not counted, so that the label
+// keeps its three values.
+func (s *Server) CountReload(result string) {
+	if slices.Contains(reloadResults, result) {
+		s.metrics.reloads.WithLabelValues(result).Inc()
+	}
 }
 
 // isSensitive reports whether the keys of a VCA answering the node id

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/reload"
 )
 
 const serveSynopsis = `serve [--addr HOST:PORT] [--allow LIST] [--trusted-proxies LIST]
@@ -89,7 +90,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		log.Error().Err(err).Msg("cannot read flow")
 		return exitFailure
 	}
-	server.LogDiagnostics(log, diags)
+	reload.LogDiagnostics(log, diags)
 	if flow == nil {
 		log.Error().Str("file", path).Int("problems", len(diags)).Msg("flow has errors; not serving it")
 		return exitProblems
@@ -122,6 +123,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			" to the httpAuthHeader registered with 8x8 (ivrctl webhooks set registers it)").
 			Msg("webhooks are not authenticated")
 	}
+	// The watcher stops with the server. It watches the file before the
+	// "serving" line, so that a save from then on is seen.
+	loader := reload.New(path, srv, log)
+	wctx, stopWatch := context.WithCancel(ctx)
+	watching, watched := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(watched)
+		if f.noWatch {
+			close(watching)
+			_ = loader.ReloadOnSignal(wctx, hup)
+			return
+		}
+		_ = loader.Watch(wctx, hup, func() { close(watching) })
+	}()
+	defer func() { stopWatch(); <-watched }()
+	<-watching
+
 	log.Info().
 		Str("addr", ln.Addr().String()).
 		Str("flow", flow.Name()).
@@ -135,19 +153,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Str("subaccount", f.subAccount).
 		Bool("watch", !f.noWatch).
 		Msg("serving")
-
-	// The watcher stops with the server.
-	wctx, stopWatch := context.WithCancel(ctx)
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		if f.noWatch {
-			_ = srv.ReloadOnSignal(wctx, path, hup)
-			return
-		}
-		_ = srv.Watch(wctx, path, hup)
-	}()
-	defer func() { stopWatch(); <-watched }()
 
 	if err := server.Serve(ctx, ln, srv.Routes(), log); err != nil {
 		log.Error().Err(err).Msg("server failed")
