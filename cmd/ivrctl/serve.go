@@ -17,6 +17,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logwriter"
 	"github.com/ivrctl/ivrctl/server/reload"
 )
 
@@ -67,7 +68,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	// Webhook lines in JSON are buffered (warnings and errors are not), so
 	// that logging one costs a copy, not a system call.
-	logOut := server.NewLogWriter(stderr, 0)
+	logOut := logwriter.New(stderr, 0)
 	defer logOut.Close()
 	log, err := newLogger(logOut, f.logFormat, f.logLevel)
 	if err != nil {
@@ -164,8 +165,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // newLogger returns the logger of ivrctl serve, writing to w: JSON lines,
 // or a console format for people. The console format is written line by
-// line to the writer under a LogWriter, not buffered: zerolog's
-// ConsoleWriter does not pass a line's level on, so a LogWriter would hold
+// line to the writer under a logwriter.Writer, not buffered: zerolog's
+// ConsoleWriter does not pass a line's level on, so a buffer would hold
 // warnings back with the webhook lines, and a person reading wants each
 // line as it comes.
 func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
@@ -196,9 +197,10 @@ func init() {
 	zerolog.TimestampFunc = func() time.Time { return time.Now().UTC() }
 }
 
-// terminalOf returns the writer a LogWriter writes to, or w itself.
+// terminalOf returns the writer a logwriter.Writer writes to, or w
+// itself.
 func terminalOf(w io.Writer) io.Writer {
-	if lw, ok := w.(*server.LogWriter); ok {
+	if lw, ok := w.(*logwriter.Writer); ok {
 		return lw.Out()
 	}
 	return w

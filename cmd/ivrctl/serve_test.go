@@ -21,8 +21,8 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
-	"github.com/ivrctl/ivrctl/server"
 	"github.com/ivrctl/ivrctl/server/logtest"
+	"github.com/ivrctl/ivrctl/server/logwriter"
 )
 
 // clearServeEnv keeps the developer's own settings out of a test of
@@ -163,11 +163,11 @@ func TestServeLogFormatAndLevel(t *testing.T) {
 		}
 	})
 	// Console lines are for people, written as they come; buffered in a
-	// LogWriter, even warnings would wait for its flush, since zerolog's
+	// logwriter.Writer, even warnings would wait for its flush, since zerolog's
 	// ConsoleWriter does not pass their level on.
 	t.Run("console-unbuffered", func(t *testing.T) {
-		var buf logtest.Buffer // safe to read while the LogWriter's goroutine writes
-		lw := server.NewLogWriter(&buf, time.Hour)
+		var buf logtest.Buffer // safe to read while the periodic flush writes
+		lw := logwriter.New(&buf, time.Hour)
 		defer lw.Close()
 		log, err := newLogger(lw, "console", "info")
 		if err != nil {
