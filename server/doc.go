@@ -2,10 +2,11 @@
 // and VSS webhooks from a compiled flow, and serves the health endpoints
 // and the metrics.
 //
-// Routes returns the handler: chi's router, with the request ID, a
-// recoverer and the body limit in front of every route, and Access (the
-// Authorization header 8x8 sends, the source addresses allowed) in front of
-// the webhooks. Serving a VCA is a decode, a step through the current
+// Routes returns the handler: chi's router, with a recoverer and the body
+// limit in front of every route, and Access (the Authorization header 8x8
+// sends, the source addresses allowed) in front of the webhooks. Every log
+// line of a request has its ID: a proxy's X-Request-Id, or one the server
+// makes. Serving a VCA is a decode, a step through the current
 // engine.Flow and a write of bytes compiled at load time. Every VCA gets a
 // valid callflow: an unknown clientActionId, missing digits or a panic in
 // the handler answer the flow's fallback, never a 5xx and never silence.

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -159,10 +158,10 @@ func (s *Server) Routes() http.Handler { return s.routes }
 
 func (s *Server) buildRoutes() http.Handler {
 	r := chi.NewRouter()
-	// In the order chi's own examples use: the request ID first, so that
-	// every log line has it; the recoverer around everything that may
-	// panic; the body limit nearest the handlers.
-	r.Use(requestID, s.recoverer, middleware.RequestSize(s.maxBody))
+	// In the order chi's own examples use: the recoverer around everything
+	// that may panic, the body limit nearest the handlers. (The request ID
+	// is made where a line is logged: see requestID.)
+	r.Use(s.recoverer, middleware.RequestSize(s.maxBody))
 	r.NotFound(s.reject(http.StatusNotFound, "no such route"))
 	notAllowed := s.reject(http.StatusMethodNotAllowed, "method not allowed")
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
@@ -252,7 +251,7 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		// Any failure while answering still answers: the caller hears the
 		// fallback and the call ends, rather than dead air.
-		id := middleware.GetReqID(r.Context())
+		id := requestID(r)
 		if rec := recover(); rec != nil {
 			l.panic, l.status = rec, http.StatusOK
 			s.log.Error().Str("request_id", id).Interface("panic", rec).Bytes("stack", debug.Stack()).Msg("vca handler panic")
@@ -442,7 +441,7 @@ func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		return
 	}
-	e = e.Str("request_id", middleware.GetReqID(r.Context())).
+	e = e.Str("request_id", requestID(r)).
 		Str("session_id", p.SessionID).
 		Str("session_status", p.SessionStatus).
 		Str("last_action", p.LastAction).
@@ -471,7 +470,7 @@ func outcomeOf(status int) string {
 func (s *Server) rejectVSS(r *http.Request, status int, outcome string, err error, start time.Time) {
 	s.metrics.vss(outcome, "", time.Since(start))
 	s.log.Warn().
-		Str("request_id", middleware.GetReqID(r.Context())).
+		Str("request_id", requestID(r)).
 		Err(err).
 		Int("status", status).
 		Msg("vss rejected")
@@ -498,7 +497,7 @@ func (s *Server) reject(status int, msg string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, msg)
 		s.log.Warn().
-			Str("request_id", middleware.GetReqID(r.Context())).
+			Str("request_id", requestID(r)).
 			Str("method", r.Method).
 			Str("path", r.URL.Path).
 			Int("status", status).
@@ -520,7 +519,7 @@ func (s *Server) rejectAccess(w http.ResponseWriter, r *http.Request, status int
 	}
 	s.metrics.webhooks.WithLabelValues(webhook, "", outcome).Inc()
 	s.log.Warn().
-		Str("request_id", middleware.GetReqID(r.Context())).
+		Str("request_id", requestID(r)).
 		Str("path", r.URL.Path).
 		Str("remote_addr", r.RemoteAddr).
 		Str("reason", reason).
@@ -542,22 +541,27 @@ func millis(d time.Duration) float64 {
 // maxRequestIDLen bounds the X-Request-Id a proxy in front may pass.
 const maxRequestIDLen = 64
 
-// requestID gives each request an ID for its log lines, read back with
-// chi's middleware.GetReqID: the X-Request-Id of a proxy in front, or one
-// made by the process. chi's middleware.RequestID takes any header as it
-// is; a header longer than maxRequestIDLen or with anything but printable
-// ASCII in it is a stranger's, not a proxy's, and is replaced by a made
-// ID, never logged.
-func requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(middleware.RequestIDHeader)
-		if id == "" || !validRequestID(id) {
-			id = requestIDPrefix + strconv.FormatUint(requestSeq.Add(1), 10)
-		}
-		ctx := context.WithValue(r.Context(), middleware.RequestIDKey, id)
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+// requestID returns the ID of a request for its log lines: the
+// X-Request-Id of a proxy in front, or one made by the process. A header
+// longer than maxRequestIDLen or with anything but printable ASCII in it
+// is a stranger's, not a proxy's: it is replaced by a made ID, never
+// logged. A handler that logs twice makes it once and passes it on.
+//
+// It is made where a line is logged rather than put in the request's
+// context by a middleware, as chi's middleware.RequestID does (which
+// would also need a wrapper, since it takes any header as it is): a new
+// context copies the request, and that cost 0.54 µs of CPU a webhook in
+// BenchmarkVCA (3.54 µs against 4.08, 4 runs of a million each,
+// alternated), 13%, far over the 3% that keeps a hand-made piece.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get(requestIDHeader); id != "" && validRequestID(id) {
+		return id
+	}
+	return requestIDPrefix + strconv.FormatUint(requestSeq.Add(1), 10)
 }
+
+// requestIDHeader is where a proxy in front may pass its own request ID.
+const requestIDHeader = "X-Request-Id"
 
 // requestIDPrefix starts the request IDs the process makes: the host name
 // and a random word, so that IDs from several replicas do not collide.
@@ -595,7 +599,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if rec == http.ErrAbortHandler {
 					panic(rec)
 				}
-				s.log.Error().Str("request_id", middleware.GetReqID(r.Context())).
+				s.log.Error().Str("request_id", requestID(r)).
 					Interface("panic", rec).Bytes("stack", debug.Stack()).
 					Str("path", r.URL.Path).Msg("handler panic")
 				writeError(w, http.StatusInternalServerError, "internal error")
