@@ -557,7 +557,8 @@ func requestID(r *http.Request) string {
 	if id := r.Header.Get(requestIDHeader); id != "" && validRequestID(id) {
 		return id
 	}
-	return requestIDPrefix + strconv.FormatUint(requestSeq.Add(1), 10)
+	var buf [96]byte // one allocation, the string's, for a host name of up to 64
+	return string(strconv.AppendUint(append(buf[:0], requestIDPrefix...), requestSeq.Add(1), 10))
 }
 
 // requestIDHeader is where a proxy in front may pass its own request ID.
