@@ -5,12 +5,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logwriter"
 )
 
 // benchVCA is a caller pressing 2 at the reservations menu, a typical VCA.
@@ -67,7 +70,15 @@ func (*body) Close() error { return nil }
 func BenchmarkVCA(b *testing.B) {
 	flow := loadFlow(b)
 	want, _ := flow.Node("reschedule_table")
-	h := server.New(flow, server.Options{Logger: zerolog.New(io.Discard)}).Routes()
+	w := serveVCAs(b, server.New(flow, server.Options{Logger: zerolog.New(io.Discard)}).Routes())
+	if w.status != http.StatusOK || !bytes.Equal(w.body.Bytes(), want.Response()) {
+		b.Fatalf("got %d %s, want 200 %s", w.status, w.body.Bytes(), want.Response())
+	}
+}
+
+// serveVCAs has h answer b.N VCAs, each a new event, and returns the last
+// answer.
+func serveVCAs(b *testing.B, h http.Handler) *sink {
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/vca", nil)
 	req.Header.Set("Content-Type", "application/json")
 	rb := &body{}
@@ -86,8 +97,33 @@ func BenchmarkVCA(b *testing.B) {
 		w.reset()
 		h.ServeHTTP(w, req)
 	}
-	if w.status != http.StatusOK || !bytes.Equal(w.body.Bytes(), want.Response()) {
-		b.Fatalf("got %d %s, want 200 %s", w.status, w.body.Bytes(), want.Response())
+	return w
+}
+
+// BenchmarkVCALogFile is BenchmarkVCA logging to a real file, as ivrctl
+// serve does (with zerolog's timestamp), straight or through a
+// logwriter.Writer: what the buffering saves, which package logwriter's
+// comment states.
+func BenchmarkVCALogFile(b *testing.B) {
+	flow := loadFlow(b)
+	for _, tt := range []struct {
+		name string
+		wrap func(f *os.File) io.WriteCloser
+	}{
+		{"file", func(f *os.File) io.WriteCloser { return f }},
+		{"logwriter", func(f *os.File) io.WriteCloser { return logwriter.New(f, 0) }},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			f, err := os.Create(filepath.Join(b.TempDir(), "serve.log"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			w := tt.wrap(f)
+			defer w.Close()
+			log := zerolog.New(w).With().Timestamp().Logger()
+			serveVCAs(b, server.New(flow, server.Options{Logger: log}).Routes())
+		})
 	}
 }
 

@@ -5,16 +5,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/server/logtest"
 )
 
 func loadRestaurant(t *testing.T) *engine.Flow {
@@ -27,7 +26,7 @@ func loadRestaurant(t *testing.T) *engine.Flow {
 }
 
 // takeLog returns the lines log holds, parsed, and forgets them.
-func takeLog(t *testing.T, log *carrier.LogBuffer) []map[string]any {
+func takeLog(t *testing.T, log *logtest.Buffer) []map[string]any {
 	t.Helper()
 	lines, err := log.Take()
 	if err != nil {
@@ -50,7 +49,7 @@ func post(t *testing.T, ts *httptest.Server, body []byte) (int, []byte) {
 // go on answering.
 func TestStepPanic(t *testing.T) {
 	flow := loadRestaurant(t)
-	log := &carrier.LogBuffer{}
+	log := &logtest.Buffer{}
 	s := New(flow, Options{Logger: zerolog.New(log)})
 	// Set before serving starts, so no request reads it while it changes.
 	s.step = func(f *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step {
@@ -117,7 +116,7 @@ func asString(v any) string {
 // TestRecoverer checks the net under every other handler: a panic answers
 // 500 and is logged, and http.ErrAbortHandler still aborts.
 func TestRecoverer(t *testing.T) {
-	log := &carrier.LogBuffer{}
+	log := &logtest.Buffer{}
 	s := New(loadRestaurant(t), Options{Logger: zerolog.New(log)})
 
 	rec := httptest.NewRecorder()
@@ -164,70 +163,5 @@ func TestNewOptions(t *testing.T) {
 	hours, _ := flow.Node("hours")
 	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), hours.Response()) {
 		t.Errorf("with the zero Logger: got %d %s, want 200 %s", rec.Code, rec.Body, hours.Response())
-	}
-}
-
-// TestAppendMillis: the log's duration_ms reads as the float64 it stands
-// for would be formatted.
-func TestAppendMillis(t *testing.T) {
-	for _, us := range []int64{0, 1, 9, 10, 100, 120, 615, 999, 1000, 1001, 1500, 12000, 12345, 999999, 1e9 + 7, -1, -1500} {
-		d := time.Duration(us) * time.Microsecond
-		want := strconv.FormatFloat(float64(us)/1000, 'f', -1, 64)
-		if got := string(appendMillis([]byte("x"), d)); got != "x"+want {
-			t.Errorf("appendMillis(%v) = %q, want %q", d, got[1:], want)
-		}
-	}
-	// Below a microsecond there is nothing to show.
-	if got := string(appendMillis(nil, 999*time.Nanosecond)); got != "0" {
-		t.Errorf("appendMillis(999ns) = %q, want 0", got)
-	}
-}
-
-// TestAppendTimestamp: each time is written in full, whichever second was
-// formatted before it.
-func TestAppendTimestamp(t *testing.T) {
-	base := time.Date(2026, 11, 24, 21, 32, 29, 615_400_000, time.UTC)
-	paris := time.FixedZone("CET", 3600)
-	for _, tm := range []time.Time{
-		base,
-		base.Add(time.Millisecond),
-		base.Add(time.Second), // the next second
-		base,                  // and back
-		base.Add(-615 * time.Millisecond),
-		base.Add(384 * time.Millisecond), // the last millisecond of the second
-		base.In(paris),                   // written in UTC
-		base.Add(24 * time.Hour),         // the same second of another day
-		time.Date(1999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
-	} {
-		want := `"` + tm.UTC().Format("2006-01-02T15:04:05.000Z07:00") + `"`
-		if got := string(appendTimestamp(nil, tm)); got != want {
-			t.Errorf("appendTimestamp(%v) = %s, want %s", tm, got, want)
-		}
-	}
-}
-
-// TestClockNow: clockNow gives the time time.Now would, and reads the wall clock
-// again once its reading is a second old, or ahead of the clock.
-func TestClockNow(t *testing.T) {
-	for i := 0; i < 1000; i++ {
-		before := time.Now()
-		got := clockNow()
-		after := time.Now()
-		// Compared on the wall clock, which now derives, and on the
-		// monotonic one.
-		if got.Before(before) || got.After(after) || got.Round(0).Before(before.Round(0).Add(-time.Millisecond)) || got.Round(0).After(after.Round(0).Add(time.Millisecond)) {
-			t.Fatalf("clockNow() = %v, want between %v and %v", got, before, after)
-		}
-	}
-	for _, base := range []time.Time{
-		time.Now().Add(-2 * time.Second),   // a second old
-		time.Now().Add(time.Hour).Round(0), // ahead, with no monotonic reading
-	} {
-		clockBase.Store(&base)
-		before := time.Now()
-		clockNow()
-		if b := clockBase.Load(); *b == base || b.Before(before) {
-			t.Errorf("with a base of %v, clockNow() kept it", base)
-		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logtest"
 )
 
 // mustLoadBytes compiles a flow written in a test.
@@ -130,7 +131,7 @@ nodes:
 // in the log, before and after a reload that removes the menu; other
 // menus' keys are.
 func TestSensitiveDigitsRedacted(t *testing.T) {
-	log := &carrier.LogBuffer{}
+	log := &logtest.Buffer{}
 	srv := server.New(mustLoadBytes(t, "pin.yaml", pinFlow), server.Options{Logger: zerolog.New(log)})
 	ts := httptest.NewServer(srv.Routes())
 	t.Cleanup(ts.Close)
@@ -266,5 +267,35 @@ func TestRequestID(t *testing.T) {
 	_, b := d.do(t, http.MethodPost, "/webhooks/vca", vca("main_menu", "3", nil))
 	if a["request_id"] == b["request_id"] {
 		t.Errorf("two requests share the ID %v", a["request_id"])
+	}
+
+	// An ID no proxy would send is a stranger's: replaced, never logged.
+	for _, id := range []string{
+		strings.Repeat("x", 65),
+		"proxy-42\x1b[31m",
+		"proxy-\u00e9",
+		"proxy-42\x00",
+	} {
+		for _, path := range []string{"/webhooks/vca", "/no/such/route"} {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, bytes.NewReader(vca("main_menu", "1", nil)))
+			req.Header["X-Request-Id"] = []string{id}
+			d.srv.Routes().ServeHTTP(httptest.NewRecorder(), req)
+			lines := takeLog(t, d.log)
+			if len(lines) != 1 {
+				t.Fatalf("%s: %d log lines, want 1", path, len(lines))
+			}
+			got, _ := lines[0]["request_id"].(string)
+			if got == "" || got == id || strings.Contains(got, "proxy") || strings.Contains(got, "xxx") {
+				t.Errorf("%s with X-Request-Id %q: logged request_id %q, want one made by the server", path, id, got)
+			}
+		}
+	}
+	// The longest a proxy may send is kept.
+	id := strings.Repeat("p", 64)
+	req = httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhooks/vca", bytes.NewReader(vca("main_menu", "1", nil)))
+	req.Header.Set("X-Request-Id", id)
+	d.srv.Routes().ServeHTTP(httptest.NewRecorder(), req)
+	if lines := takeLog(t, d.log); len(lines) != 1 || lines[0]["request_id"] != id {
+		t.Errorf("log %v, want the 64-byte request_id", lines)
 	}
 }

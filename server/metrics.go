@@ -60,12 +60,9 @@ type nodeCounters struct {
 	visits, invalid map[*engine.Node]prometheus.Counter
 }
 
-// Reload results, as the result label of ivrctl_reloads_total says them.
-const (
-	reloadAccepted  = "accepted"
-	reloadRejected  = "rejected"
-	reloadUnchanged = "unchanged"
-)
+// reloadResults are the values of the result label of
+// ivrctl_reloads_total, as package reload names them.
+var reloadResults = []string{"accepted", "rejected", "unchanged"}
 
 // latencyBuckets spans what serving a webhook takes, from a cached answer
 // (tens of microseconds) to a starved process (a second): 8x8 waits on it
@@ -122,7 +119,7 @@ func newMetrics() *metrics {
 	)
 	// Show every result and webhook from the start, at zero, so that
 	// rate() and alerts work before the first one happens.
-	for _, r := range []string{reloadAccepted, reloadRejected, reloadUnchanged} {
+	for _, r := range reloadResults {
 		m.reloads.WithLabelValues(r)
 	}
 	for _, w := range []string{"vca", "vss"} {

@@ -23,6 +23,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logtest"
 )
 
 const flowPath = "../flows/restaurant.yaml"
@@ -556,7 +557,7 @@ func TestWebhookEdgeCases(t *testing.T) {
 }
 
 // takeLog returns the lines log holds, parsed, and forgets them.
-func takeLog(t *testing.T, log *carrier.LogBuffer) []obj {
+func takeLog(t *testing.T, log *logtest.Buffer) []obj {
 	t.Helper()
 	lines, err := log.Take()
 	if err != nil {
@@ -568,12 +569,12 @@ func takeLog(t *testing.T, log *carrier.LogBuffer) []obj {
 // direct is a server driven through its handler, with its log.
 type direct struct {
 	srv *server.Server
-	log *carrier.LogBuffer
+	log *logtest.Buffer
 }
 
 func newDirect(t *testing.T, maxBody int64) *direct {
 	t.Helper()
-	log := &carrier.LogBuffer{}
+	log := &logtest.Buffer{}
 	return &direct{
 		srv: server.New(loadFlow(t), server.Options{Logger: zerolog.New(log), MaxBodyBytes: maxBody}),
 		log: log,

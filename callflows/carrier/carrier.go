@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/ivrctl/ivrctl/callflows"
@@ -230,42 +229,4 @@ func PostHeader(ctx context.Context, client *http.Client, url string, body []byt
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, data, err
-}
-
-// LogBuffer collects the JSON log lines of a server under test. The
-// server's goroutines may write to it while the test reads it.
-type LogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write implements io.Writer, for zerolog.New.
-func (b *LogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns what has been written and not yet taken.
-func (b *LogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// Take returns the lines written so far, each parsed as a JSON object,
-// and forgets them. A line that is not JSON is an error.
-func (b *LogBuffer) Take() ([]map[string]any, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var lines []map[string]any
-	for line := range bytes.Lines(b.buf.Bytes()) {
-		var m map[string]any
-		if err := json.Unmarshal(line, &m); err != nil {
-			return nil, fmt.Errorf("log line %q is not JSON: %w", line, err)
-		}
-		lines = append(lines, m)
-	}
-	b.buf.Reset()
-	return lines, nil
 }

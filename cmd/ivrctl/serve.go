@@ -17,6 +17,8 @@ import (
 
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logwriter"
+	"github.com/ivrctl/ivrctl/server/reload"
 )
 
 const serveSynopsis = `serve [--addr HOST:PORT] [--allow LIST] [--trusted-proxies LIST]
@@ -66,7 +68,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	// Webhook lines in JSON are buffered (warnings and errors are not), so
 	// that logging one costs a copy, not a system call.
-	logOut := server.NewLogWriter(stderr, 0)
+	logOut := logwriter.New(stderr, 0)
 	defer logOut.Close()
 	log, err := newLogger(logOut, f.logFormat, f.logLevel)
 	if err != nil {
@@ -89,7 +91,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		log.Error().Err(err).Msg("cannot read flow")
 		return exitFailure
 	}
-	server.LogDiagnostics(log, diags)
+	reload.LogDiagnostics(log, diags)
 	if flow == nil {
 		log.Error().Str("file", path).Int("problems", len(diags)).Msg("flow has errors; not serving it")
 		return exitProblems
@@ -122,6 +124,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			" to the httpAuthHeader registered with 8x8 (ivrctl webhooks set registers it)").
 			Msg("webhooks are not authenticated")
 	}
+	// The watcher stops with the server. It watches the file before the
+	// "serving" line, so that a save from then on is seen.
+	loader := reload.New(path, srv, log)
+	wctx, stopWatch := context.WithCancel(ctx)
+	watching, watched := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(watched)
+		if f.noWatch {
+			close(watching)
+			_ = loader.ReloadOnSignal(wctx, hup)
+			return
+		}
+		_ = loader.Watch(wctx, hup, func() { close(watching) })
+	}()
+	defer func() { stopWatch(); <-watched }()
+	<-watching
+
 	log.Info().
 		Str("addr", ln.Addr().String()).
 		Str("flow", flow.Name()).
@@ -136,19 +155,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Bool("watch", !f.noWatch).
 		Msg("serving")
 
-	// The watcher stops with the server.
-	wctx, stopWatch := context.WithCancel(ctx)
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		if f.noWatch {
-			_ = srv.ReloadOnSignal(wctx, path, hup)
-			return
-		}
-		_ = srv.Watch(wctx, path, hup)
-	}()
-	defer func() { stopWatch(); <-watched }()
-
 	if err := server.Serve(ctx, ln, srv.Routes(), log); err != nil {
 		log.Error().Err(err).Msg("server failed")
 		return exitFailure
@@ -159,8 +165,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // newLogger returns the logger of ivrctl serve, writing to w: JSON lines,
 // or a console format for people. The console format is written line by
-// line to the writer under a LogWriter, not buffered: zerolog's
-// ConsoleWriter does not pass a line's level on, so a LogWriter would hold
+// line to the writer under a logwriter.Writer, not buffered: zerolog's
+// ConsoleWriter does not pass a line's level on, so a buffer would hold
 // warnings back with the webhook lines, and a person reading wants each
 // line as it comes.
 func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
@@ -177,12 +183,24 @@ func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
 	default:
 		return zerolog.Logger{}, fmt.Errorf("unknown --log-format %q; use json or console", format)
 	}
-	return zerolog.New(w).Level(lvl).Hook(server.Timestamp), nil
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
 }
 
-// terminalOf returns the writer a LogWriter writes to, or w itself.
+// logTimeFormat is the time of each log line of ivrctl serve: UTC, with
+// milliseconds, as several webhooks of one call come within a second.
+const logTimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// zerolog's time settings are global; they are set once, before any
+// logger exists, rather than by each serve (which tests run side by side).
+func init() {
+	zerolog.TimeFieldFormat = logTimeFormat
+	zerolog.TimestampFunc = func() time.Time { return time.Now().UTC() }
+}
+
+// terminalOf returns the writer a logwriter.Writer writes to, or w
+// itself.
 func terminalOf(w io.Writer) io.Writer {
-	if lw, ok := w.(*server.LogWriter); ok {
+	if lw, ok := w.(*logwriter.Writer); ok {
 		return lw.Out()
 	}
 	return w

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,7 +21,8 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
-	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logtest"
+	"github.com/ivrctl/ivrctl/server/logwriter"
 )
 
 // clearServeEnv keeps the developer's own settings out of a test of
@@ -160,11 +163,11 @@ func TestServeLogFormatAndLevel(t *testing.T) {
 		}
 	})
 	// Console lines are for people, written as they come; buffered in a
-	// LogWriter, even warnings would wait for its flush, since zerolog's
+	// logwriter.Writer, even warnings would wait for its flush, since zerolog's
 	// ConsoleWriter does not pass their level on.
 	t.Run("console-unbuffered", func(t *testing.T) {
-		var buf carrier.LogBuffer // safe to read while the LogWriter's goroutine writes
-		lw := server.NewLogWriter(&buf, time.Hour)
+		var buf logtest.Buffer // safe to read while the periodic flush writes
+		lw := logwriter.New(&buf, time.Hour)
 		defer lw.Close()
 		log, err := newLogger(lw, "console", "info")
 		if err != nil {
@@ -186,6 +189,14 @@ func TestServeLogFormatAndLevel(t *testing.T) {
 		log.Warn().Msg("vca rejected")
 		if got := buf.String(); strings.Contains(got, `"vca"`) || !strings.Contains(got, `"vca rejected"`) {
 			t.Errorf("at warn, the log says %s; want only the warning", got)
+		}
+		// Each line has its time, in UTC to the millisecond.
+		var line struct{ Time string }
+		if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`).MatchString(line.Time) {
+			t.Errorf("time %q, want UTC with milliseconds", line.Time)
 		}
 	})
 }
@@ -222,6 +233,21 @@ func startProcess(t *testing.T, args ...string) (*exec.Cmd, *logLines, string) {
 	return cmd, logs, logs.waitAddr(t)
 }
 
+// TestServeWatch: ivrctl serve is watching its file by the time it says
+// it is serving: a save right after that line is picked up.
+func TestServeWatch(t *testing.T) {
+	clearServeEnv(t)
+	path, src := copyFlow(t)
+	_, logs, _ := startServe(t, path)
+	if err := os.WriteFile(path, []byte(strings.Replace(src, "Welcome to ABC", "Welcome back to ABC", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs.waitCount(t, "flow reloaded", 1)
+	if l := logs.withMessage("flow reloaded"); l[0]["trigger"] != "watch" {
+		t.Errorf("reloaded by %v, want watch", l[0]["trigger"])
+	}
+}
+
 // TestServeSIGHUP: a real ivrctl serve reloads its file on SIGHUP, keeps
 // its flow when the file is broken, and serves the new flow when it is
 // valid.
@@ -256,10 +282,12 @@ func TestServeSIGHUP(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Replace(src, "Welcome to ABC", "Welcome back to ABC", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// With --no-watch the edit waits for the signal: well past the
-	// watcher's debounce, the caller still hears the old prompt.
-	time.Sleep(5 * server.WatchDebounce)
+	// With --no-watch the edit waits for the signal: no watcher runs (the
+	// serving line says so, and no reload below is the watcher's).
 	hearsWelcome("Welcome to ABC Restaurant")
+	if l := logs.withMessage("serving"); len(l) != 1 || l[0]["watch"] != false {
+		t.Errorf("serving line %v, want watch false", l)
+	}
 	hup("flow reloaded")
 	hearsWelcome("Welcome back to ABC Restaurant")
 	if logs.count("flow diagnostic") != 1 {
@@ -274,6 +302,26 @@ func TestServeSIGHUP(t *testing.T) {
 	}
 }
 
+// startInFlight sends the head of a VCA whose body of n bytes is still to
+// come, and returns once the handler has started reading the body: then
+// the request is in flight. It asks for 100 Continue, which net/http
+// sends when the handler first reads. The reader returned reads the
+// answer.
+func startInFlight(t *testing.T, conn net.Conn, n int) *bufio.Reader {
+	t.Helper()
+	head := "POST /webhooks/vca HTTP/1.1\r\nHost: ivrctl\r\nContent-Type: application/json\r\n" +
+		"Expect: 100-continue\r\nContent-Length: " + strconv.Itoa(n) + "\r\n\r\n"
+	if _, err := conn.Write([]byte(head)); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusContinue {
+		t.Fatalf("answer to a request expecting 100-continue: %v %v", resp, err)
+	}
+	return br
+}
+
 // TestServeShutdownFinishesInFlight: a webhook whose body is still
 // arriving when SIGTERM comes is answered; new connections are refused
 // meanwhile; the process then exits 0.
@@ -286,36 +334,32 @@ func TestServeShutdownFinishesInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	head := "POST /webhooks/vca HTTP/1.1\r\nHost: ivrctl\r\nContent-Type: application/json\r\nContent-Length: " +
-		strconv.Itoa(len(body)) + "\r\n\r\n"
+	br := startInFlight(t, conn, len(body))
 	half := len(body) / 2
-	if _, err := conn.Write(append([]byte(head), body[:half]...)); err != nil {
+	if _, err := conn.Write(body[:half]); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond) // let the server read the headers: the request is in flight
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	logs.waitCount(t, "shutting down", 1)
-	refused := false
-	for range 50 { // the listener closes as Shutdown starts
+	// The listener closes as Shutdown starts.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
-			refused = true
 			break
 		}
 		c.Close()
-		time.Sleep(10 * time.Millisecond)
-	}
-	if !refused {
-		t.Error("new connections are still accepted after SIGTERM")
+		if time.Now().After(deadline) {
+			t.Fatal("new connections are still accepted after SIGTERM")
+		}
 	}
 
 	if _, err := conn.Write(body[half:]); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatalf("the in-flight webhook got no answer: %v", err)
 	}
@@ -353,21 +397,18 @@ func TestServeSecondSignalForcesExit(t *testing.T) {
 	}
 	defer conn.Close()
 	// Headers and half a body: a request in flight that holds shutdown.
-	if _, err := conn.Write([]byte("POST /webhooks/vca HTTP/1.1\r\nHost: ivrctl\r\nContent-Length: 100\r\n\r\n{\"payload\":")); err != nil {
+	startInFlight(t, conn, 100)
+	if _, err := conn.Write([]byte(`{"payload":`)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	logs.waitCount(t, "shutting down", 1)
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
-	select {
-	case err := <-waited:
-		t.Fatalf("serve exited (%v) before the in-flight request or a second signal", err)
-	case <-time.After(300 * time.Millisecond):
-	}
+	// Had serve exited by itself meanwhile, the signal would fail, or its
+	// exit would not be SIGTERM's.
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -44,6 +45,11 @@ var flowFile []byte
 func main() {
 	addr := flag.String("addr", "localhost:8080", "address to listen on")
 	flag.Parse()
+	// Log times in UTC to the millisecond: a call's webhooks come within
+	// a second of each other. zerolog's settings are global, so they are
+	// set once, here.
+	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
+	zerolog.TimestampFunc = func() time.Time { return time.Now().UTC() }
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, *addr, os.Stdout, nil)
 	stop()
@@ -58,7 +64,7 @@ func main() {
 // listens, it calls listening, if not nil, with the address, so that a
 // caller who asked for port 0 learns the port.
 func run(ctx context.Context, addr string, logOut io.Writer, listening func(net.Addr)) error {
-	logger := zerolog.New(logOut).Hook(server.Timestamp)
+	logger := zerolog.New(logOut).With().Timestamp().Logger()
 
 	// nil looks the flow's ${NAME} references up in the process environment.
 	flow, diags, _ := engine.Load("flow.yaml", engine.LoadOptions{Source: flowFile})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
+	"github.com/ivrctl/ivrctl/server/logtest"
 )
 
 // guard bounds a wait that only a bug makes long, so that a hang fails
@@ -24,10 +25,10 @@ const guard = 30 * time.Second
 // start runs the program on a free loopback port and returns its base URL,
 // its log, and a stop function that cancels it and returns what run
 // returned.
-func start(t *testing.T) (base string, logs *carrier.LogBuffer, stop func() error) {
+func start(t *testing.T) (base string, logs *logtest.Buffer, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	logs = new(carrier.LogBuffer)
+	logs = new(logtest.Buffer)
 	addrc := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, "127.0.0.1:0", logs, func(a net.Addr) { addrc <- a }) }()

@@ -1,12 +1,14 @@
-package server_test
+package reload_test
 
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,16 +22,57 @@ import (
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/logtest"
+	"github.com/ivrctl/ivrctl/server/reload"
 )
 
+// flowPath is the restaurant flow as shipped.
+const flowPath = "../../flows/restaurant.yaml"
+
+func noEnv(string) (string, bool) { return "", false }
+
+type obj = map[string]any
+
+// checkFields checks the fields of a log line against want.
+func checkFields(t *testing.T, line obj, want obj) {
+	t.Helper()
+	for k, w := range want {
+		if got := line[k]; !reflect.DeepEqual(got, w) {
+			t.Errorf("log %s = %#v, want %#v", k, got, w)
+		}
+	}
+}
+
+// metric returns the value of a series, as /metrics shows it, or "" if it
+// has none.
+func metric(t *testing.T, base, series string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	text, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(text)) {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
 // liveFlow is a flow file in a temporary folder, served by a server that
-// logs to a buffer, as ivrctl serve runs it.
+// logs to a buffer, with its Loader, as ivrctl serve runs them.
 type liveFlow struct {
-	path string
-	srv  *server.Server
-	ts   *httptest.Server
-	log  *carrier.LogBuffer
-	src  string // the restaurant flow as shipped
+	path   string
+	srv    *server.Server
+	loader *reload.Loader
+	ts     *httptest.Server
+	log    *logtest.Buffer
+	src    string // the restaurant flow as shipped
 }
 
 func newLiveFlow(t *testing.T) *liveFlow {
@@ -38,13 +81,15 @@ func newLiveFlow(t *testing.T) *liveFlow {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &liveFlow{path: filepath.Join(t.TempDir(), "restaurant.yaml"), log: &carrier.LogBuffer{}, src: string(src)}
+	l := &liveFlow{path: filepath.Join(t.TempDir(), "restaurant.yaml"), log: &logtest.Buffer{}, src: string(src)}
 	l.write(t, l.src)
 	flow, diags, err := engine.Load(l.path, engine.LoadOptions{Env: noEnv})
 	if err != nil || flow == nil {
 		t.Fatalf("load: %v %v", err, diags)
 	}
-	l.srv = server.New(flow, server.Options{Logger: zerolog.New(l.log).Level(zerolog.DebugLevel)})
+	log := zerolog.New(l.log).Level(zerolog.DebugLevel)
+	l.srv = server.New(flow, server.Options{Logger: log})
+	l.loader = reload.New(l.path, l.srv, log)
 	l.ts = httptest.NewServer(l.srv.Routes())
 	t.Cleanup(l.ts.Close)
 	return l
@@ -101,7 +146,10 @@ func (l *liveFlow) readyVersion(t *testing.T) string {
 // call, and the lines.
 func (l *liveFlow) messages(t *testing.T) ([]string, []obj) {
 	t.Helper()
-	lines := takeLog(t, l.log)
+	lines, err := l.log.Take()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var msgs []string
 	for _, line := range lines {
 		msgs = append(msgs, line["message"].(string))
@@ -150,7 +198,7 @@ func TestReload(t *testing.T) {
 
 	// A valid change is swapped in: the next call hears it.
 	l.write(t, l.edited(t))
-	if got, err := l.srv.Reload(l.path); got != server.ReloadAccepted || err != nil {
+	if got, err := l.loader.Reload(); got != reload.Accepted || err != nil {
 		t.Fatalf("Reload of a valid change = %v, %v", got, err)
 	}
 	if !strings.Contains(l.hears(t), newWelcome) {
@@ -165,13 +213,13 @@ func TestReload(t *testing.T) {
 		t.Errorf("log after a reload: %s", got)
 	}
 	checkFields(t, lines[0], obj{"old_version": v0, "flow_version": v1, "trigger": "call",
-		"changes": list{"main_menu: prompt changed"}})
+		"changes": []any{"main_menu: prompt changed"}})
 
 	// A broken file is rejected: the running flow stays, and every
 	// diagnostic is logged with its position.
 	l.write(t, l.broken(t))
-	got, err := l.srv.Reload(l.path)
-	if got != server.ReloadRejected || err == nil || !strings.Contains(err.Error(), `unknown node "hourz"`) {
+	got, err := l.loader.Reload()
+	if got != reload.Rejected || err == nil || !strings.Contains(err.Error(), `unknown node "hourz"`) {
 		t.Fatalf("Reload of a broken file = %v, %v", got, err)
 	}
 	if l.readyVersion(t) != v1 || !strings.Contains(l.hears(t), newWelcome) {
@@ -185,24 +233,24 @@ func TestReload(t *testing.T) {
 	if line, _ := lines[0]["line"].(float64); line < 1 {
 		t.Errorf("diagnostic without a line: %v", lines[0])
 	}
-	checkFields(t, lines[1], obj{"level": "error", "errors": 1, "flow_version": v1})
+	checkFields(t, lines[1], obj{"level": "error", "errors": float64(1), "flow_version": v1})
 
 	// The same bytes again are a no-op.
 	l.write(t, l.edited(t))
-	if got, err := l.srv.Reload(l.path); got != server.ReloadUnchanged || err != nil {
+	if got, err := l.loader.Reload(); got != reload.Unchanged || err != nil {
 		t.Errorf("Reload of the served file = %v, %v", got, err)
 	}
 	// A file that is gone is rejected too.
-	if got, err := l.srv.Reload(l.path + ".gone"); got != server.ReloadRejected || !os.IsNotExist(err) {
+	if got, err := reload.New(l.path+".gone", l.srv, zerolog.Nop()).Reload(); got != reload.Rejected || !os.IsNotExist(err) {
 		t.Errorf("Reload of a missing file = %v, %v", got, err)
 	}
-	m := scrape(t, l.ts.URL)
-	for result, want := range map[string]float64{"accepted": 1, "rejected": 2, "unchanged": 1} {
-		if got := m[`ivrctl_reloads_total{result="`+result+`"}`]; got != want {
+	for result, want := range map[reload.Result]string{reload.Accepted: "1", reload.Rejected: "2", reload.Unchanged: "1"} {
+		if got := metric(t, l.ts.URL, `ivrctl_reloads_total{result="`+string(result)+`"}`); got != want {
 			t.Errorf("reloads %s = %v, want %v", result, got, want)
 		}
 	}
-	if m[`ivrctl_flow_info{flow="ABC Restaurant",version="`+v1+`"}`] != 1 || m[`ivrctl_flow_info{flow="ABC Restaurant",version="`+v0+`"}`] != 0 {
+	if old := metric(t, l.ts.URL, `ivrctl_flow_info{flow="ABC Restaurant",version="`+v0+`"}`); old != "" && old != "0" ||
+		metric(t, l.ts.URL, `ivrctl_flow_info{flow="ABC Restaurant",version="`+v1+`"}`) != "1" {
 		t.Errorf("ivrctl_flow_info does not show only %s", v1)
 	}
 }
@@ -226,7 +274,7 @@ func TestReloadMidCall(t *testing.T) {
 	}
 	src = node.ReplaceAllString(src, "")
 	l.write(t, src)
-	if got, err := l.srv.Reload(l.path); got != server.ReloadAccepted {
+	if got, err := l.loader.Reload(); got != reload.Accepted {
 		t.Fatalf("Reload = %v, %v", got, err)
 	}
 	r, err := c.Press(t.Context(), "1")
@@ -250,24 +298,34 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// TestWatch: with Watch running, saving the file in place or by
-// rename-and-replace swaps the new flow in, a broken save keeps the old
-// one, and a signal on hup reloads.
-func TestWatch(t *testing.T) {
-	l := newLiveFlow(t)
-	hup := make(chan os.Signal, 1)
+// watch runs loader.Watch until the test ends, and returns once it
+// watches the folder.
+func watch(t *testing.T, loader *reload.Loader, hup <-chan os.Signal) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
+	ready := make(chan struct{})
 	done := make(chan error)
-	go func() { done <- l.srv.Watch(ctx, l.path, hup) }()
+	go func() { done <- loader.Watch(ctx, hup, func() { close(ready) }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Watch: %v", err)
 		}
 	})
-	// fsnotify starts watching inside Watch; give it a moment, then make
-	// sure it sees changes at all.
-	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("Watch returned %v before it was ready", err)
+	}
+}
+
+// TestWatch: with Watch running, saving the file in place or by
+// rename-and-replace swaps the new flow in, a broken save keeps the old
+// one, and a signal on hup reloads.
+func TestWatch(t *testing.T) {
+	l := newLiveFlow(t)
+	hup := make(chan os.Signal, 1)
+	watch(t, l.loader, hup)
 	v0 := l.srv.Flow().Version()
 
 	l.replace(t, l.edited(t))
@@ -286,12 +344,20 @@ func TestWatch(t *testing.T) {
 	l.write(t, l.src)
 	waitFor(t, "an in-place save to be reloaded", func() bool { return l.srv.Flow().Version() == v0 })
 
-	l.messages(t) // forget what the watcher logged so far
+	// The watcher may log the end of that save meanwhile (the swap comes
+	// before its line, and a save in place is several events): only the
+	// lines of the signal's reload count.
 	hup <- syscall.SIGHUP
 	waitFor(t, "SIGHUP to reload", func() bool { return strings.Contains(l.log.String(), `"trigger":"sighup"`) })
-	msgs, _ := l.messages(t)
+	_, lines := l.messages(t)
+	var msgs []string
+	for _, line := range lines {
+		if line["trigger"] == "sighup" {
+			msgs = append(msgs, line["message"].(string))
+		}
+	}
 	if got := strings.Join(msgs, ","); got != "flow unchanged" {
-		t.Errorf("log after SIGHUP with the file unchanged: %s", got)
+		t.Errorf("log of SIGHUP with the file unchanged: %s", got)
 	}
 }
 
@@ -307,6 +373,9 @@ func TestReloadUnderLoad(t *testing.T) {
 	defer cancel()
 
 	var answered, failed atomic.Int64
+	// progress has a value when a webhook was answered since the last
+	// reload took it.
+	progress := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -325,30 +394,37 @@ func TestReloadUnderLoad(t *testing.T) {
 					return
 				}
 				answered.Add(1)
+				select {
+				case progress <- struct{}{}:
+				default:
+				}
 			}
 		})
 	}
 	for i := range 100 {
 		if i%2 == 0 {
 			l.replace(t, valid[(i/2+1)%2])
-			if got, err := l.srv.Reload(l.path); got != server.ReloadAccepted {
+			if got, err := l.loader.Reload(); got != reload.Accepted {
 				t.Fatalf("reload %d of a valid file: %v %v", i, got, err)
 			}
 		} else {
 			l.replace(t, broken)
-			if got, _ := l.srv.Reload(l.path); got != server.ReloadRejected {
+			if got, _ := l.loader.Reload(); got != reload.Rejected {
 				t.Fatalf("reload %d of a broken file: %v", i, got)
 			}
 		}
-		time.Sleep(time.Millisecond) // let webhooks through between reloads
+		select { // let a webhook through between reloads
+		case <-progress:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no webhook answered between two reloads")
+		}
 	}
 	cancel()
 	wg.Wait()
 	if failed.Load() != 0 || answered.Load() < 100 {
 		t.Errorf("%d webhooks answered, %d failed during 100 reloads", answered.Load(), failed.Load())
 	}
-	m := scrape(t, l.ts.URL)
-	if a, r := m[`ivrctl_reloads_total{result="accepted"}`], m[`ivrctl_reloads_total{result="rejected"}`]; a != 50 || r != 50 {
+	if a, r := metric(t, l.ts.URL, `ivrctl_reloads_total{result="accepted"}`), metric(t, l.ts.URL, `ivrctl_reloads_total{result="rejected"}`); a != "50" || r != "50" {
 		t.Errorf("reloads counted: %v accepted, %v rejected; want 50 and 50", a, r)
 	}
 }
@@ -386,12 +462,8 @@ func TestWatchSymlinkSwap(t *testing.T) {
 	if err != nil || flow == nil {
 		t.Fatalf("load: %v %v", err, diags)
 	}
-	srv := server.New(flow, server.Options{Logger: zerolog.New(&carrier.LogBuffer{})})
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error)
-	go func() { done <- srv.Watch(ctx, path, nil) }()
-	defer func() { cancel(); <-done }()
-	time.Sleep(50 * time.Millisecond)
+	srv := server.New(flow, server.Options{Logger: zerolog.Nop()})
+	watch(t, reload.New(path, srv, zerolog.Nop()), nil)
 
 	// The swap, as the kubelet does it: a new link renamed over ..data.
 	must(os.Symlink("v2", filepath.Join(dir, "..data_tmp")))
