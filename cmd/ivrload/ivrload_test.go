@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"math/big"
@@ -459,6 +460,16 @@ func TestCompare(t *testing.T) {
 				if !strings.Contains(out.String(), w) {
 					t.Errorf("lacks %q:\n%s", w, out.String())
 				}
+			}
+			// A bare run costs 10*bare µs a webhook.
+			out.Reset()
+			writeServerMedian(&out, rounds, "bare")
+			want := fmt.Sprintf("bare     CPU per webhook, median of %d runs: %.2f µs", len(rounds), 10*median(c.bare))
+			if len(rounds) >= 6 {
+				want += " (98.4% interval 10.00 to 10.00)"
+			}
+			if out.String() != want+"\n" {
+				t.Errorf("writeServerMedian = %q, want %q", out.String(), want+"\n")
 			}
 		})
 	}

@@ -277,6 +277,9 @@ func run(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err error)
 		compare(rounds, c[0], c[1]).write(stdout)
 	}
 	fmt.Fprintln(stdout)
+	for _, t := range targets {
+		writeServerMedian(stdout, rounds, t.name)
+	}
 	for _, t := range targets[1:] {
 		vca, dup, err := countVCALines(logs[t.name])
 		if err != nil {

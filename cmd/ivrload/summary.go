@@ -119,6 +119,21 @@ func summarize(xs []float64) stat {
 	return s
 }
 
+// writeServerMedian prints the median over rounds of the CPU per webhook
+// of the server named name, and its interval, on one line.
+func writeServerMedian(w io.Writer, rounds []round, name string) {
+	var xs []float64
+	for _, r := range rounds {
+		xs = append(xs, r[name].CPUPerWebhook())
+	}
+	s := summarize(xs)
+	fmt.Fprintf(w, "%-8s CPU per webhook, median of %d runs: %.2f µs", name, len(xs), s.Median)
+	if s.HasInterval {
+		fmt.Fprintf(w, " (%.1f%% interval %.2f to %.2f)", 100*s.Cover, s.Lo, s.Hi)
+	}
+	fmt.Fprintln(w)
+}
+
 // comparison is server A against server B over the rounds.
 type comparison struct {
 	A, B string
