@@ -30,7 +30,7 @@
 // net/http client. The generator's own cost does not enter the main
 // figure: a server's CPU time is read from its process's counters
 // (utime+stime of /proc/PID/stat, which Linux keeps to the nanosecond and
-// shows in 10 ms ticks: a 10 s run at one core reads to 0.2%) before
+// shows in 10 ms ticks: a 10 s run at one core reads to 0.1%) before
 // and after each run, and divided by the requests answered.
 //
 // The machine may be shared and noisy, so only figures measured side by
