@@ -101,7 +101,8 @@ func (c *connStats) fail(format string, args ...any) {
 }
 
 // run drives the server until ctx ends and returns what it measured. The
-// requests in flight when ctx ends are finished and counted.
+// requests in flight when ctx ends are finished and counted, and each
+// goroutine posts at least once, however soon ctx ends.
 func (d *goDriver) run(ctx context.Context) (*driverStats, error) {
 	if len(d.Bodies) == 0 || d.Conns <= 0 {
 		return nil, errors.New("no bodies or no connections")
@@ -142,7 +143,7 @@ func (d *goDriver) run(ctx context.Context) (*driverStats, error) {
 
 // conn is the loop of goroutine number id: it posts the bodies from its
 // own offset on, with the eventId's digits written at idAt, until ctx
-// ends.
+// ends, and at least once.
 func (d *goDriver) conn(ctx context.Context, client *http.Client, id int, idAt []int, cs *connStats) {
 	var (
 		body   []byte
@@ -150,7 +151,7 @@ func (d *goDriver) conn(ctx context.Context, client *http.Client, id int, idAt [
 		digits []byte
 	)
 	next := id * len(d.Bodies) / d.Conns
-	for ctx.Err() == nil {
+	for first := true; first || ctx.Err() == nil; first = false {
 		i := next
 		next = (next + 1) % len(d.Bodies)
 		if d.FreshIDs {
