@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ivrctl/ivrctl/callflows"
@@ -18,7 +17,7 @@ const webhookPath = "/webhooks/vca"
 
 // Every eventId of a generated body ends in idPlaceholder, which the load
 // generators replace with idDigits digits: a number of their own for each
-// request (see freshID), or the body's index (see fixedIDs). The digits are
+// request (see freshID), or idBase plus the body's index. The digits are
 // a 14-digit number, as Lua writes a number exactly up to 14 digits.
 const (
 	idDigits      = 14
@@ -38,24 +37,14 @@ func freshID(run, conn, n int, k int64) int64 {
 	return idBase + int64(run)*idRunSpan + k*int64(n) + int64(conn)
 }
 
-// fixedIDs returns bodies with their eventIds completed by their index: the
-// same eventIds each time they are sent.
-func fixedIDs(bodies [][]byte) [][]byte {
-	out := make([][]byte, len(bodies))
+// placeholderAt returns the offset of idPlaceholder in each body, or an
+// error for a body that does not hold it exactly once.
+func placeholderAt(bodies [][]byte) ([]int, error) {
+	at := make([]int, len(bodies))
 	for i, b := range bodies {
-		out[i] = bytes.Replace(b, []byte(idPlaceholder), strconv.AppendInt(nil, idBase+int64(i), 10), 1)
-	}
-	return out
-}
-
-// placeholderAt returns the offset of idPlaceholder in each request, or an
-// error for a request that does not hold it exactly once.
-func placeholderAt(reqs [][]byte) ([]int, error) {
-	at := make([]int, len(reqs))
-	for i, r := range reqs {
-		at[i] = bytes.Index(r, []byte(idPlaceholder))
-		if at[i] < 0 || bytes.Count(r, []byte(idPlaceholder)) != 1 {
-			return nil, fmt.Errorf("request %d does not hold the eventId placeholder once", i)
+		at[i] = bytes.Index(b, []byte(idPlaceholder))
+		if at[i] < 0 || bytes.Count(b, []byte(idPlaceholder)) != 1 {
+			return nil, fmt.Errorf("body %s does not hold the eventId placeholder once", clip(b))
 		}
 	}
 	return at, nil
@@ -169,17 +158,4 @@ func pick(rng *rand.Rand, menu *engine.Node) string {
 		}
 		return ""
 	}
-}
-
-// formatRequest returns body as a complete HTTP/1.1 POST of a webhook to
-// host, as a load generator writes it on a keep-alive connection.
-func formatRequest(host string, body []byte) []byte {
-	var b strings.Builder
-	b.WriteString("POST " + webhookPath + " HTTP/1.1\r\n")
-	b.WriteString("Host: " + host + "\r\n")
-	b.WriteString("Content-Type: application/json\r\n")
-	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n")
-	b.WriteString("\r\n")
-	b.Write(body)
-	return []byte(b.String())
 }

@@ -117,8 +117,9 @@ func buildIvrctl(ctx context.Context, dir string, stderr io.Writer) (string, err
 
 // startServe starts `ivrctl serve --addr 127.0.0.1:0 flowPath` with its
 // log (stdout and stderr) going to logPath, and returns it and the
-// address it serves on, read from its "serving" log line. The process
-// starts with SIGHUP ignored: see startIgnoringHangup.
+// address it serves on, read from its "serving" log line, once its
+// /readyz answers. The process starts with SIGHUP ignored: see
+// startIgnoringHangup.
 func startServe(ctx context.Context, ivrctl, flowPath, logPath string) (*child, string, error) {
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -132,6 +133,9 @@ func startServe(ctx context.Context, ivrctl, flowPath, logPath string) (*child, 
 		return nil, "", err
 	}
 	addr, err := waitServing(ctx, c, logPath)
+	if err == nil {
+		err = checkReady(ctx, addr)
+	}
 	if err != nil {
 		c.stop()
 		return nil, "", err

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
+	"net/http"
 	"slices"
 	"strconv"
 	"sync"
@@ -16,33 +15,33 @@ import (
 	"github.com/ivrctl/ivrctl/callflows"
 )
 
-// requestTimeout bounds one request of the Go driver, from writing it to
+// requestTimeout bounds one request of the Go driver, from sending it to
 // reading the last byte of its answer.
 const requestTimeout = 10 * time.Second
 
 // maxFailureSamples is how many failures a run describes in full.
 const maxFailureSamples = 5
 
-// goDriver is the built-in load generator: Conns keep-alive connections,
-// each a goroutine writing pre-formatted requests on a raw net.Conn and
-// reading the answers with a bufio.Reader, one request at a time, as wrk
-// does. It does no more work per request than HTTP/1.1 needs, so that it
-// leaves the CPU to the server under test.
+// goDriver is the load generator used when wrk is not there and for
+// --reloads, which checks every answer: Conns goroutines, each posting one
+// webhook at a time through a net/http client that keeps Conns connections
+// alive. It costs more CPU per request than wrk, which matters little: the
+// figure that counts is the server's CPU per webhook.
 type goDriver struct {
-	// Addr is the server, as host:port.
-	Addr string
-	// Conns is the number of connections.
+	// URL is where the webhooks are posted.
+	URL string
+	// Conns is the number of concurrent requests and kept connections.
 	Conns int
-	// Requests are complete HTTP/1.1 requests (see formatRequest); each
-	// connection rotates through them from its own offset.
-	Requests [][]byte
+	// Bodies are the webhook bodies, each holding idPlaceholder once; each
+	// goroutine rotates through them from its own offset.
+	Bodies [][]byte
 	// Validate checks every answer: status 200 and a callflow that passes
 	// callflows.ValidateJSON as an answer to a VCA. Without it only the
 	// status is checked.
 	Validate bool
-	// FreshIDs gives every request an eventId of its own: each request
-	// holds idPlaceholder, which is replaced by freshID(Run, ...) in a copy
-	// of the request. Without it the requests are sent as they are.
+	// FreshIDs gives every request an eventId of its own,
+	// freshID(Run, ...). Without it each body's eventId ends in its index
+	// (fixedIDs), the same each time it is sent.
 	FreshIDs bool
 	// Run numbers the run for FreshIDs; no two runs may share one.
 	Run int
@@ -86,7 +85,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	return sorted[min(max(rank, 0), len(sorted)-1)]
 }
 
-// connStats is what one connection's goroutine measured.
+// connStats is what one goroutine measured.
 type connStats struct {
 	requests  int64
 	failures  int64
@@ -101,28 +100,30 @@ func (c *connStats) fail(format string, args ...any) {
 	}
 }
 
-// run drives the server until ctx ends and returns what it measured.
+// run drives the server until ctx ends and returns what it measured. The
+// requests in flight when ctx ends are finished and counted, and each
+// goroutine posts at least once, however soon ctx ends.
 func (d *goDriver) run(ctx context.Context) (*driverStats, error) {
-	if len(d.Requests) == 0 || d.Conns <= 0 {
-		return nil, errors.New("no requests or no connections")
+	if len(d.Bodies) == 0 || d.Conns <= 0 {
+		return nil, errors.New("no bodies or no connections")
 	}
-	var idAt []int
-	if d.FreshIDs {
-		var err error
-		if idAt, err = placeholderAt(d.Requests); err != nil {
-			return nil, err
-		}
-		if d.Run < 0 || d.Run >= idMaxRuns {
-			return nil, fmt.Errorf("run %d: eventIds run out after %d runs", d.Run, idMaxRuns)
-		}
+	idAt, err := placeholderAt(d.Bodies)
+	if err != nil {
+		return nil, err
 	}
+	if d.FreshIDs && (d.Run < 0 || d.Run >= idMaxRuns) {
+		return nil, fmt.Errorf("run %d: eventIds run out after %d runs", d.Run, idMaxRuns)
+	}
+	transport := &http.Transport{MaxIdleConnsPerHost: d.Conns, DisableCompression: true}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport, Timeout: requestTimeout}
 	all := make([]*connStats, d.Conns)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range d.Conns {
 		cs := &connStats{latencies: make([]time.Duration, 0, 1<<14)}
 		all[i] = cs
-		wg.Go(func() { d.conn(ctx, i, idAt, cs) })
+		wg.Go(func() { d.conn(ctx, client, i, idAt, cs) })
 	}
 	wg.Wait()
 	st := &driverStats{Elapsed: time.Since(start)}
@@ -140,93 +141,51 @@ func (d *goDriver) run(ctx context.Context) (*driverStats, error) {
 	return st, nil
 }
 
-// conn is the loop of connection number id: it sends the requests from
-// its own offset on (with fresh eventIds written at idAt when it is not
-// nil), reconnecting after an error or a Connection: close, until ctx ends. The
-// request in flight when ctx ends is finished and counted; when ctx has a
-// deadline, it gets at most a second past it.
-func (d *goDriver) conn(ctx context.Context, id int, idAt []int, cs *connStats) {
+// conn is the loop of goroutine number id: it posts the bodies from its
+// own offset on, with the eventId's digits written at idAt, until ctx
+// ends, and at least once.
+func (d *goDriver) conn(ctx context.Context, client *http.Client, id int, idAt []int, cs *connStats) {
 	var (
-		c       net.Conn
-		r       *bufio.Reader
-		body    []byte
-		err     error
-		scratch []byte // a request with its eventId filled in
-		sent    int64
-		digits  [20]byte
+		body   []byte
+		sent   int64
+		digits []byte
 	)
-	next := id * len(d.Requests) / d.Conns
-	defer func() {
-		if c != nil {
-			c.Close()
-		}
-	}()
-	for ctx.Err() == nil {
-		if c == nil {
-			// Not DialContext: a connect cut short by the end of the run
-			// would look like a failure.
-			c, err = net.DialTimeout("tcp", d.Addr, requestTimeout)
-			if err != nil {
-				cs.fail("connect: %v", err)
-				c = nil
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			if ctx.Err() != nil {
-				break
-			}
-			if r == nil {
-				r = bufio.NewReaderSize(c, 16<<10)
-			} else {
-				r.Reset(c)
-			}
-		}
-		req := d.Requests[next]
-		if idAt != nil {
-			scratch = append(scratch[:0], req...)
-			n := strconv.AppendInt(digits[:0], freshID(d.Run, id, d.Conns, sent), 10)
-			copy(scratch[idAt[next]:idAt[next]+idDigits], n)
-			req = scratch
+	next := id * len(d.Bodies) / d.Conns
+	for first := true; first || ctx.Err() == nil; first = false {
+		i := next
+		next = (next + 1) % len(d.Bodies)
+		if d.FreshIDs {
+			digits = strconv.AppendInt(digits[:0], freshID(d.Run, id, d.Conns, sent), 10)
 			sent++
+		} else {
+			digits = strconv.AppendInt(digits[:0], idBase+int64(i), 10)
 		}
-		next = (next + 1) % len(d.Requests)
+		body = append(body[:0], d.Bodies[i]...)
+		copy(body[idAt[i]:], digits)
 
 		t0 := time.Now()
-		deadline := t0.Add(requestTimeout)
-		if dl, ok := ctx.Deadline(); ok && dl.Add(time.Second).Before(deadline) {
-			// Do not wait long past the end of the run for an answer.
-			deadline = dl.Add(time.Second)
-		}
-		_ = c.SetDeadline(deadline)
-		var (
-			status int
-			keep   bool
-		)
-		if _, err = c.Write(req); err == nil {
-			status, body, keep, err = readResponse(r, body[:0], d.Validate)
+		// Not ctx: a request cut short by the end of the run would look
+		// like a failure.
+		resp, err := client.Post(d.URL, "application/json", bytes.NewReader(body))
+		var answer []byte
+		if err == nil {
+			answer, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
 		}
 		took := time.Since(t0)
 		if err != nil {
-			// Even past the end of the run: a request that fails then
-			// failed.
-			cs.fail("%s: %v", d.Addr, err)
-			c.Close()
-			c = nil
+			cs.fail("%s: %v", d.URL, err)
 			continue
 		}
 		cs.requests++
 		cs.latencies = append(cs.latencies, took)
 		switch {
-		case status != 200:
-			cs.fail("status %d: %s", status, clip(body))
+		case resp.StatusCode != http.StatusOK:
+			cs.fail("status %d: %s", resp.StatusCode, clip(answer))
 		case d.Validate:
-			if problems := callflows.ValidateJSON(body, callflows.Answer); len(problems) > 0 {
-				cs.fail("invalid answer %s: %v", clip(body), problems)
+			if problems := callflows.ValidateJSON(answer, callflows.Answer); len(problems) > 0 {
+				cs.fail("invalid answer %s: %v", clip(answer), problems)
 			}
-		}
-		if !keep {
-			c.Close()
-			c = nil
 		}
 	}
 }
@@ -237,62 +196,4 @@ func clip(b []byte) string {
 		return string(b[:200]) + "..."
 	}
 	return string(b)
-}
-
-// readResponse reads one HTTP/1.1 response with a Content-Length body from
-// r. It returns the status, the body (appended to buf) when keepBody or the
-// status is not 200, and whether the connection stays open.
-func readResponse(r *bufio.Reader, buf []byte, keepBody bool) (status int, body []byte, keep bool, err error) {
-	line, err := r.ReadSlice('\n')
-	if err != nil {
-		return 0, buf, false, err
-	}
-	// HTTP/1.1 200 OK
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
-		return 0, buf, false, fmt.Errorf("bad status line %q", line)
-	}
-	status, err = strconv.Atoi(string(line[9:12]))
-	if err != nil {
-		return 0, buf, false, fmt.Errorf("bad status line %q", line)
-	}
-	keep = line[7] == '1'
-	length := -1
-	for {
-		line, err = r.ReadSlice('\n')
-		if err != nil {
-			return status, buf, false, err
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		if len(line) == 0 {
-			break
-		}
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			return status, buf, false, fmt.Errorf("bad header line %q", line)
-		}
-		value = bytes.TrimSpace(value)
-		switch {
-		case bytes.EqualFold(name, []byte("Content-Length")):
-			length, err = strconv.Atoi(string(value))
-			if err != nil || length < 0 {
-				return status, buf, false, fmt.Errorf("bad Content-Length %q", value)
-			}
-		case bytes.EqualFold(name, []byte("Connection")):
-			if bytes.EqualFold(value, []byte("close")) {
-				keep = false
-			}
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			return status, buf, false, fmt.Errorf("unsupported Transfer-Encoding %q", value)
-		}
-	}
-	if length < 0 {
-		return status, buf, false, errors.New("answer without Content-Length")
-	}
-	if !keepBody && status == 200 {
-		_, err = r.Discard(length)
-		return status, buf, keep, err
-	}
-	buf = slices.Grow(buf[:0], length)[:length]
-	_, err = io.ReadFull(r, buf)
-	return status, buf, keep, err
 }

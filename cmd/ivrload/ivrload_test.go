@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"math/big"
@@ -23,6 +24,15 @@ import (
 	"github.com/ivrctl/ivrctl/engine"
 )
 
+// TestMain lets the test binary be the bare server, as ivrload is, so that
+// the tests can start it with startBare.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == bareCommand {
+		os.Exit(runBare(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
 // restaurant loads the shipped restaurant flow.
 func restaurant(t *testing.T) *engine.Flow {
 	t.Helper()
@@ -34,128 +44,23 @@ func restaurant(t *testing.T) *engine.Flow {
 }
 
 // Real output of wrk 4.1.0 (Debian's package), captured on this machine.
-const (
-	// wrk -t2 -c32 -d2s --latency -s vca.lua against the bare server.
-	wrkOK = `Running 2s test @ http://127.0.0.1:34117
-  2 threads and 32 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency     1.03ms    1.84ms  24.08ms   91.11%
-    Req/Sec    27.19k     4.99k   41.82k    68.29%
-  Latency Distribution
-     50%  438.00us
-     75%    1.08ms
-     90%    2.58ms
-     99%    9.16ms
-  111091 requests in 2.10s, 49.48MB read
-Requests/sec:  52968.02
-Transfer/sec:     23.59MB
-`
-	// wrk -t2 -c8 -d1s --latency against a path ivrctl serve answers 404.
-	wrkNon2xx = `Running 1s test @ http://127.0.0.1:43659/nope
-  2 threads and 8 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency   496.73us    1.06ms  14.90ms   91.37%
-    Req/Sec    23.04k     7.77k   45.63k    76.19%
-  Latency Distribution
-     50%  131.00us
-     75%  393.00us
-     90%    1.35ms
-     99%    5.16ms
-  48073 requests in 1.10s, 6.42MB read
-  Non-2xx or 3xx responses: 48073
-Requests/sec:  43701.81
-Transfer/sec:      5.83MB
-`
-	// wrk -t1 -c4 -d1s --latency against a server that closes every
-	// connection unanswered.
-	wrkSocketErrors = `Running 1s test @ http://127.0.0.1:38999/
-  1 threads and 4 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency     0.00us    0.00us   0.00us    -nan%
-    Req/Sec     0.00      0.00     0.00      -nan%
-  Latency Distribution
-     50%    0.00us
-     75%    0.00us
-     90%    0.00us
-     99%    0.00us
-  0 requests in 1.10s, 0.00B read
-  Socket errors: connect 0, read 14241, write 0, timeout 0
-Requests/sec:      0.00
-Transfer/sec:       0.00B
-`
-)
-
-func TestParseWrk(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		out  string
-		want wrkResult
-	}{
-		{"ok", wrkOK, wrkResult{Requests: 111091, Duration: 2100 * time.Millisecond, RPS: 52968.02,
-			P50: 438 * time.Microsecond, P99: 9160 * time.Microsecond}},
-		{"non-2xx", wrkNon2xx, wrkResult{Requests: 48073, Duration: 1100 * time.Millisecond, RPS: 43701.81,
-			P50: 131 * time.Microsecond, P99: 5160 * time.Microsecond, Non2xx: 48073}},
-		{"socket errors", wrkSocketErrors, wrkResult{Duration: 1100 * time.Millisecond, SocketErrors: 14241}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseWrk(tc.out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Durations parse through float64: compare to the microsecond.
-			got.Duration = got.Duration.Round(time.Microsecond)
-			got.P50, got.P99 = got.P50.Round(time.Microsecond), got.P99.Round(time.Microsecond)
-			if *got != tc.want {
-				t.Errorf("parseWrk =\n%+v, want\n%+v", *got, tc.want)
-			}
-			if (got.Failures() > 0) != (tc.name != "ok") {
-				t.Errorf("Failures() = %d", got.Failures())
-			}
-		})
-	}
-	// Without --latency there are no percentiles to report.
-	noLatency := strings.Replace(wrkOK, "     99%    9.16ms\n", "", 1)
-	if _, err := parseWrk(noLatency); err == nil {
-		t.Error("parseWrk without a 99% line: no error")
-	}
-	if _, err := parseWrk("unable to connect to 127.0.0.1:1 Connection refused\n"); err == nil {
-		t.Error("parseWrk of a failed start: no error")
-	}
-}
-
-func TestParseWrkDuration(t *testing.T) {
-	for in, want := range map[string]time.Duration{
-		"438.00us": 438 * time.Microsecond,
-		"9.16ms":   9160 * time.Microsecond,
-		"2.10s":    2100 * time.Millisecond,
-		"1.50m":    90 * time.Second,
-		"1.00h":    time.Hour,
-	} {
-		got, err := parseWrkDuration(in)
-		if err != nil || got.Round(time.Microsecond) != want {
-			t.Errorf("parseWrkDuration(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "ms", "1.2", "1.2ns", "-1ms", "abcus"} {
-		if got, err := parseWrkDuration(in); err == nil {
-			t.Errorf("parseWrkDuration(%q) = %v, want an error", in, got)
-		}
-	}
-}
-
 func TestMakeMix(t *testing.T) {
 	m := makeMix(restaurant(t), 500)
 	if len(m.Bodies) != 500 {
 		t.Fatalf("%d bodies, want 500", len(m.Bodies))
 	}
+	if _, err := placeholderAt(m.Bodies); err != nil {
+		t.Fatal(err)
+	}
 	seen := map[string]bool{}
-	for _, b := range fixedIDs(m.Bodies) {
+	for i, b := range m.Bodies {
+		b = bytes.Replace(b, []byte(idPlaceholder), strconv.AppendInt(nil, idBase+int64(i), 10), 1)
 		ev, err := callflows.DecodeCallAction(b)
 		if err != nil {
 			t.Fatalf("body %s: %v", b, err)
 		}
-		if id := ev.Payload.EventID; seen[id] || strings.Contains(id, "X") {
-			t.Fatalf("eventId %q repeated or not filled in", id)
+		if id := ev.Payload.EventID; seen[id] {
+			t.Fatalf("eventId %q repeated", id)
 		}
 		seen[ev.Payload.EventID] = true
 	}
@@ -163,6 +68,9 @@ func TestMakeMix(t *testing.T) {
 		if m.Outcomes[o] == 0 {
 			t.Errorf("no webhook with outcome %s in %v", o, m)
 		}
+	}
+	if _, err := placeholderAt([][]byte{[]byte(`{"eventId":"1"}`)}); err == nil {
+		t.Error("placeholderAt of a body without the placeholder: no error")
 	}
 }
 
@@ -193,12 +101,22 @@ func TestEdits(t *testing.T) {
 }
 
 // vcaServer is an httptest server standing in for ivrctl: it counts the
-// requests and remembers their eventIds, and answers as answer says.
+// requests and remembers their eventIds, answers as answer says, and
+// calls stop once it has answered stopAt requests.
 type vcaServer struct {
 	*httptest.Server
 	requests atomic.Int64
 	mu       sync.Mutex
 	ids      []string
+	stop     func()
+	stopAt   int64
+}
+
+// stopAfter has the server call stop once it has answered n requests.
+func (s *vcaServer) stopAfter(n int64, stop func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stop, s.stopAt = stop, n
 }
 
 func newVCAServer(t *testing.T, answer func(n int64, w http.ResponseWriter)) *vcaServer {
@@ -218,6 +136,11 @@ func newVCAServer(t *testing.T, answer func(n int64, w http.ResponseWriter)) *vc
 			s.mu.Unlock()
 		}
 		answer(n, w)
+		s.mu.Lock()
+		if s.stop != nil && n >= s.stopAt {
+			s.stop()
+		}
+		s.mu.Unlock()
 	}))
 	t.Cleanup(s.Close)
 	return s
@@ -244,23 +167,37 @@ func answerWith(body []byte) func(int64, http.ResponseWriter) {
 	}
 }
 
-// drive runs the Go driver against s for d.
-func drive(t *testing.T, s *vcaServer, bodies [][]byte, validate bool, d time.Duration) *driverStats {
+// eventNumbers returns the number each eventId the server saw ends in.
+func (s *vcaServer) eventNumbers(t *testing.T) []int64 {
 	t.Helper()
-	addr := strings.TrimPrefix(s.URL, "http://")
-	var reqs [][]byte
-	for _, b := range bodies {
-		reqs = append(reqs, formatRequest(addr, b))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ns []int64
+	for _, id := range s.ids {
+		n, err := strconv.ParseInt(id[strings.LastIndexByte(id, '-')+1:], 10, 64)
+		if err != nil {
+			t.Fatalf("eventId %q does not end in a number", id)
+		}
+		ns = append(ns, n)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	return ns
+}
+
+// drive runs the Go driver against s until s has answered n requests,
+// with fresh eventIds of run 3 unless fixed.
+func drive(t *testing.T, s *vcaServer, bodies [][]byte, validate, fixed bool, n int64) *driverStats {
+	t.Helper()
+	// The timeout only keeps a broken driver from hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	drv := &goDriver{Addr: addr, Conns: 4, Requests: reqs, Validate: validate, FreshIDs: true}
+	s.stopAfter(s.requests.Load()+n, cancel)
+	drv := &goDriver{URL: s.URL + webhookPath, Conns: 4, Bodies: bodies, Validate: validate, FreshIDs: !fixed, Run: 3}
 	st, err := drv.run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Requests == 0 {
-		t.Fatal("no requests answered")
+	if st.Requests < n {
+		t.Fatalf("%d requests answered, want %d at least (failures: %v)", st.Requests, n, st.FailureSamples)
 	}
 	return st
 }
@@ -270,10 +207,10 @@ func TestGoDriver(t *testing.T) {
 	bodies := makeMix(flow, 100).Bodies
 	good := flow.Start().Response()
 
-	t.Run("counts and times every request", func(t *testing.T) {
+	t.Run("counts and times every request, each with a fresh eventId", func(t *testing.T) {
 		t.Parallel()
 		s := newVCAServer(t, answerWith(good))
-		st := drive(t, s, bodies, true, 150*time.Millisecond)
+		st := drive(t, s, bodies, true, false, 200)
 		if st.Failures != 0 || st.Requests != s.requests.Load() {
 			t.Errorf("%d requests, %d failures; the server answered %d (failures: %v)",
 				st.Requests, st.Failures, s.requests.Load(), st.FailureSamples)
@@ -285,6 +222,21 @@ func TestGoDriver(t *testing.T) {
 			t.Errorf("p50 %v, p99 %v, %.0f/s", p50, p99, st.RPS())
 		}
 		s.distinctIDs(t)
+		for _, n := range s.eventNumbers(t) {
+			if n < freshID(3, 0, 4, 0) || n >= freshID(4, 0, 4, 0) {
+				t.Fatalf("eventId number %d is not a fresh ID of run 3", n)
+			}
+		}
+	})
+	t.Run("fixed eventIds end in the body's index", func(t *testing.T) {
+		t.Parallel()
+		s := newVCAServer(t, answerWith(good))
+		drive(t, s, bodies, false, true, 200)
+		for _, n := range s.eventNumbers(t) {
+			if n < idBase || n >= idBase+int64(len(bodies)) {
+				t.Fatalf("eventId number %d is not a body's index", n)
+			}
+		}
 	})
 	t.Run("a status other than 200 fails", func(t *testing.T) {
 		t.Parallel()
@@ -297,20 +249,20 @@ func TestGoDriver(t *testing.T) {
 			}
 			answerWith(good)(n, w)
 		})
-		st := drive(t, s, bodies, false, 100*time.Millisecond)
+		st := drive(t, s, bodies, false, false, 30)
 		if st.Failures == 0 || st.Failures != errors.Load() || !strings.Contains(st.FailureSamples[0], "status 500: boom") {
 			t.Errorf("%d failures, %v; the server answered %d 500s", st.Failures, st.FailureSamples, errors.Load())
 		}
 	})
-	t.Run("an invalid callflow fails with --validate", func(t *testing.T) {
+	t.Run("an invalid callflow fails with Validate", func(t *testing.T) {
 		t.Parallel()
 		s := newVCAServer(t, answerWith([]byte(`{"clientActionId":"x","callflow":[{"action":"shout","params":{}}]}`)))
-		st := drive(t, s, bodies, true, 100*time.Millisecond)
+		st := drive(t, s, bodies, true, false, 30)
 		if st.Failures != st.Requests || !strings.Contains(st.FailureSamples[0], "invalid answer") {
 			t.Errorf("%d failures of %d requests: %v", st.Failures, st.Requests, st.FailureSamples)
 		}
-		// Without --validate only the status counts.
-		st = drive(t, s, bodies, false, 50*time.Millisecond)
+		// Without Validate only the status counts.
+		st = drive(t, s, bodies, false, false, 30)
 		if st.Failures != 0 {
 			t.Errorf("without validation: %d failures: %v", st.Failures, st.FailureSamples)
 		}
@@ -321,56 +273,137 @@ func TestGoDriver(t *testing.T) {
 			w.Header().Set("Connection", "close")
 			answerWith(good)(n, w)
 		})
-		st := drive(t, s, bodies, true, 100*time.Millisecond)
-		if st.Failures != 0 || st.Requests < 10 || st.Requests != s.requests.Load() {
+		st := drive(t, s, bodies, true, false, 30)
+		// 30 requests on 4 connections, each closed after one answer.
+		if st.Failures != 0 || st.Requests != s.requests.Load() {
 			t.Errorf("%d requests, %d failures (%v); the server answered %d", st.Requests, st.Failures, st.FailureSamples, s.requests.Load())
 		}
 	})
 	t.Run("a dead server fails", func(t *testing.T) {
 		t.Parallel()
 		s := newVCAServer(t, answerWith(good))
-		addr := strings.TrimPrefix(s.URL, "http://")
+		url := s.URL + webhookPath
 		s.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		st, err := (&goDriver{Addr: addr, Conns: 2, Requests: [][]byte{formatRequest(addr, bodies[0])}}).run(ctx)
-		if err != nil || st.Failures == 0 || st.Requests != 0 {
+		// Ended before it starts, the run still posts once a connection.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		st, err := (&goDriver{URL: url, Conns: 2, Bodies: bodies[:1]}).run(ctx)
+		if err != nil || st.Failures != 2 || st.Requests != 0 {
 			t.Errorf("against a closed port: %v, %+v", err, st)
 		}
 	})
-	t.Run("wrk script", func(t *testing.T) {
-		t.Parallel()
-		wrk, err := exec.LookPath("wrk")
-		if err != nil {
-			t.Skip("wrk is not installed")
-		}
-		s := newVCAServer(t, answerWith(good))
-		script, err := writeWrkScript(t.TempDir(), bodies)
+}
+
+// thisProcess is the test process as a target's process: the CPU an
+// httptest server uses is this process's.
+func thisProcess(t *testing.T) *child {
+	p, err := os.FindProcess(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &child{name: "test", cmd: &exec.Cmd{Process: p}, done: make(chan struct{})}
+}
+
+// needWrk returns wrk's path, or skips the test.
+func needWrk(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("wrk")
+	if err != nil {
+		t.Skip("wrk is not installed")
+	}
+	return path
+}
+
+func TestWrkDriver(t *testing.T) {
+	wrk := needWrk(t)
+	flow := restaurant(t)
+	bodies := makeMix(flow, 100).Bodies
+
+	t.Run("fresh eventIds, figures from done()", func(t *testing.T) {
+		s := newVCAServer(t, answerWith(flow.Start().Response()))
+		w, err := newWrkDriver(wrk, t.TempDir(), bodies, 2, 4, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(wrk, "-t2", "-c4", "-d1s", "--latency", "-s", script, s.URL, "--", "2", "5", "fresh").CombinedOutput()
-		if err != nil {
-			t.Fatalf("wrk: %v\n%s", err, out)
-		}
-		r, err := parseWrk(string(out))
+		w.runs = 5
+		tg := target{name: "httptest", addr: strings.TrimPrefix(s.URL, "http://"), proc: thisProcess(t)}
+		r, err := w.run(context.Background(), tg, time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Failures() != 0 || r.Requests == 0 || s.requests.Load() < r.Requests {
-			t.Errorf("wrk: %+v; the server answered %d:\n%s", *r, s.requests.Load(), out)
+		// wrk counts the answers it read; the server may have answered a
+		// few more as wrk stopped.
+		if r.Requests == 0 || r.Requests > s.requests.Load() || r.Elapsed < time.Second || r.P50 <= 0 || r.P99 < r.P50 || r.CPU <= 0 {
+			t.Errorf("result %+v; the server answered %d", r, s.requests.Load())
 		}
 		s.distinctIDs(t)
-		// The digits are fresh IDs of run 5, not the bodies' indexes.
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for _, id := range s.ids {
-			n, err := strconv.ParseInt(id[strings.LastIndexByte(id, '-')+1:], 10, 64)
-			if err != nil || n < freshID(5, 0, 2, 0) || n >= freshID(6, 0, 2, 0) {
-				t.Fatalf("eventId %q is not a fresh ID of run 5", id)
+		for _, n := range s.eventNumbers(t) {
+			if n < freshID(5, 0, 2, 0) || n >= freshID(6, 0, 2, 0) {
+				t.Fatalf("eventId number %d is not a fresh ID of run 5", n)
 			}
 		}
 	})
+	t.Run("a status of 400 or more fails the run", func(t *testing.T) {
+		s := newVCAServer(t, func(_ int64, w http.ResponseWriter) { http.Error(w, "boom", http.StatusBadGateway) })
+		w, err := newWrkDriver(wrk, t.TempDir(), bodies, 1, 2, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg := target{name: "httptest", addr: strings.TrimPrefix(s.URL, "http://"), proc: thisProcess(t)}
+		if _, err := w.run(context.Background(), tg, time.Second); err == nil || !strings.Contains(err.Error(), `"status":`) {
+			t.Errorf("run against a server answering 502: %v", err)
+		}
+		for _, n := range s.eventNumbers(t) {
+			if n < idBase || n >= idBase+int64(len(bodies)) {
+				t.Fatalf("eventId number %d is not a body's index", n)
+			}
+		}
+	})
+}
+
+// TestDriversOnBare starts the bare server as ivrload does and measures it
+// with each load generator: every figure of a run is there.
+func TestDriversOnBare(t *testing.T) {
+	flow := restaurant(t)
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../flows/restaurant.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flowPath := filepath.Join(dir, "restaurant.yaml")
+	if err := os.WriteFile(flowPath, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bare, addr, err := startBare(context.Background(), flowPath, filepath.Join(dir, "bare.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bare.stop)
+	tg := target{name: "bare", addr: addr, proc: bare}
+	bodies := makeMix(flow, 200).Bodies
+
+	drivers := map[string]driver{"go": &goRunner{conns: 4, bodies: bodies, fresh: true}}
+	if wrk, err := exec.LookPath("wrk"); err == nil {
+		if drivers["wrk"], err = newWrkDriver(wrk, dir, bodies, 1, 4, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, drv := range drivers {
+		t.Run(name, func(t *testing.T) {
+			r, err := drv.run(context.Background(), tg, time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Server != "bare" || r.Requests == 0 || r.CPU <= 0 || r.CPUPerWebhook() <= 0 || math.IsInf(r.CPUPerWebhook(), 0) ||
+				r.RPS() <= 0 || r.P50 <= 0 || r.P99 < r.P50 {
+				t.Errorf("result %+v: %s", r, r)
+			}
+		})
+	}
+	bare.stop()
+	if _, err := drivers["go"].run(context.Background(), tg, 100*time.Millisecond); err == nil {
+		t.Error("a run against a stopped server: no error")
+	}
 }
 
 func TestPercentile(t *testing.T) {
@@ -386,45 +419,81 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-func TestSummary(t *testing.T) {
-	run := func(rps float64, p99ms int) result {
-		return result{RPS: rps, P99: time.Duration(p99ms) * time.Millisecond}
+func TestResult(t *testing.T) {
+	r := result{Server: "ivrctl", Requests: 200_000, Elapsed: 10 * time.Second, CPU: 3 * time.Second,
+		P50: 450 * time.Microsecond, P99: 5200 * time.Microsecond}
+	if r.CPUPerWebhook() != 15 || r.RPS() != 20_000 {
+		t.Errorf("CPU per webhook %v µs, %v req/s; want 15 and 20000", r.CPUPerWebhook(), r.RPS())
 	}
-	if m := median([]float64{3, 1, 2}); m != 2 {
-		t.Errorf("median of 3 = %v", m)
+	want := "ivrctl     200000 requests  CPU   3.00s   15.00 µs/webhook    20000 req/s  p50    450µs  p99   5.20ms"
+	if got := r.String(); got != want {
+		t.Errorf("String() =\n%q, want\n%q", got, want)
 	}
-	if m := median([]float64{4, 1, 3, 2}); m != 2.5 {
-		t.Errorf("median of 4 = %v", m)
+	// No requests cost nothing a webhook to no one: the ratio is +Inf.
+	if !math.IsInf(result{CPU: time.Second}.CPUPerWebhook(), 1) {
+		t.Error("CPU per webhook of no requests is not +Inf")
 	}
-	if !math.IsNaN(median(nil)) || judge(nil).Pass {
-		t.Error("no rounds pass")
-	}
+}
 
-	// Throughput ratios 0.9, 0.8, 0.86 and p99 ratios 1.2, 1.6, 1.4: the
-	// medians 0.86 and 1.4 pass, though one round misses each target.
-	rounds := []round{
-		{Bare: run(1000, 10), Ivrctl: run(900, 12)},
-		{Bare: run(1000, 10), Ivrctl: run(800, 16)},
-		{Bare: run(1000, 10), Ivrctl: run(860, 14)},
+func TestCompare(t *testing.T) {
+	// run is a 10 s run of 100,000 requests at cpu seconds of CPU, so
+	// 10*cpu µs a webhook, and tput times 10,000 req/s.
+	run := func(cpu, tput float64) result {
+		return result{Requests: int64(100_000 * tput), Elapsed: 10 * time.Second,
+			CPU: time.Duration(cpu * tput * float64(time.Second))}
 	}
-	var out strings.Builder
-	v := writeSummary(&out, rounds)
-	if !v.Pass || math.Abs(v.Throughput-0.86) > 1e-9 || math.Abs(v.P99-1.4) > 1e-9 {
-		t.Errorf("verdict %+v", v)
+	for _, c := range []struct {
+		name                string
+		ivrctl, bare, tputs []float64
+		diff, ratio, tput   float64
+		want                []string
+	}{
+		{"too few rounds", []float64{1.5, 1.6, 1.4}, []float64{1.2, 1.2, 1.0}, []float64{0.8, 0.9, 0.85},
+			4, 4.0 / 3, 0.85, []string{
+				"round 1                          3.00                1.250                    0.800",
+				"median                           4.00                1.333                    0.850",
+				"(too few rounds",
+			}},
+		// Differences 1..7 µs, shuffled; ratios (10+d)/10.
+		{"seven rounds", []float64{1.3, 1.1, 1.7, 1.5, 1.2, 1.6, 1.4}, []float64{1, 1, 1, 1, 1, 1, 1}, []float64{1, 1, 1, 1, 1, 1, 1},
+			4, 1.4, 1, []string{
+				"median                           4.00                1.400                    1.000",
+				"98.4% interval           1.00 to 7.00          1.100-1.700              1.000-1.000",
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var rounds []round
+			for i := range c.ivrctl {
+				rounds = append(rounds, round{"ivrctl": run(c.ivrctl[i], c.tputs[i]), "bare": run(c.bare[i], 1)})
+			}
+			cmp := compare(rounds, "ivrctl", "bare")
+			if d, r, tp := median(cmp.Diff), median(cmp.Ratio), median(cmp.Throughput); math.Abs(d-c.diff) > 1e-9 || math.Abs(r-c.ratio) > 1e-9 || math.Abs(tp-c.tput) > 1e-9 {
+				t.Errorf("medians %v µs, %v, %v; want %v, %v, %v", d, r, tp, c.diff, c.ratio, c.tput)
+			}
+			var out strings.Builder
+			cmp.write(&out)
+			if !strings.HasPrefix(out.String(), "\nivrctl vs bare: CPU per webhook\n") {
+				t.Errorf("no title:\n%s", out.String())
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("lacks %q:\n%s", w, out.String())
+				}
+			}
+			// A bare run costs 10*bare µs a webhook.
+			out.Reset()
+			writeServerMedian(&out, rounds, "bare")
+			want := fmt.Sprintf("bare     CPU per webhook, median of %d runs: %.2f µs", len(rounds), 10*median(c.bare))
+			if len(rounds) >= 6 {
+				want += " (98.4% interval 10.00 to 10.00)"
+			}
+			if out.String() != want+"\n" {
+				t.Errorf("writeServerMedian = %q, want %q", out.String(), want+"\n")
+			}
+		})
 	}
-	if !strings.Contains(out.String(), "round 2                0.800         1.600") || !strings.Contains(out.String(), "\nPASS (") {
-		t.Errorf("summary:\n%s", out.String())
-	}
-
-	rounds[2] = round{Bare: run(1000, 10), Ivrctl: run(840, 16)}
-	out.Reset()
-	v = writeSummary(&out, rounds)
-	if v.Pass || len(v.Reasons) != 2 || !strings.Contains(out.String(), "FAIL: throughput ratio 0.840 < 0.85; p99 ratio 1.600 > 1.50;") {
-		t.Errorf("verdict %+v, summary:\n%s", v, out.String())
-	}
-	// A bare run with no throughput or latency cannot make ivrctl pass.
-	if r := (round{Ivrctl: run(1, 1)}); !math.IsInf(r.ThroughputRatio(), 1) || !math.IsInf(r.P99Ratio(), 1) {
-		t.Errorf("ratios over zero: %v, %v", r.ThroughputRatio(), r.P99Ratio())
+	if m := median([]float64{4, 1, 3, 2}); m != 2.5 || !math.IsNaN(median(nil)) {
+		t.Errorf("median of 4 = %v, of none %v", m, median(nil))
 	}
 }
 
@@ -473,54 +542,6 @@ func TestMedianInterval(t *testing.T) {
 		lo, _, _, ok := medianInterval(xs, 0.95)
 		if ok != (c.lo > 0) || ok && lo != float64(c.lo) {
 			t.Errorf("n=%d: lower rank %v (ok %v), want %d", c.n, lo, ok, c.lo)
-		}
-	}
-}
-
-func TestSummaryInterval(t *testing.T) {
-	// rounds makes rounds of the throughput ratios tputs, each with the p99
-	// ratio of the same index in p99s, or 1.2.
-	rounds := func(tputs []float64, p99s ...float64) []round {
-		var rs []round
-		for i, x := range tputs {
-			p99 := 1.2
-			if i < len(p99s) {
-				p99 = p99s[i]
-			}
-			rs = append(rs, round{
-				Bare:   result{RPS: 1000, P99: 10 * time.Millisecond},
-				Ivrctl: result{RPS: 1000 * x, P99: time.Duration(p99 * float64(10*time.Millisecond))},
-			})
-		}
-		return rs
-	}
-	for _, c := range []struct {
-		tputs, p99s []float64
-		want        []string
-	}{
-		{[]float64{0.9, 0.86, 0.8}, nil, []string{"PASS (too few rounds"}},
-		// Sorted: 0.80 0.82 0.84 0.845 0.86 0.87 0.88; median 0.845, interval
-		// ranks 1 and 7 (98.4%).
-		{[]float64{0.88, 0.80, 0.845, 0.87, 0.82, 0.86, 0.84}, nil, []string{
-			"98.4% interval   0.800-0.880   1.200-1.200",
-			"FAIL: throughput ratio 0.845 < 0.85; (within the noise: the throughput target is inside its median's interval)",
-		}},
-		{[]float64{0.90, 0.91, 0.92, 0.93, 0.94, 0.95}, nil, []string{
-			"96.9% interval   0.900-0.950",
-			"PASS (each target is outside its median's interval)",
-		}},
-		{[]float64{0.70, 0.71, 0.72, 0.73, 0.74, 0.75}, nil, []string{"FAIL: throughput ratio 0.725 < 0.85; (each target is outside"}},
-		// p99 ratios 1.3 to 1.8, median 1.45: a pass within the noise.
-		{[]float64{0.90, 0.91, 0.92, 0.93, 0.94, 0.95}, []float64{1.3, 1.4, 1.45, 1.45, 1.6, 1.8}, []string{
-			"PASS (within the noise: the p99 target is inside its median's interval)",
-		}},
-	} {
-		var out strings.Builder
-		writeSummary(&out, rounds(c.tputs, c.p99s...))
-		for _, w := range c.want {
-			if !strings.Contains(out.String(), w) {
-				t.Errorf("%v: summary lacks %q:\n%s", c.tputs, w, out.String())
-			}
 		}
 	}
 }

@@ -1,17 +1,21 @@
-// Command ivrload measures `ivrctl serve` against the ceiling of this
-// machine: a bare net/http server that reads each webhook's body and
-// answers fixed bytes. Run it from the module root:
+// Command ivrload measures what a webhook costs `ivrctl serve`: the CPU
+// time its process spends per webhook, beside that of a bare net/http
+// server that reads each webhook's body and answers fixed bytes, the
+// least any Go webhook server spends. Run it from the module root:
 //
 //	go run ./cmd/ivrload                        # 5 rounds of 10s, wrk, 32 connections
-//	go run ./cmd/ivrload --rounds 3 --duration 5s
-//	go run ./cmd/ivrload --driver go            # the built-in Go load generator
+//	go run ./cmd/ivrload --rounds 11 --duration 10s
+//	go run ./cmd/ivrload --baseline-ivrctl /tmp/ivrctl-before.bin   # before and after
+//	go run ./cmd/ivrload --driver go            # a net/http client instead of wrk
 //	go run ./cmd/ivrload --reloads 100          # reload the flow under load
 //
 // It builds ivrctl into a temporary directory (or takes --ivrctl), starts
 // `ivrctl serve` on a copy of --flow (flows/restaurant.yaml) with its
 // request log going to a file there, as in production, and starts itself
 // again as the bare server, whose one handler answers the start node's
-// callflow, the exact bytes ivrctl answers a new call with. Both get the
+// callflow, the exact bytes ivrctl answers a new call with. With
+// --baseline-ivrctl it also serves the same flow with that binary, say a
+// build of an earlier commit, under the name "baseline". All get the
 // same webhooks over loopback: --bodies 8x8 Voice Call Action bodies from
 // calls played through the flow (new calls, keys, wrong keys, silence,
 // ended bridged calls), which the load generator rotates through. Each
@@ -20,25 +24,30 @@
 // sends the same --bodies eventIds over and over instead, to measure
 // that cache).
 //
-// The load generator is wrk (Debian package wrk: wrk -t2 -c32 --latency
-// with a generated Lua script) or, with --driver go or when wrk is not on
-// PATH, a Go generator of keep-alive connections writing raw HTTP/1.1.
-// The machine is shared and noisy, so only ratios measured side by side
-// count: each of --rounds rounds runs the bare server and ivrctl back to
-// back, after a warm-up each, swapping which goes first every round. It
-// prints each run (requests per second, p50 and p99 latency, the CPU the
-// server and the load generator used), then each round's ivrctl/bare
-// throughput and p99 ratios, their medians and PASS or FAIL against the
-// targets: at least 0.85 of the throughput with at most 1.5 times the p99.
-// With 6 rounds or more it also prints an interval of 95% confidence for
-// each median, from the ranks of the rounds alone (no assumption on how
-// the noise is distributed), and says whether a target lies inside one:
-// then the verdict is within the machine's noise, and more rounds would
-// narrow the interval. Any failed request fails the run. The exit code is 0 on PASS, 1 on FAIL
-// or error, 2 for bad flags.
+// The load generator is wrk (Debian package wrk), with a generated Lua
+// script that also writes wrk's figures as JSON when it is done; with
+// --driver go or when wrk is not on PATH, goroutines posting through a
+// net/http client. The generator's own cost does not enter the main
+// figure: a server's CPU time is read from its process's counters
+// (utime+stime of /proc/PID/stat, which Linux keeps to the nanosecond and
+// shows in 10 ms ticks: a 10 s run at one core reads to 0.1%) before
+// and after each run, and divided by the requests answered.
+//
+// The machine may be shared and noisy, so only figures measured side by
+// side count: each of --rounds rounds runs every server in turn, after a
+// warm-up each, starting with a different one every round. It prints each
+// run (requests, the server's CPU seconds and µs per webhook, requests
+// per second, p50 and p99 latency), then, for ivrctl against the bare
+// server (and the baseline against both), each round's difference and
+// ratio of CPU per webhook, with the ratio of throughputs beside them;
+// then their medians and, with 6 rounds or more, an interval of 95%
+// confidence for each median, from the ranks of the rounds alone (no
+// assumption on how the noise is distributed). There is no target to
+// pass: any failed request fails the run, and the exit code is 0 for a
+// run that measured, 1 on failure or error, 2 for bad flags.
 //
 // With --reloads N it measures nothing against the bare server: it drives
-// ivrctl with the Go generator, checking every answer (status 200 and a
+// ivrctl with the Go driver, checking every answer (status 200 and a
 // callflow 8x8 accepts), while it rewrites the flow file N times, a valid
 // edit and a broken one in turn, each followed by SIGHUP; then it requires
 // zero failed answers and counts the "flow reloaded" and "reload rejected"
@@ -86,6 +95,7 @@ func main() {
 type config struct {
 	flow      string
 	ivrctl    string
+	baseline  string
 	driver    string
 	rounds    int
 	duration  time.Duration
@@ -98,8 +108,7 @@ type config struct {
 	keep      bool
 }
 
-// errFailed is a run that measured what it should but missed a target or
-// saw failed requests; it has printed why.
+// errFailed is a run that failed a check it printed.
 var errFailed = errors.New("FAIL")
 
 // Main runs ivrload with args (without the program name) and returns the
@@ -138,6 +147,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	}
 	fs.StringVar(&c.flow, "flow", defaultFlow, "flow file to serve (a copy is served)")
 	fs.StringVar(&c.ivrctl, "ivrctl", "", "prebuilt ivrctl binary (default: go build ./cmd/ivrctl)")
+	fs.StringVar(&c.baseline, "baseline-ivrctl", "", "a second ivrctl binary (say, an earlier commit's) to measure beside --ivrctl, as \"baseline\"")
 	fs.StringVar(&c.driver, "driver", "wrk", "load generator: wrk or go (go when wrk is not on PATH)")
 	fs.IntVar(&c.rounds, "rounds", 5, "rounds of bare and ivrctl runs")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "length of each measured run (whole seconds for wrk)")
@@ -167,6 +177,8 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 		problem = "--bodies must be at least 1"
 	case c.reloads < 0:
 		problem = "--reloads must not be negative"
+	case c.reloads > 0 && c.baseline != "":
+		problem = "--reloads and --baseline-ivrctl do not go together"
 	}
 	if problem != "" {
 		fmt.Fprintln(stderr, "ivrload:", problem)
@@ -221,9 +233,6 @@ func run(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err error)
 		return err
 	}
 	defer serve.stop()
-	if err := checkReady(ctx, serveAddr); err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "ivrctl serve %s on %s (pid %d), request log %s\n", filepath.Base(flowCopy), serveAddr, serve.pid(), logPath)
 
 	if cfg.reloads > 0 {
@@ -239,52 +248,75 @@ func run(ctx context.Context, cfg *config, stdout, stderr io.Writer) (err error)
 	}
 	defer bare.stop()
 	fmt.Fprintf(stdout, "bare server on %s (pid %d)\n", bareAddr, bare.pid())
+	targets := []target{{name: "bare", addr: bareAddr, proc: bare}, {name: "ivrctl", addr: serveAddr, proc: serve}}
+	logs := map[string]string{"ivrctl": logPath}
+	comparisons := [][2]string{{"ivrctl", "bare"}}
+
+	if cfg.baseline != "" {
+		logs["baseline"] = filepath.Join(dir, "baseline.log")
+		base, baseAddr, err := startServe(ctx, cfg.baseline, flowCopy, logs["baseline"])
+		if err != nil {
+			return fmt.Errorf("--baseline-ivrctl: %w", err)
+		}
+		defer base.stop()
+		fmt.Fprintf(stdout, "baseline %s serve on %s (pid %d), request log %s\n", cfg.baseline, baseAddr, base.pid(), logs["baseline"])
+		targets = append(targets, target{name: "baseline", addr: baseAddr, proc: base})
+		comparisons = [][2]string{{"baseline", "bare"}, {"ivrctl", "bare"}, {"ivrctl", "baseline"}}
+	}
 
 	drv, err := newDriver(cfg, dir, m, stdout)
 	if err != nil {
 		return err
 	}
-	targets := map[string]target{
-		"bare":   {name: "bare", addr: bareAddr, proc: bare},
-		"ivrctl": {name: "ivrctl", addr: serveAddr, proc: serve},
-	}
-	var rounds []round
-	for i := range cfg.rounds {
-		order := []string{"bare", "ivrctl"}
-		if i%2 == 1 {
-			order[0], order[1] = order[1], order[0]
-		}
-		var rd round
-		for _, name := range order {
-			t := targets[name]
-			if cfg.warmup > 0 {
-				if _, err := drv.run(ctx, t, cfg.warmup); err != nil {
-					return fmt.Errorf("round %d, %s warm-up: %w", i+1, name, err)
-				}
-			}
-			res, err := drv.run(ctx, t, cfg.duration)
-			if err != nil {
-				return fmt.Errorf("round %d, %s: %w", i+1, name, err)
-			}
-			fmt.Fprintf(stdout, "round %d  %s\n", i+1, res)
-			if name == "bare" {
-				rd.Bare = res
-			} else {
-				rd.Ivrctl = res
-			}
-		}
-		rounds = append(rounds, rd)
-	}
-	v := writeSummary(stdout, rounds)
-	vca, dup, err := countVCALines(logPath)
+	fmt.Fprintln(stdout, "server CPU: utime+stime of /proc/PID/stat, 10 ms ticks")
+	rounds, err := runRounds(ctx, cfg, drv, targets, stdout)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "serve log: %d webhooks logged, %d of them answered from the duplicate cache\n", vca, dup)
-	if !v.Pass {
-		return errFailed
+	for _, c := range comparisons {
+		compare(rounds, c[0], c[1]).write(stdout)
+	}
+	fmt.Fprintln(stdout)
+	for _, t := range targets {
+		writeServerMedian(stdout, rounds, t.name)
+	}
+	for _, t := range targets[1:] {
+		vca, dup, err := countVCALines(logs[t.name])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s log: %d webhooks logged, %d of them answered from the duplicate cache\n", t.name, vca, dup)
 	}
 	return nil
+}
+
+// runRounds runs cfg.rounds rounds of drv against every target, a warm-up
+// and a measured run each, starting each round one target further on, so
+// that each comes first, and last, as often as the others.
+func runRounds(ctx context.Context, cfg *config, drv driver, targets []target, stdout io.Writer) ([]round, error) {
+	var rounds []round
+	for i := range cfg.rounds {
+		rd := round{}
+		for j := range targets {
+			t := targets[(i+j)%len(targets)]
+			if cfg.warmup > 0 {
+				if _, err := drv.run(ctx, t, cfg.warmup); err != nil {
+					return nil, fmt.Errorf("round %d, %s warm-up: %w", i+1, t.name, err)
+				}
+			}
+			res, err := drv.run(ctx, t, cfg.duration)
+			if err == nil && res.Requests == 0 {
+				err = errors.New("no request was answered")
+			}
+			if err != nil {
+				return nil, fmt.Errorf("round %d, %s: %w", i+1, t.name, err)
+			}
+			fmt.Fprintf(stdout, "round %-3d %s\n", i+1, res)
+			rd[t.name] = res
+		}
+		rounds = append(rounds, rd)
+	}
+	return rounds, nil
 }
 
 // countVCALines counts the webhook lines of serve's log, and those of

@@ -38,7 +38,11 @@ func signalGroup(p *os.Process, sig syscall.Signal) error {
 	return syscall.Kill(-p.Pid, sig)
 }
 
-// cpuTime returns the CPU time (user and system) the process pid has used.
+// cpuTime returns the CPU time (user and system) the process pid has used,
+// all its threads, living or gone. Linux counts it to the nanosecond and
+// shows it in clock ticks, truncated, so the difference of two readings is
+// off by less than a tick (10 ms) either way: 0.1% of a 10 s run at one
+// core.
 func cpuTime(pid int) (time.Duration, error) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -61,13 +65,4 @@ func cpuTime(pid int) (time.Duration, error) {
 		return 0, fmt.Errorf("/proc/%d/stat: bad utime or stime", pid)
 	}
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
-}
-
-// selfCPUTime returns the CPU time ivrload itself has used.
-func selfCPUTime() (time.Duration, error) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, err
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// errNoProc is the answer of the CPU time functions off Linux.
+// errNoProc is cpuTime's answer off Linux.
 var errNoProc = errors.New("CPU times are read from /proc, on Linux only")
 
 // setProcAttrs does nothing off Linux: the children are stopped one by one.
@@ -30,6 +30,3 @@ func signalGroup(p *os.Process, sig syscall.Signal) error {
 
 // cpuTime is not known off Linux.
 func cpuTime(int) (time.Duration, error) { return 0, errNoProc }
-
-// selfCPUTime is not known off Linux.
-func selfCPUTime() (time.Duration, error) { return 0, errNoProc }

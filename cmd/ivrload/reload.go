@@ -74,14 +74,7 @@ func runReloads(ctx context.Context, cfg *config, t reloadTarget, m *mix, stdout
 		}
 	}
 
-	var reqs [][]byte
-	for _, b := range m.Bodies {
-		reqs = append(reqs, formatRequest(t.addr, b))
-	}
-	if cfg.repeatIDs {
-		reqs = fixedIDs(reqs)
-	}
-	drv := &goDriver{Addr: t.addr, Conns: cfg.conns, Requests: reqs, Validate: true, FreshIDs: !cfg.repeatIDs}
+	drv := &goDriver{URL: "http://" + t.addr + webhookPath, Conns: cfg.conns, Bodies: m.Bodies, Validate: true, FreshIDs: !cfg.repeatIDs}
 	dctx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	type outcome struct {

@@ -5,71 +5,50 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 	"time"
 )
 
-// The targets of ivrctl against the bare server, on the medians of the
-// per-round ratios.
-const (
-	// intervalConfidence is the least coverage of the medians' intervals.
-	intervalConfidence = 0.95
-	// minThroughputRatio is the least ivrctl/bare requests per second.
-	minThroughputRatio = 0.85
-	// maxP99Ratio is the most ivrctl/bare p99 latency.
-	maxP99Ratio = 1.5
-)
+// intervalConfidence is the least coverage of the medians' intervals.
+const intervalConfidence = 0.95
 
 // result is one measured run against one server.
 type result struct {
-	// Server is "bare" or "ivrctl".
+	// Server is the target's name.
 	Server string
 	// Requests were answered in Elapsed.
 	Requests int64
 	Elapsed  time.Duration
-	// RPS is requests per second.
-	RPS float64
 	// P50 and P99 are latency percentiles.
 	P50, P99 time.Duration
-	// ServerCPU and DriverCPU are the CPU the server and the load
-	// generator used, in cores (1 = one core busy all the run); negative
-	// when not known.
-	ServerCPU, DriverCPU float64
+	// CPU is the CPU time (user and system) the server used in the run.
+	CPU time.Duration
+}
+
+// RPS is the answered requests per second.
+func (r result) RPS() float64 { return ratio(float64(r.Requests), r.Elapsed.Seconds()) }
+
+// CPUPerWebhook is the server's CPU time per answered request, in µs: the
+// main figure, the cost of a webhook.
+func (r result) CPUPerWebhook() float64 {
+	return ratio(float64(r.CPU)/float64(time.Microsecond), float64(r.Requests))
 }
 
 // String is the run's line of the report.
 func (r result) String() string {
-	return fmt.Sprintf("%-6s %8.0f req/s  p50 %8s  p99 %8s  %8d requests in %5.2fs  cpu: server %s, driver %s",
-		r.Server, r.RPS, fmtLatency(r.P50), fmtLatency(r.P99), r.Requests, r.Elapsed.Seconds(),
-		fmtCPU(r.ServerCPU), fmtCPU(r.DriverCPU))
+	return fmt.Sprintf("%-8s %8d requests  CPU %6.2fs  %6.2f µs/webhook  %7.0f req/s  p50 %8s  p99 %8s",
+		r.Server, r.Requests, r.CPU.Seconds(), r.CPUPerWebhook(), r.RPS(), fmtLatency(r.P50), fmtLatency(r.P99))
 }
 
 // fmtLatency formats a latency in microseconds or milliseconds.
 func fmtLatency(d time.Duration) string {
 	if d < time.Millisecond {
-		return fmt.Sprintf("%.0fus", float64(d)/float64(time.Microsecond))
+		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
 	}
 	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
 }
 
-// fmtCPU formats a CPU use in cores as a percentage of one core.
-func fmtCPU(cores float64) string {
-	if cores < 0 {
-		return "?"
-	}
-	return fmt.Sprintf("%3.0f%%", cores*100)
-}
-
-// round is one bare run and one ivrctl run, back to back.
-type round struct {
-	Bare, Ivrctl result
-}
-
-// ThroughputRatio is ivrctl's requests per second over the bare server's.
-func (r round) ThroughputRatio() float64 { return ratio(r.Ivrctl.RPS, r.Bare.RPS) }
-
-// P99Ratio is ivrctl's p99 latency over the bare server's.
-func (r round) P99Ratio() float64 { return ratio(float64(r.Ivrctl.P99), float64(r.Bare.P99)) }
+// round is one run of each server, back to back, by server name.
+type round map[string]result
 
 // ratio is a/b, +Inf when b is not positive.
 func ratio(a, b float64) float64 {
@@ -124,86 +103,73 @@ func binomialHalf(n, j int) float64 {
 	return math.Exp(lg(n) - lg(j) - lg(n-j) - float64(n)*math.Ln2)
 }
 
-// verdict is the outcome of a benchmark against the targets.
-type verdict struct {
-	// Throughput and P99 are the medians of the per-round ratios.
-	Throughput, P99 float64
-	// ThroughputLo and ThroughputHi bound the throughput median with 95%
-	// confidence (see medianInterval), and so do P99Lo and P99Hi the p99
-	// median; HasInterval is false when the rounds are too few for one.
-	ThroughputLo, ThroughputHi, P99Lo, P99Hi float64
-	HasInterval                              bool
-	// Cover is the intervals' exact coverage, 0.95 or a little more.
-	Cover float64
-	// Pass says both targets are met; Reasons say which are not.
-	Pass    bool
-	Reasons []string
+// stat is a median over rounds with its interval.
+type stat struct {
+	Median float64
+	// Lo and Hi bound the median with Cover (at least intervalConfidence)
+	// confidence; HasInterval is false when the rounds are too few.
+	Lo, Hi, Cover float64
+	HasInterval   bool
 }
 
-// judge takes the median of each ratio over rounds and checks it against
-// the targets.
-func judge(rounds []round) verdict {
-	var tput, p99 []float64
+// summarize takes the median of xs and its interval.
+func summarize(xs []float64) stat {
+	s := stat{Median: median(xs)}
+	s.Lo, s.Hi, s.Cover, s.HasInterval = medianInterval(xs, intervalConfidence)
+	return s
+}
+
+// writeServerMedian prints the median over rounds of the CPU per webhook
+// of the server named name, and its interval, on one line.
+func writeServerMedian(w io.Writer, rounds []round, name string) {
+	var xs []float64
 	for _, r := range rounds {
-		tput = append(tput, r.ThroughputRatio())
-		p99 = append(p99, r.P99Ratio())
+		xs = append(xs, r[name].CPUPerWebhook())
 	}
-	v := verdict{Throughput: median(tput), P99: median(p99)}
-	v.ThroughputLo, v.ThroughputHi, v.Cover, v.HasInterval = medianInterval(tput, intervalConfidence)
-	v.P99Lo, v.P99Hi, _, _ = medianInterval(p99, intervalConfidence)
-	// Written so that NaN (no rounds) fails.
-	if !(v.Throughput >= minThroughputRatio) {
-		v.Reasons = append(v.Reasons, fmt.Sprintf("throughput ratio %.3f < %.2f", v.Throughput, minThroughputRatio))
+	s := summarize(xs)
+	fmt.Fprintf(w, "%-8s CPU per webhook, median of %d runs: %.2f µs", name, len(xs), s.Median)
+	if s.HasInterval {
+		fmt.Fprintf(w, " (%.1f%% interval %.2f to %.2f)", 100*s.Cover, s.Lo, s.Hi)
 	}
-	if !(v.P99 <= maxP99Ratio) {
-		v.Reasons = append(v.Reasons, fmt.Sprintf("p99 ratio %.3f > %.2f", v.P99, maxP99Ratio))
-	}
-	v.Pass = len(v.Reasons) == 0
-	return v
+	fmt.Fprintln(w)
 }
 
-// writeSummary prints the per-round ratios, their medians and the verdict,
-// and returns the verdict.
-func writeSummary(w io.Writer, rounds []round) verdict {
-	fmt.Fprintln(w, "\nivrctl / bare     throughput   p99 latency")
-	for i, r := range rounds {
-		fmt.Fprintf(w, "round %-11d %10.3f   %11.3f\n", i+1, r.ThroughputRatio(), r.P99Ratio())
-	}
-	v := judge(rounds)
-	fmt.Fprintf(w, "median            %10.3f   %11.3f\n", v.Throughput, v.P99)
-	if v.HasInterval {
-		fmt.Fprintf(w, "%.1f%% interval   %10s   %11s\n", 100*v.Cover,
-			fmt.Sprintf("%.3f-%.3f", v.ThroughputLo, v.ThroughputHi), fmt.Sprintf("%.3f-%.3f", v.P99Lo, v.P99Hi))
-	}
-	fmt.Fprintf(w, "target            %10s   %11s\n", fmt.Sprintf(">= %.2f", minThroughputRatio), fmt.Sprintf("<= %.2f", maxP99Ratio))
-	if v.Pass {
-		fmt.Fprint(w, "PASS")
-	} else {
-		fmt.Fprint(w, "FAIL:")
-		for _, r := range v.Reasons {
-			fmt.Fprint(w, " ", r, ";")
-		}
-	}
-	fmt.Fprintln(w, certainty(v))
-	return v
+// comparison is server A against server B over the rounds.
+type comparison struct {
+	A, B string
+	// Diff is A's CPU per webhook minus B's, in µs; Ratio is A's over B's;
+	// Throughput is A's requests per second over B's. Each holds one value
+	// a round.
+	Diff, Ratio, Throughput []float64
 }
 
-// certainty qualifies a verdict by the medians' intervals: a target inside
-// an interval is within the machine's noise, and more rounds would be
-// needed to tell which side of it the median is.
-func certainty(v verdict) string {
-	if !v.HasInterval {
-		return " (too few rounds for a confidence interval: 6 at least)"
+// compare compares a with b round by round.
+func compare(rounds []round, a, b string) comparison {
+	c := comparison{A: a, B: b}
+	for _, r := range rounds {
+		ra, rb := r[a], r[b]
+		c.Diff = append(c.Diff, ra.CPUPerWebhook()-rb.CPUPerWebhook())
+		c.Ratio = append(c.Ratio, ratio(ra.CPUPerWebhook(), rb.CPUPerWebhook()))
+		c.Throughput = append(c.Throughput, ratio(ra.RPS(), rb.RPS()))
 	}
-	var noisy []string
-	if v.ThroughputLo < minThroughputRatio && minThroughputRatio <= v.ThroughputHi {
-		noisy = append(noisy, "throughput")
+	return c
+}
+
+// write prints the comparison: a line a round, the medians, and their
+// intervals when the rounds are enough (6 at least).
+func (c comparison) write(w io.Writer) {
+	fmt.Fprintf(w, "\n%s vs %s: CPU per webhook\n", c.A, c.B)
+	diff, rat, tput := c.A+"-"+c.B+" µs", c.A+"/"+c.B, "req/s "+c.A+"/"+c.B
+	fmt.Fprintf(w, "%-16s %20s %20s %24s\n", "", diff, rat, tput)
+	for i := range c.Diff {
+		fmt.Fprintf(w, "%-16s %20.2f %20.3f %24.3f\n", fmt.Sprintf("round %d", i+1), c.Diff[i], c.Ratio[i], c.Throughput[i])
 	}
-	if v.P99Lo <= maxP99Ratio && maxP99Ratio < v.P99Hi {
-		noisy = append(noisy, "p99")
+	d, r, t := summarize(c.Diff), summarize(c.Ratio), summarize(c.Throughput)
+	fmt.Fprintf(w, "%-16s %20.2f %20.3f %24.3f\n", "median", d.Median, r.Median, t.Median)
+	if !d.HasInterval {
+		fmt.Fprintln(w, "(too few rounds for a 95% interval of the medians: 6 at least)")
+		return
 	}
-	if len(noisy) == 0 {
-		return " (each target is outside its median's interval)"
-	}
-	return fmt.Sprintf(" (within the noise: the %s target is inside its median's interval)", strings.Join(noisy, " and "))
+	fmt.Fprintf(w, "%-16s %20s %20s %24s\n", fmt.Sprintf("%.1f%% interval", 100*d.Cover),
+		fmt.Sprintf("%.2f to %.2f", d.Lo, d.Hi), fmt.Sprintf("%.3f-%.3f", r.Lo, r.Hi), fmt.Sprintf("%.3f-%.3f", t.Lo, t.Hi))
 }
