@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -273,27 +274,36 @@ func TestDecodeCallActionFastValues(t *testing.T) {
 	}
 }
 
-// TestDecodeCallActionFastKeys checks every field's key: taken exactly,
-// and left to the slow path when repeated or spelt in another case.
-func TestDecodeCallActionFastKeys(t *testing.T) {
-	check := func(t *testing.T, body string, want bool) {
-		t.Helper()
-		if _, ok := decodeFastChecked(t, []byte(body)); ok != want {
-			t.Errorf("fast path ok = %v for %s, want %v", ok, body, want)
-		}
-	}
-	keys := func(in func(string) string, names []string) {
-		for _, k := range names {
-			// null suits every field, and leaves it empty.
-			check(t, in(`"`+k+`":null`), true)
-			check(t, in(`"`+k+`":null,"`+k+`":null`), false)
+// keyCases are, for every field of the fast path's lists, bodies with its
+// key: taken exactly (with null, which suits every field and leaves it
+// empty), and left to the slow path when repeated or spelt in another
+// case. They seed the fast path's fuzz targets too.
+func keyCases() []fastCase {
+	envelope, payload := callflows.FastFields(new(callflows.CallAction))
+	var cases []fastCase
+	keys := func(in func(string) string, fields []callflows.FastField) {
+		for _, f := range fields {
+			k := f.Name
+			cases = append(cases,
+				fastCase{k + " null", in(`"` + k + `":null`), true},
+				fastCase{k + " twice", in(`"` + k + `":null,"` + k + `":null`), false})
 			for _, folded := range caseFolded(k) {
-				check(t, in(`"`+folded+`":null`), false)
+				cases = append(cases, fastCase{folded + " for " + k, in(`"` + folded + `":null`), false})
 			}
 		}
 	}
-	keys(func(m string) string { return `{` + m + `}` }, callflows.CallActionKeys)
-	keys(func(m string) string { return vca(`{` + m + `}`) }, callflows.PayloadKeys)
+	keys(func(m string) string { return `{` + m + `}` }, envelope)
+	keys(func(m string) string { return vca(`{` + m + `}`) }, payload)
+	return cases
+}
+
+// TestDecodeCallActionFastKeys checks every field's key (see keyCases).
+func TestDecodeCallActionFastKeys(t *testing.T) {
+	for _, c := range keyCases() {
+		if _, ok := decodeFastChecked(t, []byte(c.body)); ok != c.ok {
+			t.Errorf("%s: fast path ok = %v for %s, want %v", c.name, ok, c.body, c.ok)
+		}
+	}
 }
 
 // caseFolded returns spellings of key that encoding/json matches to it
@@ -314,26 +324,36 @@ func caseFolded(key string) []string {
 	return out
 }
 
-// TestFastPathKeysMatchFields: the fast path's lists of known keys are the
-// JSON names of CallAction's and CallActionPayload's fields, so a field
-// added to either cannot be skipped as an unknown key. (The fast path's
-// switch over the keys is checked by TestDecodeCallActionFastKeys and the
-// fuzz target.)
-func TestFastPathKeysMatchFields(t *testing.T) {
-	names := func(v any) []string {
-		var out []string
-		typ := reflect.TypeOf(v)
-		for i := range typ.NumField() {
-			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
-			out = append(out, name)
+// TestFastPathFieldsMatchStructs: the fast path's lists of fields are
+// CallAction's and CallActionPayload's fields, in order, each with the
+// JSON name encoding/json gives it and the address of that field as the
+// place its value goes. So a field added to either struct cannot be
+// skipped as an unknown key, nor a value land in another field.
+func TestFastPathFieldsMatchStructs(t *testing.T) {
+	var ev callflows.CallAction
+	envelope, payload := callflows.FastFields(&ev)
+	for _, tt := range []struct {
+		name   string
+		strct  reflect.Value
+		fields []callflows.FastField
+	}{
+		{"CallAction", reflect.ValueOf(&ev).Elem(), envelope},
+		{"CallActionPayload", reflect.ValueOf(&ev.Payload).Elem(), payload},
+	} {
+		typ := tt.strct.Type()
+		if len(tt.fields) != typ.NumField() {
+			t.Errorf("the fast path lists %d fields of %s, which has %d", len(tt.fields), tt.name, typ.NumField())
 		}
-		return out
-	}
-	if got, want := callflows.CallActionKeys, names(callflows.CallAction{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("fast path's envelope keys %q, want %q", got, want)
-	}
-	if got, want := callflows.PayloadKeys, names(callflows.CallActionPayload{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("fast path's payload keys %q, want %q", got, want)
+		for i := range min(len(tt.fields), typ.NumField()) {
+			sf, got := typ.Field(i), tt.fields[i]
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if got.Name != name {
+				t.Errorf("%s field %d: the fast path names it %q, encoding/json %q", tt.name, i, got.Name, name)
+			}
+			if want := tt.strct.Field(i).Addr().Interface(); got.Dst != want {
+				t.Errorf("%s.%s (%q): the fast path puts its value in a %T at another place", tt.name, sf.Name, name, got.Dst)
+			}
+		}
 	}
 }
 
@@ -426,8 +446,7 @@ func TestFastPathTakesRealBodies(t *testing.T) {
 // FuzzDecodeCallActionFast checks the fast path against the slow path, the
 // reference: for any body the fast path takes, the slow path must succeed
 // with a DeepEqual result, and the fast path's result must not share
-// memory with the body. Seeds: FuzzDecodeCallAction's, fastCases and the
-// bodies of TestFastPathTakesRealBodies.
+// memory with the body. Seeds: see addFastSeeds.
 //
 //	go test -run '^$' -fuzz '^FuzzDecodeCallActionFast$' -fuzztime 120s ./callflows/
 func FuzzDecodeCallActionFast(f *testing.F) {
@@ -441,10 +460,11 @@ func FuzzDecodeCallActionFast(f *testing.F) {
 }
 
 // addFastSeeds adds the seeds of the fast path's fuzz targets: those of
-// FuzzDecodeCallAction, the fast path's test cases and real bodies.
+// FuzzDecodeCallAction, the fast path's test cases, its keys (from its
+// list of fields) and real bodies.
 func addFastSeeds(f *testing.F) {
 	addCallActionSeeds(f)
-	for _, c := range fastCases {
+	for _, c := range slices.Concat(fastCases, keyCases()) {
 		f.Add([]byte(c.body))
 	}
 	for _, b := range realBodies(f) {
