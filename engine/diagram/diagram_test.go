@@ -1,7 +1,8 @@
-package engine_test
+package diagram_test
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,11 +11,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/diagram"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/*.mmd and *.dot from the current output")
+
+// noEnv is an environment with nothing set, so that the flows keep their
+// default numbers whatever the environment.
+func noEnv(string) (string, bool) { return "", false }
 
 func loadDiagramFlow(t *testing.T, path string) *engine.Flow {
 	t.Helper()
-	flow, diags, err := engine.Load(path, noEnv) // the flows' default numbers, whatever the environment
+	flow, diags, err := engine.Load(path, noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,18 +33,18 @@ func loadDiagramFlow(t *testing.T, path string) *engine.Flow {
 }
 
 // TestDiagramGolden compares the Mermaid and DOT diagrams of the shipped
-// flows with testdata/graph/NAME.mmd and NAME.dot, exactly (go test
+// flows with testdata/NAME.mmd and NAME.dot, exactly (go test
 // -update rewrites them).
 func TestDiagramGolden(t *testing.T) {
 	flows := map[string]string{
-		"restaurant": "../flows/restaurant.yaml",
-		"clinic":     "../examples/clinic.yaml",
+		"restaurant": "../../flows/restaurant.yaml",
+		"clinic":     "../../examples/clinic.yaml",
 	}
 	for name, path := range flows {
 		flow := loadDiagramFlow(t, path)
-		for ext, got := range map[string]string{".mmd": flow.Mermaid(), ".dot": flow.DOT()} {
+		for ext, got := range map[string]string{".mmd": diagram.Mermaid(flow), ".dot": diagram.DOT(flow)} {
 			t.Run(name+ext, func(t *testing.T) {
-				golden := filepath.Join("testdata", "graph", name+ext)
+				golden := filepath.Join("testdata", name+ext)
 				if *update {
 					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 						t.Fatal(err)
@@ -86,7 +94,7 @@ func loadTricky(t *testing.T) *engine.Flow {
 }
 
 func TestMermaidEscaping(t *testing.T) {
-	got := loadTricky(t).Mermaid()
+	got := diagram.Mermaid(loadTricky(t))
 	for _, want := range []string{
 		// "end" is a Mermaid keyword and "my-leaf" holds a hyphen: both
 		// are renamed, the labels keep the real IDs.
@@ -114,7 +122,7 @@ func TestMermaidEscaping(t *testing.T) {
 }
 
 func TestDOTEscaping(t *testing.T) {
-	got := loadTricky(t).DOT()
+	got := diagram.DOT(loadTricky(t))
 	for _, want := range []string{
 		`  "end" [shape=box, label="end\nSay \"hi\" \\ <b>now</b> & press # or 1"];`,
 		`  "my-leaf" [shape=box, style=rounded, label="my-leaf\nÜnïcödé ☎ text that is long enough to b…"];`,
@@ -132,7 +140,7 @@ func TestDOTEscaping(t *testing.T) {
 // TestDiagramExcerpt: long texts are cut to 40 characters, ellipsis
 // included, on a rune boundary.
 func TestDiagramExcerpt(t *testing.T) {
-	got := loadTricky(t).Mermaid()
+	got := diagram.Mermaid(loadTricky(t))
 	_, rest, ok := strings.Cut(got, "n_my_leaf([\"my-leaf<br/>")
 	if !ok {
 		t.Fatalf("no my-leaf node in:\n%s", got)
@@ -151,14 +159,14 @@ func TestDOTRenders(t *testing.T) {
 		t.Skip("graphviz's dot is not installed")
 	}
 	for name, flow := range map[string]*engine.Flow{
-		"restaurant": loadDiagramFlow(t, "../flows/restaurant.yaml"),
-		"clinic":     loadDiagramFlow(t, "../examples/clinic.yaml"),
+		"restaurant": loadDiagramFlow(t, "../../flows/restaurant.yaml"),
+		"clinic":     loadDiagramFlow(t, "../../examples/clinic.yaml"),
 		"tricky":     loadTricky(t),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			cmd := exec.CommandContext(t.Context(), dot, "-Tsvg")
-			cmd.Stdin = strings.NewReader(flow.DOT())
+			cmd.Stdin = strings.NewReader(diagram.DOT(flow))
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("dot -Tsvg: %v\n%s", err, stderr.String())
