@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/diff"
 )
 
 // WatchDebounce is how long Watch waits after the last change it sees in
@@ -84,7 +85,7 @@ func (s *Server) reload(path, trigger string) (Reload, error) {
 	s.setFlow(flow)
 	s.metrics.reloads.WithLabelValues(reloadAccepted).Inc()
 	var changes []string
-	for _, c := range engine.Diff(old, flow) {
+	for _, c := range diff.Compare(old, flow) {
 		changes = append(changes, c.Message)
 	}
 	s.log.Info().Str("file", path).Str("trigger", trigger).

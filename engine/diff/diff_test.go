@@ -1,7 +1,8 @@
-package engine_test
+package diff_test
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,12 +10,19 @@ import (
 	"testing"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/diff"
 )
 
-// loadDiffFixture loads a flow of testdata/diff, which must load.
+var update = flag.Bool("update", false, "rewrite testdata/*.out from the current output")
+
+// noEnv is an environment with nothing set: the fixtures never depend on
+// the real one.
+func noEnv(string) (string, bool) { return "", false }
+
+// loadDiffFixture loads a flow of testdata, which must load.
 func loadDiffFixture(t *testing.T, path string) *engine.Flow {
 	t.Helper()
-	flow, diags, err := engine.Load(path, fixtureEnv)
+	flow, diags, err := engine.Load(path, noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,10 +32,10 @@ func loadDiffFixture(t *testing.T, path string) *engine.Flow {
 	return flow
 }
 
-// TestDiffFixtures diffs each testdata/diff/NAME.old.yaml against
+// TestDiffFixtures diffs each testdata/NAME.old.yaml against
 // NAME.new.yaml and compares the text with NAME.out; -update rewrites it.
 func TestDiffFixtures(t *testing.T) {
-	olds, err := filepath.Glob("testdata/diff/*.old.yaml")
+	olds, err := filepath.Glob("testdata/*.old.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +45,7 @@ func TestDiffFixtures(t *testing.T) {
 	for _, oldPath := range olds {
 		base := strings.TrimSuffix(oldPath, ".old.yaml")
 		t.Run(filepath.Base(base), func(t *testing.T) {
-			changes := engine.Diff(loadDiffFixture(t, oldPath), loadDiffFixture(t, base+".new.yaml"))
+			changes := diff.Compare(loadDiffFixture(t, oldPath), loadDiffFixture(t, base+".new.yaml"))
 			got := changes.Text()
 			outPath := base + ".out"
 			if *update {
@@ -60,24 +68,24 @@ func TestDiffFixtures(t *testing.T) {
 // TestDiffKinds checks the kinds each fixture reports, so that a -update
 // cannot quietly lose one.
 func TestDiffKinds(t *testing.T) {
-	tests := map[string][]engine.ChangeKind{
-		"prompt_changed":    {engine.ChangePrompt},
-		"key_rerouted":      {engine.ChangeKeyRoute, engine.ChangeUnreachable},
-		"key_added_removed": {engine.ChangeKeyAdded, engine.ChangeKeyGone, engine.ChangeUnreachable},
-		"node_added":        {engine.ChangeAdded, engine.ChangeKeyAdded},
-		"node_removed":      {engine.ChangeKeyGone, engine.ChangeRemoved},
-		"kind_changed":      {engine.ChangeKindOf, engine.ChangePrompt, engine.ChangeKeyAdded},
-		"dial_changed":      {engine.ChangeDial},
-		"start_changed":     {engine.ChangeStart, engine.ChangeUnreachable, engine.ChangeUnreachable, engine.ChangeUnreachable},
-		"dead_end":          {engine.ChangeKeyGone, engine.ChangeKeyRoute, engine.ChangeInvalid, engine.ChangeNoInput, engine.ChangeDeadEnd, engine.ChangeUnreachable, engine.ChangeThen, engine.ChangeDeadEnd, engine.ChangeUnreachable},
+	tests := map[string][]diff.Kind{
+		"prompt_changed":    {diff.PromptChanged},
+		"key_rerouted":      {diff.KeyRerouted, diff.NewUnreachable},
+		"key_added_removed": {diff.KeyAdded, diff.KeyRemoved, diff.NewUnreachable},
+		"node_added":        {diff.NodeAdded, diff.KeyAdded},
+		"node_removed":      {diff.KeyRemoved, diff.NodeRemoved},
+		"kind_changed":      {diff.KindChanged, diff.PromptChanged, diff.KeyAdded},
+		"dial_changed":      {diff.DialChanged},
+		"start_changed":     {diff.StartChanged, diff.NewUnreachable, diff.NewUnreachable, diff.NewUnreachable},
+		"dead_end":          {diff.KeyRemoved, diff.KeyRerouted, diff.InvalidChanged, diff.NoInputChanged, diff.NewDeadEnd, diff.NewUnreachable, diff.ThenChanged, diff.NewDeadEnd, diff.NewUnreachable},
 		"reformatted":       {},
-		"voice_and_routes":  {engine.ChangeVoice, engine.ChangeVoice, engine.ChangeThen, engine.ChangeVoice},
+		"voice_and_routes":  {diff.VoiceChanged, diff.VoiceChanged, diff.ThenChanged, diff.VoiceChanged},
 	}
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {
-			base := filepath.Join("testdata/diff", name)
-			changes := engine.Diff(loadDiffFixture(t, base+".old.yaml"), loadDiffFixture(t, base+".new.yaml"))
-			got := []engine.ChangeKind{}
+			base := filepath.Join("testdata", name)
+			changes := diff.Compare(loadDiffFixture(t, base+".old.yaml"), loadDiffFixture(t, base+".new.yaml"))
+			got := []diff.Kind{}
 			for _, c := range changes {
 				got = append(got, c.Kind)
 			}
@@ -89,10 +97,10 @@ func TestDiffKinds(t *testing.T) {
 }
 
 func TestDiffSame(t *testing.T) {
-	flow := loadDiffFixture(t, "../flows/restaurant.yaml")
-	changes := engine.Diff(flow, flow)
+	flow := loadDiffFixture(t, "../../flows/restaurant.yaml")
+	changes := diff.Compare(flow, flow)
 	if changes == nil || len(changes) != 0 {
-		t.Errorf("Diff(flow, flow) = %#v, want an empty non-nil list", changes)
+		t.Errorf("Compare(flow, flow) = %#v, want an empty non-nil list", changes)
 	}
 	if got := changes.Text(); got != "no changes for callers\n" {
 		t.Errorf("Text() = %q", got)
@@ -107,7 +115,7 @@ func TestDiffSame(t *testing.T) {
 }
 
 func TestDiffJSON(t *testing.T) {
-	changes := engine.Diff(loadDiffFixture(t, "testdata/diff/key_rerouted.old.yaml"), loadDiffFixture(t, "testdata/diff/key_rerouted.new.yaml"))
+	changes := diff.Compare(loadDiffFixture(t, "testdata/key_rerouted.old.yaml"), loadDiffFixture(t, "testdata/key_rerouted.new.yaml"))
 	b, err := json.Marshal(changes)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +144,7 @@ func TestDiffJSON(t *testing.T) {
 }
 
 func TestDiffPromptText(t *testing.T) {
-	changes := engine.Diff(loadDiffFixture(t, "testdata/diff/prompt_changed.old.yaml"), loadDiffFixture(t, "testdata/diff/prompt_changed.new.yaml"))
+	changes := diff.Compare(loadDiffFixture(t, "testdata/prompt_changed.old.yaml"), loadDiffFixture(t, "testdata/prompt_changed.new.yaml"))
 	want := "hours: message changed\n  - We are open 9 to 9.\n  + We are open 9 to 10.\n"
 	if got := changes.Text(); got != want {
 		t.Errorf("Text() = %q, want %q", got, want)
