@@ -19,23 +19,25 @@ func decodeCallActionFast(body []byte) (*CallAction, bool) {
 	return ev, true
 }
 
-// FastField is a field of the fast path's lists: its JSON name and where
-// its value goes.
+// FastField is a field of the fast path's lists: its JSON name, the
+// offset of its field in the struct, and the kind of value it takes:
+// string, number, raw or payload.
 type FastField struct {
-	Name string
-	Dst  any
+	Name   string
+	Offset uintptr
+	Kind   string
 }
 
-// FastFields returns the fast path's lists of the fields of ev and of its
-// payload, with their places in ev.
-func FastFields(ev *CallAction) (envelope, payload []FastField) {
+// FastFields returns the fast path's lists of the fields of CallAction and
+// of CallActionPayload.
+func FastFields() (envelope, payload []FastField) {
 	export := func(fields []field) []FastField {
+		kinds := map[fieldKind]string{stringField: "string", numberField: "number", rawField: "raw", payloadField: "payload"}
 		out := make([]FastField, len(fields))
 		for i, f := range fields {
-			out[i] = FastField{f.name, f.dst}
+			out[i] = FastField{f.name, f.offset, kinds[f.kind]}
 		}
 		return out
 	}
-	e, p := callActionFields(ev), payloadFields(&ev.Payload)
-	return export(e[:]), export(p[:])
+	return export(callActionFields[:]), export(payloadFields[:])
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // The fast path of DecodeCallAction.
@@ -51,68 +52,73 @@ import (
 // bodies are 3 deep.
 const maxFastDepth = 100
 
-// field is a member of an object the fast path decodes: its JSON name, and
-// where its value goes, by type: a *string or *Text takes a plain string,
-// a *Number a number, a *json.RawMessage any value as it is, and a
-// *CallActionPayload the payload object. null suits each of them.
+// field is a member of an object the fast path decodes: its JSON name,
+// the kind of value it takes, and where it goes, as the offset of its
+// field in the struct.
 type field struct {
-	name string
-	dst  any
+	name   string
+	kind   fieldKind
+	offset uintptr
 }
 
-// callActionTable and payloadTable hold the fields of CallAction and
-// CallActionPayload, with their places in one value.
-type (
-	callActionTable [4]field
-	payloadTable    [21]field
+// fieldKind says which values a field takes, by its type.
+type fieldKind uint8
+
+const (
+	stringField  fieldKind = iota // a string or a Text: a plain string, or null
+	numberField                   // a Number: a JSON number, or null
+	rawField                      // a json.RawMessage: any value, as it is
+	payloadField                  // the CallActionPayload: an object, or null
 )
 
-// callActionFields and payloadFields are the one list of the fields the
-// fast path decodes: the decoder, its tests and its fuzz seeds all read
-// it. TestFastPathFieldsMatchStructs holds it to the structs' json tags,
-// which encoding/json reads: the same names, in the same order, each with
-// the address of its own field. A field added to a struct and not here
-// would be skipped as an unknown key; that test fails first. The list is
-// built for each body, which costs less than a function per field would.
-func callActionFields(ev *CallAction) callActionTable {
-	return callActionTable{
-		{"namespace", &ev.Namespace},
-		{"eventType", &ev.EventType},
-		{"description", &ev.Description},
-		{"payload", &ev.Payload},
+// callActionFields and payloadFields are the one list of the fields of
+// CallAction and CallActionPayload that the fast path decodes: the
+// decoder, its tests and its fuzz seeds all read it.
+// TestFastPathFieldsMatchStructs holds it to the structs, as encoding/json
+// reads them: the same JSON names in the same order, each with its own
+// field's offset and a kind that suits the field's type. A field added to
+// a struct and not here would be skipped as an unknown key; that test
+// fails first.
+//
+// Offsets rather than pointers or functions, so that nothing is built per
+// body and nothing is called through a pointer per key: either measured a
+// few percent slower per body (BenchmarkDecodeCallAction).
+var (
+	callActionFields = [...]field{
+		{"namespace", stringField, unsafe.Offsetof(CallAction{}.Namespace)},
+		{"eventType", stringField, unsafe.Offsetof(CallAction{}.EventType)},
+		{"description", stringField, unsafe.Offsetof(CallAction{}.Description)},
+		{"payload", payloadField, unsafe.Offsetof(CallAction{}.Payload)},
 	}
-}
-
-func payloadFields(p *CallActionPayload) payloadTable {
-	return payloadTable{
-		{"eventId", &p.EventID},
-		{"callId", &p.CallID},
-		{"sessionId", &p.SessionID},
-		{"subAccountId", &p.SubAccountID},
-		{"callStatus", &p.CallStatus},
-		{"callDirection", &p.CallDirection},
-		{"callType", &p.CallType},
-		{"source", &p.Source},
-		{"destination", &p.Destination},
-		{"sourceFormat", &p.SourceFormat},
-		{"destinationFormat", &p.DestinationFormat},
-		{"sourceCountryCode", &p.SourceCountryCode},
-		{"destinationCountryCode", &p.DestinationCountryCode},
-		{"sourceRefId", &p.SourceRefID},
-		{"destinationRefId", &p.DestinationRefID},
-		{"callDuration", &p.CallDuration},
-		{"eventData", &p.EventData},
-		{"dtmf", &p.DTMF},
-		{"sipCode", &p.SipCode},
-		{"timestamp", &p.Timestamp},
-		{"clientActionId", &p.ClientActionID},
+	payloadFields = [...]field{
+		{"eventId", stringField, unsafe.Offsetof(CallActionPayload{}.EventID)},
+		{"callId", stringField, unsafe.Offsetof(CallActionPayload{}.CallID)},
+		{"sessionId", stringField, unsafe.Offsetof(CallActionPayload{}.SessionID)},
+		{"subAccountId", stringField, unsafe.Offsetof(CallActionPayload{}.SubAccountID)},
+		{"callStatus", stringField, unsafe.Offsetof(CallActionPayload{}.CallStatus)},
+		{"callDirection", stringField, unsafe.Offsetof(CallActionPayload{}.CallDirection)},
+		{"callType", stringField, unsafe.Offsetof(CallActionPayload{}.CallType)},
+		{"source", stringField, unsafe.Offsetof(CallActionPayload{}.Source)},
+		{"destination", stringField, unsafe.Offsetof(CallActionPayload{}.Destination)},
+		{"sourceFormat", stringField, unsafe.Offsetof(CallActionPayload{}.SourceFormat)},
+		{"destinationFormat", stringField, unsafe.Offsetof(CallActionPayload{}.DestinationFormat)},
+		{"sourceCountryCode", stringField, unsafe.Offsetof(CallActionPayload{}.SourceCountryCode)},
+		{"destinationCountryCode", stringField, unsafe.Offsetof(CallActionPayload{}.DestinationCountryCode)},
+		{"sourceRefId", stringField, unsafe.Offsetof(CallActionPayload{}.SourceRefID)},
+		{"destinationRefId", stringField, unsafe.Offsetof(CallActionPayload{}.DestinationRefID)},
+		{"callDuration", numberField, unsafe.Offsetof(CallActionPayload{}.CallDuration)},
+		{"eventData", rawField, unsafe.Offsetof(CallActionPayload{}.EventData)},
+		{"dtmf", stringField, unsafe.Offsetof(CallActionPayload{}.DTMF)},
+		{"sipCode", numberField, unsafe.Offsetof(CallActionPayload{}.SipCode)},
+		{"timestamp", stringField, unsafe.Offsetof(CallActionPayload{}.Timestamp)},
+		{"clientActionId", stringField, unsafe.Offsetof(CallActionPayload{}.ClientActionID)},
 	}
-}
+)
 
 // Indexes of the fields by name, made once from the lists.
 var (
-	callActionIndex = func() fieldIndex { t := callActionFields(new(CallAction)); return newFieldIndex(t[:]) }()
-	payloadIndex    = func() fieldIndex { t := payloadFields(new(CallActionPayload)); return newFieldIndex(t[:]) }()
+	callActionIndex = newFieldIndex(callActionFields[:])
+	payloadIndex    = newFieldIndex(payloadFields[:])
 )
 
 // fieldIndex finds a field by its exact name as fast as a switch on the
@@ -120,49 +126,47 @@ var (
 // of that length by its first and last eight bytes read as two words,
 // which are the whole name for names of up to 16 bytes; only longer names
 // compare their middle as strings. Comparing each name as a string
-// instead measured about 10% slower per body (BenchmarkDecodeCallAction),
+// instead measured about 10% slower per body (BenchmarkDecodeCallAction):
 // a call to the runtime's memequal per key.
-type fieldIndex [][]fieldKey
+type fieldIndex struct {
+	byLen  [][]fieldKey // by the name's length
+	fields []field
+}
 
 // fieldKey is a field's name as fieldIndex compares it, and the field's
 // position in its list, which is also its bit in the set of fields seen
 // (see once).
 type fieldKey struct {
 	head, tail uint64
-	middle     string // the name but its first and last eight bytes
-	j          uint8
+	j          int
 }
 
 func newFieldIndex(fields []field) fieldIndex {
 	if len(fields) > 32 {
 		panic("callflows: more fields than bits in the fast path's set of fields seen")
 	}
-	var ix fieldIndex
+	ix := fieldIndex{fields: fields}
 	for j, f := range fields {
 		n := len(f.name)
-		for len(ix) <= n {
-			ix = append(ix, nil)
+		for len(ix.byLen) <= n {
+			ix.byLen = append(ix.byLen, nil)
 		}
-		k := fieldKey{j: uint8(j)}
-		k.head, k.tail = nameWords([]byte(f.name))
-		if n > 16 {
-			k.middle = f.name[8 : n-8]
-		}
-		ix[n] = append(ix[n], k)
+		head, tail := nameWords([]byte(f.name))
+		ix.byLen[n] = append(ix.byLen[n], fieldKey{head, tail, j})
 	}
 	return ix
 }
 
 // find returns the position in its list of the field named key, or -1.
-func (ix fieldIndex) find(key []byte) int {
+func (ix *fieldIndex) find(key []byte) int {
 	n := len(key)
-	if n >= len(ix) {
+	if n >= len(ix.byLen) {
 		return -1
 	}
 	head, tail := nameWords(key)
-	for _, k := range ix[n] {
-		if k.head == head && k.tail == tail && (n <= 16 || k.middle == string(key[8:n-8])) {
-			return int(k.j)
+	for _, k := range ix.byLen[n] {
+		if k.head == head && k.tail == tail && (n <= 16 || ix.fields[k.j].name[8:n-8] == string(key[8:n-8])) {
+			return k.j
 		}
 	}
 	return -1
@@ -193,8 +197,7 @@ func decodeCallActionFastInto(ev *CallAction, body []byte) (ok bool) {
 	d := fastDecoder{scanner: scanner{b: body}, eventData: ev.Payload.EventData[:0]}
 	*ev = CallAction{}
 	d.skipSpace()
-	fields := callActionFields(ev)
-	if !d.object(fields[:], callActionIndex, 1) {
+	if !d.object(unsafe.Pointer(ev), &callActionIndex, 1) {
 		return false
 	}
 	d.skipSpace()
@@ -299,7 +302,7 @@ type fastDecoder struct {
 	// has been read: nothing decoded may share memory with the body, whose
 	// buffer the server reuses. Each field is read at most once, and fewer
 	// than all of them are strings.
-	strs  [len(callActionTable{}) + len(payloadTable{})]strSpan
+	strs  [len(callActionFields) + len(payloadFields)]strSpan
 	nstrs int
 
 	// eventData is memory for the copy of the payload's eventData, empty:
@@ -313,16 +316,16 @@ type strSpan struct {
 	start, end int
 }
 
-// object reads the object at d.i, at nesting depth depth, into fields,
-// whose index is ix; it skips the members of other keys (see unknown).
-// Each value goes where its field says, by the type of its place (see
-// field).
+// object reads the object at d.i, at nesting depth depth, into the
+// struct at base, whose fields ix indexes; it skips the members of other
+// keys (see unknown).
 //
 // It keeps the read offset in a local variable, and reads the usual bytes
 // between members (white space, colon, comma) and the plain strings of
 // keys and values with small helpers on it, as these are most of the
 // body: the general scanner methods are for the rest.
-func (d *fastDecoder) object(fields []field, ix fieldIndex, depth int) bool {
+func (d *fastDecoder) object(base unsafe.Pointer, ix *fieldIndex, depth int) bool {
+	fields := ix.fields
 	b := d.b
 	i, more, ok := d.open()
 	if !ok {
@@ -336,27 +339,26 @@ func (d *fastDecoder) object(fields []field, ix fieldIndex, depth int) bool {
 		}
 		key := b[start:end]
 		j := ix.find(key)
-		switch {
-		case j < 0:
+		if j < 0 {
 			i, ok = d.unknown(vi, key, fields, depth+1)
-		case !once(&seen, uint(j)):
+		} else if !once(&seen, uint(j)) {
 			return false
-		default:
-			switch dst := fields[j].dst.(type) {
-			case *string:
-				i, ok = d.str(vi, dst)
-			case *Text:
+		} else {
+			// The field's type is the one its kind names, as
+			// TestFastPathFieldsMatchStructs checks.
+			f := &fields[j]
+			dst := unsafe.Add(base, f.offset)
+			switch f.kind {
+			case stringField:
 				i, ok = d.str(vi, (*string)(dst))
-			case *Number:
-				i, ok = d.number(vi, dst)
-			case *json.RawMessage:
-				i, ok = d.raw(vi, dst, depth+1)
-			case *CallActionPayload:
+			case numberField:
+				i, ok = d.number(vi, (*Number)(dst))
+			case rawField:
+				i, ok = d.raw(vi, (*json.RawMessage)(dst), depth+1)
+			case payloadField:
 				d.i = vi
-				ok = d.payload(dst, depth+1)
+				ok = d.payload((*CallActionPayload)(dst), depth+1)
 				i = d.i
-			default:
-				return false
 			}
 		}
 		if i, more, ok = d.endMember(i, ok); !ok {
@@ -373,8 +375,7 @@ func (d *fastDecoder) payload(p *CallActionPayload, depth int) bool {
 		d.i += len("null")
 		return true
 	}
-	fields := payloadFields(p)
-	return d.object(fields[:], payloadIndex, depth)
+	return d.object(unsafe.Pointer(p), &payloadIndex, depth)
 }
 
 // open reads the opening brace of the object at d.i, and white space, as

@@ -279,7 +279,7 @@ func TestDecodeCallActionFastValues(t *testing.T) {
 // empty), and left to the slow path when repeated or spelt in another
 // case. They seed the fast path's fuzz targets too.
 func keyCases() []fastCase {
-	envelope, payload := callflows.FastFields(new(callflows.CallAction))
+	envelope, payload := callflows.FastFields()
 	var cases []fastCase
 	keys := func(in func(string) string, fields []callflows.FastField) {
 		for _, f := range fields {
@@ -326,32 +326,39 @@ func caseFolded(key string) []string {
 
 // TestFastPathFieldsMatchStructs: the fast path's lists of fields are
 // CallAction's and CallActionPayload's fields, in order, each with the
-// JSON name encoding/json gives it and the address of that field as the
-// place its value goes. So a field added to either struct cannot be
-// skipped as an unknown key, nor a value land in another field.
+// JSON name encoding/json gives it, its offset, and a kind that suits its
+// type. So a field added to either struct cannot be skipped as an unknown
+// key, nor a value land in another field or be written as another type.
 func TestFastPathFieldsMatchStructs(t *testing.T) {
-	var ev callflows.CallAction
-	envelope, payload := callflows.FastFields(&ev)
+	kinds := map[reflect.Type]string{
+		reflect.TypeFor[string]():                      "string",
+		reflect.TypeFor[callflows.Text]():              "string",
+		reflect.TypeFor[callflows.Number]():            "number",
+		reflect.TypeFor[json.RawMessage]():             "raw",
+		reflect.TypeFor[callflows.CallActionPayload](): "payload",
+	}
+	envelope, payload := callflows.FastFields()
 	for _, tt := range []struct {
-		name   string
-		strct  reflect.Value
+		typ    reflect.Type
 		fields []callflows.FastField
 	}{
-		{"CallAction", reflect.ValueOf(&ev).Elem(), envelope},
-		{"CallActionPayload", reflect.ValueOf(&ev.Payload).Elem(), payload},
+		{reflect.TypeFor[callflows.CallAction](), envelope},
+		{reflect.TypeFor[callflows.CallActionPayload](), payload},
 	} {
-		typ := tt.strct.Type()
-		if len(tt.fields) != typ.NumField() {
-			t.Errorf("the fast path lists %d fields of %s, which has %d", len(tt.fields), tt.name, typ.NumField())
+		if len(tt.fields) != tt.typ.NumField() {
+			t.Errorf("the fast path lists %d fields of %s, which has %d", len(tt.fields), tt.typ.Name(), tt.typ.NumField())
 		}
-		for i := range min(len(tt.fields), typ.NumField()) {
-			sf, got := typ.Field(i), tt.fields[i]
+		for i := range min(len(tt.fields), tt.typ.NumField()) {
+			sf, got := tt.typ.Field(i), tt.fields[i]
 			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
 			if got.Name != name {
-				t.Errorf("%s field %d: the fast path names it %q, encoding/json %q", tt.name, i, got.Name, name)
+				t.Errorf("%s field %d: the fast path names it %q, encoding/json %q", tt.typ.Name(), i, got.Name, name)
 			}
-			if want := tt.strct.Field(i).Addr().Interface(); got.Dst != want {
-				t.Errorf("%s.%s (%q): the fast path puts its value in a %T at another place", tt.name, sf.Name, name, got.Dst)
+			if got.Offset != sf.Offset {
+				t.Errorf("%s.%s (%q): the fast path writes at offset %d, the field is at %d", tt.typ.Name(), sf.Name, name, got.Offset, sf.Offset)
+			}
+			if want, ok := kinds[sf.Type]; !ok || got.Kind != want {
+				t.Errorf("%s.%s (%q) is a %s, which the fast path reads as a %s", tt.typ.Name(), sf.Name, name, sf.Type, got.Kind)
 			}
 		}
 	}
