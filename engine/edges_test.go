@@ -18,6 +18,16 @@ func loadEdgesFlow(t *testing.T, src string) *engine.Flow {
 	return flow
 }
 
+// loadEdgesFile loads the flow file at path, which must load.
+func loadEdgesFile(t *testing.T, path string) *engine.Flow {
+	t.Helper()
+	flow, diags, err := engine.Load(path, noEnv)
+	if err != nil || flow == nil {
+		t.Fatalf("%s does not load: %v\n%v", path, err, diags)
+	}
+	return flow
+}
+
 // edgeStrings returns n's edges as "kind label -> to", the built-in
 // fallback as "(fallback)".
 func edgeStrings(n *engine.Node) []string {
@@ -127,10 +137,7 @@ nodes:
 // input the edge stands for, for every edge of the shipped flows.
 func TestEdgesAgreeWithNext(t *testing.T) {
 	for _, path := range []string{"../flows/restaurant.yaml", "../examples/clinic.yaml"} {
-		flow, diags, err := engine.Load(path, noEnv)
-		if err != nil || flow == nil {
-			t.Fatalf("%s: %v %v", path, err, diags)
-		}
+		flow := loadEdgesFile(t, path)
 		for _, n := range flow.Nodes() {
 			for _, e := range n.Edges() {
 				var step engine.Step
@@ -173,50 +180,32 @@ func TestEdgeKindString(t *testing.T) {
 	}
 }
 
+// TestDeadSpots: DeadSpots finds the nodes the warn fixtures are about.
 func TestDeadSpots(t *testing.T) {
 	tests := []struct {
-		name                string
-		src                 string
+		path                string
 		unreachable, noExit []string
-	}{{
-		name: "none",
-		src:  "version: 1\nstart: main\nnodes:\n  main:\n    menu: Press 1.\n    keys:\n      \"1\": bye\n  bye:\n    say: Bye.\n",
-	}, {
-		name: "an orphan, and two menus that only lead to each other",
-		src: `version: 1
-start: main
-nodes:
-  main:
-    menu: Press 1.
-    keys:
-      "1": more
-    on_invalid: main
-  more:
-    menu: Press 1 to go back.
-    keys:
-      "1": main
-    on_invalid: more
-  orphan:
-    say: Nobody hears this.
-`,
-		unreachable: []string{"orphan"},
-		noExit:      []string{"main", "more"},
-	}}
+	}{
+		{"../flows/restaurant.yaml", nil, nil},
+		{"testdata/warn/unreachable.yaml", []string{"old_menu", "orphan"}, nil},
+		{"testdata/warn/unreachable_chain.yaml", []string{"transfer", "bye"}, nil},
+		{"testdata/warn/no_exit.yaml", nil, []string{"main", "more"}},
+	}
 	ids := func(nodes []*engine.Node) []string {
-		out := []string{}
+		var out []string
 		for _, n := range nodes {
 			out = append(out, n.ID())
 		}
 		return out
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			unreachable, noExit := loadEdgesFlow(t, tt.src).DeadSpots()
-			if got, want := ids(unreachable), tt.unreachable; !slices.Equal(got, want) {
-				t.Errorf("unreachable = %q, want %q", got, want)
+		t.Run(tt.path, func(t *testing.T) {
+			unreachable, noExit := loadEdgesFile(t, tt.path).DeadSpots()
+			if got := ids(unreachable); !slices.Equal(got, tt.unreachable) {
+				t.Errorf("unreachable = %q, want %q", got, tt.unreachable)
 			}
-			if got, want := ids(noExit), tt.noExit; !slices.Equal(got, want) {
-				t.Errorf("no exit = %q, want %q", got, want)
+			if got := ids(noExit); !slices.Equal(got, tt.noExit) {
+				t.Errorf("no exit = %q, want %q", got, tt.noExit)
 			}
 		})
 	}

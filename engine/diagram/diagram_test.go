@@ -2,8 +2,6 @@ package diagram_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -12,25 +10,8 @@ import (
 
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/diagram"
+	"github.com/ivrctl/ivrctl/engine/internal/enginetest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.mmd and *.dot from the current output")
-
-// noEnv is an environment with nothing set, so that the flows keep their
-// default numbers whatever the environment.
-func noEnv(string) (string, bool) { return "", false }
-
-func loadDiagramFlow(t *testing.T, path string) *engine.Flow {
-	t.Helper()
-	flow, diags, err := engine.Load(path, noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if flow == nil {
-		t.Fatalf("%s does not load:\n%v", path, diags)
-	}
-	return flow
-}
 
 // TestDiagramGolden compares the Mermaid and DOT diagrams of the shipped
 // flows with testdata/NAME.mmd and NAME.dot, exactly (go test
@@ -41,23 +22,10 @@ func TestDiagramGolden(t *testing.T) {
 		"clinic":     "../../examples/clinic.yaml",
 	}
 	for name, path := range flows {
-		flow := loadDiagramFlow(t, path)
+		flow := enginetest.Load(t, path)
 		for ext, got := range map[string]string{".mmd": diagram.Mermaid(flow), ".dot": diagram.DOT(flow)} {
 			t.Run(name+ext, func(t *testing.T) {
-				golden := filepath.Join("testdata", name+ext)
-				if *update {
-					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if got != string(want) {
-					t.Errorf("diagram of %s differs from %s; if the change is intended, run go test -update and review the diff.\ngot:\n%s", path, golden, got)
-				}
+				enginetest.Golden(t, filepath.Join("testdata", name+ext), got)
 			})
 		}
 	}
@@ -86,11 +54,7 @@ nodes:
 
 func loadTricky(t *testing.T) *engine.Flow {
 	t.Helper()
-	flow, diags := engine.LoadBytes("tricky.yaml", []byte(tricky), noEnv)
-	if flow == nil {
-		t.Fatalf("tricky flow does not load:\n%v", diags)
-	}
-	return flow
+	return enginetest.LoadBytes(t, "tricky.yaml", tricky)
 }
 
 func TestMermaidEscaping(t *testing.T) {
@@ -159,8 +123,8 @@ func TestDOTRenders(t *testing.T) {
 		t.Skip("graphviz's dot is not installed")
 	}
 	for name, flow := range map[string]*engine.Flow{
-		"restaurant": loadDiagramFlow(t, "../../flows/restaurant.yaml"),
-		"clinic":     loadDiagramFlow(t, "../../examples/clinic.yaml"),
+		"restaurant": enginetest.Load(t, "../../flows/restaurant.yaml"),
+		"clinic":     enginetest.Load(t, "../../examples/clinic.yaml"),
 		"tricky":     loadTricky(t),
 	} {
 		t.Run(name, func(t *testing.T) {

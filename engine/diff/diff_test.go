@@ -2,35 +2,14 @@ package diff_test
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/diff"
+	"github.com/ivrctl/ivrctl/engine/internal/enginetest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.out from the current output")
-
-// noEnv is an environment with nothing set: the fixtures never depend on
-// the real one.
-func noEnv(string) (string, bool) { return "", false }
-
-// loadDiffFixture loads a flow of testdata, which must load.
-func loadDiffFixture(t *testing.T, path string) *engine.Flow {
-	t.Helper()
-	flow, diags, err := engine.Load(path, noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if flow == nil {
-		t.Fatalf("%s does not load:\n%v", path, diags.Error())
-	}
-	return flow
-}
 
 // TestDiffFixtures diffs each testdata/NAME.old.yaml against
 // NAME.new.yaml and compares the text with NAME.out; -update rewrites it.
@@ -45,22 +24,8 @@ func TestDiffFixtures(t *testing.T) {
 	for _, oldPath := range olds {
 		base := strings.TrimSuffix(oldPath, ".old.yaml")
 		t.Run(filepath.Base(base), func(t *testing.T) {
-			changes := diff.Compare(loadDiffFixture(t, oldPath), loadDiffFixture(t, base+".new.yaml"))
-			got := changes.Text()
-			outPath := base + ".out"
-			if *update {
-				if err := os.WriteFile(outPath, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(outPath)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("diff %s:\n%s\nwant (%s):\n%s", base, got, outPath, want)
-			}
+			changes := diff.Compare(enginetest.Load(t, oldPath), enginetest.Load(t, base+".new.yaml"))
+			enginetest.Golden(t, base+".out", changes.Text())
 		})
 	}
 }
@@ -84,7 +49,7 @@ func TestDiffKinds(t *testing.T) {
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {
 			base := filepath.Join("testdata", name)
-			changes := diff.Compare(loadDiffFixture(t, base+".old.yaml"), loadDiffFixture(t, base+".new.yaml"))
+			changes := diff.Compare(enginetest.Load(t, base+".old.yaml"), enginetest.Load(t, base+".new.yaml"))
 			got := []diff.Kind{}
 			for _, c := range changes {
 				got = append(got, c.Kind)
@@ -97,7 +62,7 @@ func TestDiffKinds(t *testing.T) {
 }
 
 func TestDiffSame(t *testing.T) {
-	flow := loadDiffFixture(t, "../../flows/restaurant.yaml")
+	flow := enginetest.Load(t, "../../flows/restaurant.yaml")
 	changes := diff.Compare(flow, flow)
 	if changes == nil || len(changes) != 0 {
 		t.Errorf("Compare(flow, flow) = %#v, want an empty non-nil list", changes)
@@ -115,7 +80,7 @@ func TestDiffSame(t *testing.T) {
 }
 
 func TestDiffJSON(t *testing.T) {
-	changes := diff.Compare(loadDiffFixture(t, "testdata/key_rerouted.old.yaml"), loadDiffFixture(t, "testdata/key_rerouted.new.yaml"))
+	changes := diff.Compare(enginetest.Load(t, "testdata/key_rerouted.old.yaml"), enginetest.Load(t, "testdata/key_rerouted.new.yaml"))
 	b, err := json.Marshal(changes)
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +109,7 @@ func TestDiffJSON(t *testing.T) {
 }
 
 func TestDiffPromptText(t *testing.T) {
-	changes := diff.Compare(loadDiffFixture(t, "testdata/prompt_changed.old.yaml"), loadDiffFixture(t, "testdata/prompt_changed.new.yaml"))
+	changes := diff.Compare(enginetest.Load(t, "testdata/prompt_changed.old.yaml"), enginetest.Load(t, "testdata/prompt_changed.new.yaml"))
 	want := "hours: message changed\n  - We are open 9 to 9.\n  + We are open 9 to 10.\n"
 	if got := changes.Text(); got != want {
 		t.Errorf("Text() = %q, want %q", got, want)
