@@ -123,6 +123,12 @@ var fastCases = []fastCase{
 	{"payload keys in the envelope", `{"dtmf":"1","eventData":{"dtmf":"2"},"PAYLOAD2":1}`, true},
 	{"envelope keys in the payload", vca(`{"namespace":"x","payload":{"dtmf":"1"}}`), true},
 	{"empty key", `{"":1}`, true},
+	{"short keys", `{"a":1,"ab":2,"abc":3}`, true},
+	// Unknown keys that share a long field's length and first and last
+	// eight bytes: only the middle tells them apart.
+	{"key like destinationCountryCode", vca(`{"destinationXountryCode":"x","destinationCountryCode":"SG"}`), true},
+	{"key like sourceCountryCode", vca(`{"sourceCXuntryCode":"x"}`), true},
+	{"key like destinationFormat", vca(`{"destinatioXFormat":"x"}`), true},
 
 	// A known key twice goes to the slow path, even when both are null.
 	{"payload twice", `{"payload":{"dtmf":"1"},"payload":{"dtmf":"2"}}`, false},
