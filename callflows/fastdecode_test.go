@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -122,6 +123,12 @@ var fastCases = []fastCase{
 	{"payload keys in the envelope", `{"dtmf":"1","eventData":{"dtmf":"2"},"PAYLOAD2":1}`, true},
 	{"envelope keys in the payload", vca(`{"namespace":"x","payload":{"dtmf":"1"}}`), true},
 	{"empty key", `{"":1}`, true},
+	{"short keys", `{"a":1,"ab":2,"abc":3}`, true},
+	// Unknown keys that share a long field's length and first and last
+	// eight bytes: only the middle tells them apart.
+	{"key like destinationCountryCode", vca(`{"destinationXountryCode":"x","destinationCountryCode":"SG"}`), true},
+	{"key like sourceCountryCode", vca(`{"sourceCXuntryCode":"x"}`), true},
+	{"key like destinationFormat", vca(`{"destinatioXFormat":"x"}`), true},
 
 	// A known key twice goes to the slow path, even when both are null.
 	{"payload twice", `{"payload":{"dtmf":"1"},"payload":{"dtmf":"2"}}`, false},
@@ -273,27 +280,36 @@ func TestDecodeCallActionFastValues(t *testing.T) {
 	}
 }
 
-// TestDecodeCallActionFastKeys checks every field's key: taken exactly,
-// and left to the slow path when repeated or spelt in another case.
-func TestDecodeCallActionFastKeys(t *testing.T) {
-	check := func(t *testing.T, body string, want bool) {
-		t.Helper()
-		if _, ok := decodeFastChecked(t, []byte(body)); ok != want {
-			t.Errorf("fast path ok = %v for %s, want %v", ok, body, want)
-		}
-	}
-	keys := func(in func(string) string, names []string) {
-		for _, k := range names {
-			// null suits every field, and leaves it empty.
-			check(t, in(`"`+k+`":null`), true)
-			check(t, in(`"`+k+`":null,"`+k+`":null`), false)
+// keyCases are, for every field of the fast path's lists, bodies with its
+// key: taken exactly (with null, which suits every field and leaves it
+// empty), and left to the slow path when repeated or spelt in another
+// case. They seed the fast path's fuzz targets too.
+func keyCases() []fastCase {
+	envelope, payload := callflows.FastFields()
+	var cases []fastCase
+	keys := func(in func(string) string, fields []callflows.FastField) {
+		for _, f := range fields {
+			k := f.Name
+			cases = append(cases,
+				fastCase{k + " null", in(`"` + k + `":null`), true},
+				fastCase{k + " twice", in(`"` + k + `":null,"` + k + `":null`), false})
 			for _, folded := range caseFolded(k) {
-				check(t, in(`"`+folded+`":null`), false)
+				cases = append(cases, fastCase{folded + " for " + k, in(`"` + folded + `":null`), false})
 			}
 		}
 	}
-	keys(func(m string) string { return `{` + m + `}` }, callflows.CallActionKeys)
-	keys(func(m string) string { return vca(`{` + m + `}`) }, callflows.PayloadKeys)
+	keys(func(m string) string { return `{` + m + `}` }, envelope)
+	keys(func(m string) string { return vca(`{` + m + `}`) }, payload)
+	return cases
+}
+
+// TestDecodeCallActionFastKeys checks every field's key (see keyCases).
+func TestDecodeCallActionFastKeys(t *testing.T) {
+	for _, c := range keyCases() {
+		if _, ok := decodeFastChecked(t, []byte(c.body)); ok != c.ok {
+			t.Errorf("%s: fast path ok = %v for %s, want %v", c.name, ok, c.body, c.ok)
+		}
+	}
 }
 
 // caseFolded returns spellings of key that encoding/json matches to it
@@ -314,26 +330,43 @@ func caseFolded(key string) []string {
 	return out
 }
 
-// TestFastPathKeysMatchFields: the fast path's lists of known keys are the
-// JSON names of CallAction's and CallActionPayload's fields, so a field
-// added to either cannot be skipped as an unknown key. (The fast path's
-// switch over the keys is checked by TestDecodeCallActionFastKeys and the
-// fuzz target.)
-func TestFastPathKeysMatchFields(t *testing.T) {
-	names := func(v any) []string {
-		var out []string
-		typ := reflect.TypeOf(v)
-		for i := range typ.NumField() {
-			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
-			out = append(out, name)
+// TestFastPathFieldsMatchStructs: the fast path's lists of fields are
+// CallAction's and CallActionPayload's fields, in order, each with the
+// JSON name encoding/json gives it, its offset, and a kind that suits its
+// type. So a field added to either struct cannot be skipped as an unknown
+// key, nor a value land in another field or be written as another type.
+func TestFastPathFieldsMatchStructs(t *testing.T) {
+	kinds := map[reflect.Type]string{
+		reflect.TypeFor[string]():                      "string",
+		reflect.TypeFor[callflows.Text]():              "string",
+		reflect.TypeFor[callflows.Number]():            "number",
+		reflect.TypeFor[json.RawMessage]():             "raw",
+		reflect.TypeFor[callflows.CallActionPayload](): "payload",
+	}
+	envelope, payload := callflows.FastFields()
+	for _, tt := range []struct {
+		typ    reflect.Type
+		fields []callflows.FastField
+	}{
+		{reflect.TypeFor[callflows.CallAction](), envelope},
+		{reflect.TypeFor[callflows.CallActionPayload](), payload},
+	} {
+		if len(tt.fields) != tt.typ.NumField() {
+			t.Errorf("the fast path lists %d fields of %s, which has %d", len(tt.fields), tt.typ.Name(), tt.typ.NumField())
 		}
-		return out
-	}
-	if got, want := callflows.CallActionKeys, names(callflows.CallAction{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("fast path's envelope keys %q, want %q", got, want)
-	}
-	if got, want := callflows.PayloadKeys, names(callflows.CallActionPayload{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("fast path's payload keys %q, want %q", got, want)
+		for i := range min(len(tt.fields), tt.typ.NumField()) {
+			sf, got := tt.typ.Field(i), tt.fields[i]
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if got.Name != name {
+				t.Errorf("%s field %d: the fast path names it %q, encoding/json %q", tt.typ.Name(), i, got.Name, name)
+			}
+			if got.Offset != sf.Offset {
+				t.Errorf("%s.%s (%q): the fast path writes at offset %d, the field is at %d", tt.typ.Name(), sf.Name, name, got.Offset, sf.Offset)
+			}
+			if want, ok := kinds[sf.Type]; !ok || got.Kind != want {
+				t.Errorf("%s.%s (%q) is a %s, which the fast path reads as a %s", tt.typ.Name(), sf.Name, name, sf.Type, got.Kind)
+			}
+		}
 	}
 }
 
@@ -426,8 +459,7 @@ func TestFastPathTakesRealBodies(t *testing.T) {
 // FuzzDecodeCallActionFast checks the fast path against the slow path, the
 // reference: for any body the fast path takes, the slow path must succeed
 // with a DeepEqual result, and the fast path's result must not share
-// memory with the body. Seeds: FuzzDecodeCallAction's, fastCases and the
-// bodies of TestFastPathTakesRealBodies.
+// memory with the body. Seeds: see addFastSeeds.
 //
 //	go test -run '^$' -fuzz '^FuzzDecodeCallActionFast$' -fuzztime 120s ./callflows/
 func FuzzDecodeCallActionFast(f *testing.F) {
@@ -441,10 +473,11 @@ func FuzzDecodeCallActionFast(f *testing.F) {
 }
 
 // addFastSeeds adds the seeds of the fast path's fuzz targets: those of
-// FuzzDecodeCallAction, the fast path's test cases and real bodies.
+// FuzzDecodeCallAction, the fast path's test cases, its keys (from its
+// list of fields) and real bodies.
 func addFastSeeds(f *testing.F) {
 	addCallActionSeeds(f)
-	for _, c := range fastCases {
+	for _, c := range slices.Concat(fastCases, keyCases()) {
 		f.Add([]byte(c.body))
 	}
 	for _, b := range realBodies(f) {

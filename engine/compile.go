@@ -700,6 +700,7 @@ func (c *compiler) link(d *NodeDecl, n *Node, dflt links) {
 			n.then = c.ref(d.Then, RuleRef, fmt.Sprintf("as then of dial %q", id))
 		}
 	}
+	n.edges = linkEdges(n)
 }
 
 // marshal encodes a node's response once, at load time, so that serving a

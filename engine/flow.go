@@ -126,6 +126,7 @@ type Node struct {
 	onInvalid *Node
 	onNoInput *Node
 	then      *Node
+	edges     []Edge // keys, on_invalid, on_no_input and then, as Edges lists them
 	sensitive bool
 	// fields maps JSON paths of the callflow's parameters
 	// ($.callflow[0].params.voiceProfile) to where the flow file sets them.

@@ -22,17 +22,11 @@ func newGraph(flow *Flow) *graph {
 	}
 	g.out = make([][]int, len(g.nodes))
 	for i, n := range g.nodes {
-		add := func(t *Node) {
-			if j, ok := g.index[t]; ok && t != nil {
+		for _, e := range n.edges {
+			if j, ok := g.index[e.To]; ok {
 				g.out[i] = append(g.out[i], j)
 			}
 		}
-		for _, k := range n.keyOrder {
-			add(n.keys[k])
-		}
-		add(n.onInvalid)
-		add(n.onNoInput)
-		add(n.then)
 	}
 	return g
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/diff"
 )
 
 func runDiff(args []string, stdout, stderr io.Writer) int {
@@ -42,7 +43,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 		flows[i] = flow
 	}
-	changes := engine.Diff(flows[0], flows[1])
+	changes := diff.Compare(flows[0], flows[1])
 	if *format == "json" {
 		b, err := json.MarshalIndent(changes, "", "  ")
 		if err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+
+	"github.com/ivrctl/ivrctl/engine/diagram"
 )
 
 // runGraph prints a flow's menu as a Mermaid flowchart or a Graphviz
@@ -28,9 +30,9 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 	if flow == nil {
 		return code
 	}
-	out := flow.Mermaid()
+	out := diagram.Mermaid(flow)
 	if *format == "dot" {
-		out = flow.DOT()
+		out = diagram.DOT(flow)
 	}
 	if _, err := io.WriteString(stdout, out); err != nil {
 		fmt.Fprintf(stderr, "ivrctl graph: %v\n", err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/diagram"
 )
 
 // TestGraph: ivrctl graph prints exactly what the engine draws, in either
@@ -19,9 +20,9 @@ func TestGraph(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"graph", restaurant}, flow.Mermaid()},
-		{[]string{"graph", "--format", "mermaid", restaurant}, flow.Mermaid()},
-		{[]string{"graph", restaurant, "--format", "dot"}, flow.DOT()},
+		{[]string{"graph", restaurant}, diagram.Mermaid(flow)},
+		{[]string{"graph", "--format", "mermaid", restaurant}, diagram.Mermaid(flow)},
+		{[]string{"graph", restaurant, "--format", "dot"}, diagram.DOT(flow)},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

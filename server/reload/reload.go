@@ -22,6 +22,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/diff"
 )
 
 // Debounce is how long Watch waits after the last change it sees in the
@@ -119,7 +120,7 @@ func (l *Loader) reload(trigger string) (Result, error) {
 	l.target.SetFlow(flow)
 	l.target.CountReload(string(Accepted))
 	var changes []string
-	for _, c := range engine.Diff(old, flow) {
+	for _, c := range diff.Compare(old, flow) {
 		changes = append(changes, c.Message)
 	}
 	l.log.Info().Str("file", l.path).Str("trigger", trigger).

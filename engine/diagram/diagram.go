@@ -1,6 +1,11 @@
-package engine
+// Package diagram draws a compiled flow as boxes and arrows: a Mermaid
+// flowchart for Markdown, or a Graphviz digraph. It reads the flow through
+// its public API, and what connects to what through the nodes' edges
+// (engine.Node.Edges): a node's kind only chooses the shape of its box.
+package diagram
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -8,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine"
 )
 
 // excerptRunes is how many characters of a prompt, text or number a
@@ -16,55 +22,70 @@ const excerptRunes = 40
 
 // diagram is a flow as boxes and arrows, shared by Mermaid and DOT: the
 // nodes in file order (the built-in fallback last, when something leads to
-// it) and, node by node, its edges in a fixed order.
+// it) and, node by node, its arrows in a fixed order.
 type diagram struct {
-	start *Node
-	nodes []*Node
-	edges []diagramEdge
+	start *engine.Node
+	nodes []*engine.Node
+	edges []arrow
 }
 
-// diagramEdge is one arrow. Dashed arrows are where a menu goes on a wrong
-// key or none.
-type diagramEdge struct {
-	from, to *Node
+// arrow is one edge as drawn. Dashed arrows are where a menu goes on a
+// wrong key or none.
+type arrow struct {
+	from, to *engine.Node
 	label    string
 	dashed   bool
 }
 
-func newDiagram(f *Flow) *diagram {
-	d := &diagram{start: f.start, nodes: slices.Clone(f.order)}
-	usesFallback := f.start != nil && f.start.id == ""
-	add := func(from, to *Node, label string, dashed bool) {
-		if to == nil {
-			return
-		}
-		if to.id == "" {
-			usesFallback = true
-		}
-		d.edges = append(d.edges, diagramEdge{from: from, to: to, label: label, dashed: dashed})
-	}
-	for _, n := range f.order {
-		switch n.kind {
-		case KindMenu:
-			keys := slices.Clone(n.keyOrder)
-			slices.SortFunc(keys, compareKeys)
-			for _, k := range keys {
-				add(n, n.keys[k], k, false)
-			}
-			if n.onInvalid == n.onNoInput {
-				add(n, n.onInvalid, "invalid / no input", true)
-			} else {
-				add(n, n.onInvalid, "invalid", true)
-				add(n, n.onNoInput, "no input", true)
-			}
-		case KindDial:
-			add(n, n.then, "then", false)
+func newDiagram(f *engine.Flow) *diagram {
+	d := &diagram{start: f.Start(), nodes: f.Nodes()}
+	usesFallback := d.start != nil && d.start.ID() == ""
+	for _, n := range d.nodes {
+		for _, a := range arrows(n) {
+			usesFallback = usesFallback || a.to.ID() == ""
+			d.edges = append(d.edges, a)
 		}
 	}
-	if usesFallback && f.fallback != nil && f.fallback.id == "" {
-		d.nodes = append(d.nodes, f.fallback)
+	if fb := f.Fallback(); usesFallback && fb != nil && fb.ID() == "" {
+		d.nodes = append(d.nodes, fb)
 	}
 	return d
+}
+
+// arrows returns the edges of n as drawn: keys sorted as on a keypad,
+// then the others in the order of Edges, where a wrong key and silence
+// that lead to the same node are one arrow.
+func arrows(n *engine.Node) []arrow {
+	edges := n.Edges()
+	slices.SortStableFunc(edges, func(a, b engine.Edge) int {
+		if a.Kind == engine.EdgeKey && b.Kind == engine.EdgeKey {
+			return compareKeys(a.Label, b.Label)
+		}
+		return cmp.Compare(a.Kind, b.Kind)
+	})
+	var out []arrow
+	for i, e := range edges {
+		a := arrow{from: n, to: e.To, label: e.Label}
+		switch e.Kind {
+		case engine.EdgeInvalid:
+			a.label, a.dashed = "invalid", true
+			if i+1 < len(edges) && edges[i+1].Kind == engine.EdgeNoInput && edges[i+1].To == e.To {
+				a.label = "invalid / no input"
+			}
+		case engine.EdgeNoInput:
+			if i > 0 && edges[i-1].Kind == engine.EdgeInvalid && edges[i-1].To == e.To {
+				continue // drawn with the wrong key's arrow
+			}
+			a.label, a.dashed = "no input", true
+		case engine.EdgeThen:
+			a.label = "then"
+		}
+		if a.label == "" {
+			a.label = e.Kind.String()
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // compareKeys orders menu keys as a keypad reads them: shorter keys first,
@@ -92,20 +113,21 @@ func compareKeys(a, b string) int {
 
 // diagramTitle is the first line of a node's label: its ID, or
 // "(fallback)" for the built-in fallback.
-func diagramTitle(n *Node) string {
-	if n.id == "" {
+func diagramTitle(n *engine.Node) string {
+	if n.ID() == "" {
 		return "(fallback)"
 	}
-	return n.id
+	return n.ID()
 }
 
 // diagramDetail is the second line of a node's label: an excerpt of what a
 // menu or say node speaks, or the number a dial node rings.
-func diagramDetail(n *Node) string {
-	if len(n.callflow) == 0 {
+func diagramDetail(n *engine.Node) string {
+	actions := n.Callflow()
+	if len(actions) == 0 {
 		return ""
 	}
-	switch a := n.callflow[0].(type) {
+	switch a := actions[0].(type) {
 	case *callflows.SayAndCapture:
 		return excerpt(a.PromptMessage)
 	case *callflows.Say:
@@ -128,14 +150,14 @@ func excerpt(s string) string {
 	return strings.TrimRight(string(runes), " ") + "…"
 }
 
-// Mermaid returns the flow as a Mermaid flowchart, for a README or any
+// Mermaid returns f as a Mermaid flowchart, for a README or any
 // Markdown that renders Mermaid. Menus are rectangles with their ID and the
 // start of their prompt, say nodes stadiums with the start of their text,
 // dial nodes hexagons with the number they ring. Solid arrows are keys
 // (sorted as on a keypad) and then edges; dashed arrows are where a menu
 // sends a wrong key or no key. A circle marks the start. The output is the
 // same for the same flow, so it can be checked in and compared.
-func (f *Flow) Mermaid() string {
+func Mermaid(f *engine.Flow) string {
 	d := newDiagram(f)
 	ids := mermaidIDs(d)
 	var b strings.Builder
@@ -149,10 +171,10 @@ func (f *Flow) Mermaid() string {
 			label += "<br/>" + mermaidEscape(detail)
 		}
 		open, closing := "[", "]"
-		switch {
-		case n.kind == KindSay:
+		switch n.Kind() {
+		case engine.KindSay:
 			open, closing = "([", "])"
-		case n.kind == KindDial:
+		case engine.KindDial:
 			open, closing = "{{", "}}"
 		}
 		fmt.Fprintf(&b, "    %s%s\"%s\"%s\n", ids[n], open, label, closing)
@@ -181,14 +203,14 @@ var mermaidKeywords = []string{"end", "graph", "flowchart", "subgraph", "style",
 // mermaidIDs gives every node of d, and the start marker (under the key
 // nil), a Mermaid identifier: the node's own ID where Mermaid takes it,
 // else a made-up one that no other node has.
-func mermaidIDs(d *diagram) map[*Node]string {
-	ids := make(map[*Node]string, len(d.nodes)+1)
+func mermaidIDs(d *diagram) map[*engine.Node]string {
+	ids := make(map[*engine.Node]string, len(d.nodes)+1)
 	taken := make(map[string]bool, len(d.nodes)+1)
-	var rename []*Node
+	var rename []*engine.Node
 	for _, n := range d.nodes {
-		if n.id != "" && mermaidSafeID.MatchString(n.id) && !slices.ContainsFunc(mermaidKeywords, func(k string) bool { return strings.EqualFold(k, n.id) }) {
-			ids[n] = n.id
-			taken[n.id] = true
+		if id := n.ID(); id != "" && mermaidSafeID.MatchString(id) && !slices.ContainsFunc(mermaidKeywords, func(k string) bool { return strings.EqualFold(k, id) }) {
+			ids[n] = id
+			taken[id] = true
 		} else {
 			rename = append(rename, n)
 		}
@@ -202,10 +224,10 @@ func mermaidIDs(d *diagram) map[*Node]string {
 	}
 	ids[nil] = unique("_start")
 	for _, n := range rename {
-		if n.id == "" {
+		if n.ID() == "" {
 			ids[n] = unique("_fallback")
 		} else {
-			ids[n] = unique("n_" + strings.ReplaceAll(n.id, "-", "_"))
+			ids[n] = unique("n_" + strings.ReplaceAll(n.ID(), "-", "_"))
 		}
 	}
 	return ids
@@ -223,20 +245,15 @@ var mermaidEscape = strings.NewReplacer(
 	"\r", " ",
 ).Replace
 
-// DOT returns the flow as a Graphviz digraph (render it with dot -Tsvg).
+// DOT returns f as a Graphviz digraph (render it with dot -Tsvg).
 // It draws what Mermaid draws: menus as boxes, say nodes as rounded boxes,
 // dial nodes as hexagons, key and then edges solid, wrong-key and no-key
 // edges dashed, and a circle at the start. The output is deterministic.
-func (f *Flow) DOT() string {
+func DOT(f *engine.Flow) string {
 	d := newDiagram(f)
-	id := func(n *Node) string {
-		if n.id == "" {
-			return dotQuote("(fallback)")
-		}
-		return dotQuote(n.id)
-	}
+	id := func(n *engine.Node) string { return dotQuote(diagramTitle(n)) }
 	var b strings.Builder
-	fmt.Fprintf(&b, "digraph %s {\n", dotQuote(f.name))
+	fmt.Fprintf(&b, "digraph %s {\n", dotQuote(f.Name()))
 	b.WriteString("  node [fontname=\"Helvetica\", fontsize=10];\n")
 	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=10];\n")
 	if d.start != nil {
@@ -248,10 +265,10 @@ func (f *Flow) DOT() string {
 			label += `\n` + dotEscape(detail)
 		}
 		attrs := "shape=box"
-		switch n.kind {
-		case KindSay:
+		switch n.Kind() {
+		case engine.KindSay:
 			attrs = "shape=box, style=rounded"
-		case KindDial:
+		case engine.KindDial:
 			attrs = "shape=hexagon"
 		}
 		fmt.Fprintf(&b, "  %s [%s, label=\"%s\"];\n", id(n), attrs, label)

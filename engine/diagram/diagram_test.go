@@ -1,8 +1,7 @@
-package engine_test
+package diagram_test
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -10,46 +9,23 @@ import (
 	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/diagram"
+	"github.com/ivrctl/ivrctl/engine/internal/enginetest"
 )
 
-func loadDiagramFlow(t *testing.T, path string) *engine.Flow {
-	t.Helper()
-	flow, diags, err := engine.Load(path, engine.LoadOptions{Env: noEnv}) // the flows' default numbers, whatever the environment
-	if err != nil {
-		t.Fatal(err)
-	}
-	if flow == nil {
-		t.Fatalf("%s does not load:\n%v", path, diags)
-	}
-	return flow
-}
-
 // TestDiagramGolden compares the Mermaid and DOT diagrams of the shipped
-// flows with testdata/graph/NAME.mmd and NAME.dot, exactly (go test
+// flows with testdata/NAME.mmd and NAME.dot, exactly (go test
 // -update rewrites them).
 func TestDiagramGolden(t *testing.T) {
 	flows := map[string]string{
-		"restaurant": "../flows/restaurant.yaml",
-		"clinic":     "../examples/clinic.yaml",
+		"restaurant": "../../flows/restaurant.yaml",
+		"clinic":     "../../examples/clinic.yaml",
 	}
 	for name, path := range flows {
-		flow := loadDiagramFlow(t, path)
-		for ext, got := range map[string]string{".mmd": flow.Mermaid(), ".dot": flow.DOT()} {
+		flow := enginetest.Load(t, path)
+		for ext, got := range map[string]string{".mmd": diagram.Mermaid(flow), ".dot": diagram.DOT(flow)} {
 			t.Run(name+ext, func(t *testing.T) {
-				golden := filepath.Join("testdata", "graph", name+ext)
-				if *update {
-					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if got != string(want) {
-					t.Errorf("diagram of %s differs from %s; if the change is intended, run go test -update and review the diff.\ngot:\n%s", path, golden, got)
-				}
+				enginetest.Golden(t, filepath.Join("testdata", name+ext), got)
 			})
 		}
 	}
@@ -78,15 +54,11 @@ nodes:
 
 func loadTricky(t *testing.T) *engine.Flow {
 	t.Helper()
-	flow, diags, _ := engine.Load("tricky.yaml", engine.LoadOptions{Source: []byte(tricky), Env: noEnv})
-	if flow == nil {
-		t.Fatalf("tricky flow does not load:\n%v", diags)
-	}
-	return flow
+	return enginetest.LoadBytes(t, "tricky.yaml", tricky)
 }
 
 func TestMermaidEscaping(t *testing.T) {
-	got := loadTricky(t).Mermaid()
+	got := diagram.Mermaid(loadTricky(t))
 	for _, want := range []string{
 		// "end" is a Mermaid keyword and "my-leaf" holds a hyphen: both
 		// are renamed, the labels keep the real IDs.
@@ -114,7 +86,7 @@ func TestMermaidEscaping(t *testing.T) {
 }
 
 func TestDOTEscaping(t *testing.T) {
-	got := loadTricky(t).DOT()
+	got := diagram.DOT(loadTricky(t))
 	for _, want := range []string{
 		`  "end" [shape=box, label="end\nSay \"hi\" \\ <b>now</b> & press # or 1"];`,
 		`  "my-leaf" [shape=box, style=rounded, label="my-leaf\nÜnïcödé ☎ text that is long enough to b…"];`,
@@ -132,7 +104,7 @@ func TestDOTEscaping(t *testing.T) {
 // TestDiagramExcerpt: long texts are cut to 40 characters, ellipsis
 // included, on a rune boundary.
 func TestDiagramExcerpt(t *testing.T) {
-	got := loadTricky(t).Mermaid()
+	got := diagram.Mermaid(loadTricky(t))
 	_, rest, ok := strings.Cut(got, "n_my_leaf([\"my-leaf<br/>")
 	if !ok {
 		t.Fatalf("no my-leaf node in:\n%s", got)
@@ -151,14 +123,14 @@ func TestDOTRenders(t *testing.T) {
 		t.Skip("graphviz's dot is not installed")
 	}
 	for name, flow := range map[string]*engine.Flow{
-		"restaurant": loadDiagramFlow(t, "../flows/restaurant.yaml"),
-		"clinic":     loadDiagramFlow(t, "../examples/clinic.yaml"),
+		"restaurant": enginetest.Load(t, "../../flows/restaurant.yaml"),
+		"clinic":     enginetest.Load(t, "../../examples/clinic.yaml"),
 		"tricky":     loadTricky(t),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			cmd := exec.CommandContext(t.Context(), dot, "-Tsvg")
-			cmd.Stdin = strings.NewReader(flow.DOT())
+			cmd.Stdin = strings.NewReader(diagram.DOT(flow))
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("dot -Tsvg: %v\n%s", err, stderr.String())
