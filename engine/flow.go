@@ -128,9 +128,6 @@ type Node struct {
 	then      *Node
 	edges     []Edge // keys, on_invalid, on_no_input and then, as Edges lists them
 	sensitive bool
-	// fields maps JSON paths of the callflow's parameters
-	// ($.callflow[0].params.voiceProfile) to where the flow file sets them.
-	fields map[string]Pos
 }
 
 // ID returns the node's ID, which is also the clientActionId of its
