@@ -29,12 +29,13 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keys := fs.String("keys", "", "the digits pressed at each menu, comma-separated; - presses nothing (default: read a line per menu from stdin)")
 	url := fs.String("url", "", "play the call against a running ivrctl serve at this URL instead of in-process (an inbound call)")
 	outbound := fs.Bool("outbound", false, "simulate an outbound call that ivrctl call placed and the caller answered (default: an inbound call, which the line answers)")
-	fs.Bool("inbound", true, "simulate an inbound call: the default, as in ivrctl test")
+	inbound := fs.Bool("inbound", true, "simulate an inbound call: the default, as in ivrctl test (--inbound=false is --outbound)")
 	warnings := fs.Bool("warnings", false, warningsUsage)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
+	*outbound = *outbound || !*inbound
 	if len(files) != 1 {
 		fmt.Fprintln(stderr, "ivrctl sim: give exactly one flow file")
 		fs.Usage()

@@ -311,6 +311,7 @@ func TestSimDirection(t *testing.T) {
 		{[]string{"sim", "--keys", "3", restaurant}, "(inbound call: the line answers)"},
 		{[]string{"sim", "--inbound", "--keys", "3", restaurant}, "(inbound call: the line answers)"},
 		{[]string{"sim", "--outbound", "--keys", "3", restaurant}, "(outbound call: the caller answers)"},
+		{[]string{"sim", "--inbound=false", "--keys", "3", restaurant}, "(outbound call: the caller answers)"},
 	} {
 		code, stdout, stderr := runCLI(t, tt.args...)
 		if code != exitOK || stderr != "" || stdout != tt.first+"\n"+rest {
