@@ -53,7 +53,7 @@ func (w *Walker) syntaxError(err error) {
 		}
 	}
 	if line, col, ok := indentTab(src, msg, pos.Line); ok {
-		w.Errorf(w.At(line, col), RuleSyntax, "invalid YAML: tabs cannot indent YAML; use spaces")
+		w.Errorf(Span{Start: Point{line, col}, End: Point{line, col + 1}}, RuleSyntax, "invalid YAML: tabs cannot indent YAML; use spaces")
 		return
 	}
 	if m := yamlAnchor.FindStringSubmatch(msg); m != nil {
