@@ -161,6 +161,7 @@ var passes = []pass{
 	{name: "loops", run: (*compiler).checkLoops},
 	{name: "graph", run: (*compiler).checkGraph, clean: true},
 	{name: "prompts", run: (*compiler).checkPrompts, clean: true},
+	{name: "hash keys", run: (*compiler).checkHashKeys, clean: true},
 	{name: "voices", run: (*compiler).checkVoices, clean: true},
 	// Last, once every warning is known.
 	{name: "ignore", run: (*compiler).applyIgnores},

@@ -232,8 +232,8 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 	// The kind decides which keys are allowed, so find it first.
 	var otherKinds []string // reported here, so not as unknown keys too
 	if m := yamlwalk.Resolve(n); m.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			k := yamlwalk.Resolve(m.Content[i])
+		for _, pair := range p.w.Pairs(m) {
+			k := pair.Key
 			if k.Kind != yaml.ScalarNode || !slices.Contains(kindKeys, k.Value) {
 				continue
 			}

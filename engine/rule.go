@@ -40,6 +40,8 @@ var rules = []Rule{
 		"start: main\nvars:\n  desk: ${IVRCTL_EXAMPLE_UNSET}\nnodes:\n  main:\n    say: Call {{desk}}.\n"},
 	{RuleFallback, SeverityError, "the fallback names no node, or a node that is not a say node",
 		"start: main\nfallback: main\nnodes:\n  main:\n    menu: Press 1.\n    keys: {\"1\": main}\n"},
+	{RuleHashKey, SeverityWarning, "a menu key holds #, which a menu with complete_on_hash: true takes as the end of the entry, so no caller can press it (a warning, as an unreachable node is: the flow serves, but the key is dead)",
+		"start: main\nnodes:\n  main:\n    menu: Enter your order number, then press pound. Press 1 for help.\n    capture: {max_digits: 6, complete_on_hash: true}\n    keys: {\"1\": main, \"#\": main}\n"},
 	{RuleIgnore, SeverityError, "a lint ignore names an unknown rule, or a rule whose problems are errors",
 		"lint: {ignore: [unreachabel]}\nstart: main\nnodes:\n  main:\n    say: Hello.\n"},
 	{RuleLoop, SeverityError, "dial nodes lead to one another in a loop that never asks the caller anything",

@@ -14,6 +14,9 @@ const (
 	// RuleUnmentionedKey reports a key that the menu's prompt never
 	// mentions, which no caller will know to press.
 	RuleUnmentionedKey = "unmentioned-key"
+	// RuleHashKey reports a key with # on a menu that completes on hash,
+	// which no caller can press.
+	RuleHashKey = "hash-key"
 )
 
 // word is a run of letters and digits, or a single * or #, in a prompt.
@@ -49,84 +52,189 @@ func isAlnum(ch byte) bool {
 	return '0' <= ch && ch <= '9' || 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z'
 }
 
+// numberWords are the words a prompt may say a digit with: "press one".
+var numberWords = map[string]string{
+	"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+	"five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}
+
 // keyOf returns the DTMF key a word names: digits, or star, asterisk,
-// pound, hash and the symbols themselves.
-func keyOf(w string) (string, bool) {
+// pound, hash and the symbols themselves and, when words is set, a digit
+// said as a word (one, two, ...).
+func keyOf(w string, words bool) (string, bool) {
 	switch w {
 	case "*", "star", "asterisk":
 		return "*", true
 	case "#", "pound", "hash":
 		return "#", true
 	}
-	if w == "" {
-		return "", false
+	if d, ok := numberWords[w]; ok && words {
+		return d, true
 	}
-	for i := 0; i < len(w); i++ {
-		if w[i] < '0' || w[i] > '9' {
-			return "", false
-		}
+	if !isDigits(w) {
+		return "", false
 	}
 	return w, true
 }
 
+func isDigits(w string) bool {
+	if w == "" {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// pressWords are the words after which a prompt names a key: "press 1",
+// "dial 0", "enter 12", "select 2", and with "the", "key" or "option"
+// between: "press the star key", "select option 3", "press key 5". Not
+// "option" alone: "for option 5, press 1" names key 1 only.
+var pressWords = map[string]bool{"press": true, "dial": true, "enter": true, "select": true, "push": true}
+
+// unitWords follow a number that counts something rather than names a
+// key: "enter 4 digits", "10 dollars", "press 1 within 5 seconds" (5 is
+// not after a press word anyway).
+var unitWords = map[string]bool{
+	"digit": true, "digits": true, "number": true, "numbers": true,
+	"dollar": true, "dollars": true, "cent": true, "cents": true, "euro": true, "euros": true, "percent": true,
+	"second": true, "seconds": true, "minute": true, "minutes": true, "hour": true, "hours": true,
+	"day": true, "days": true, "week": true, "weeks": true, "month": true, "months": true, "year": true, "years": true,
+	"am": true, "pm": true, "times": true, "people": true, "persons": true, "items": true,
+}
+
+// rangeWords join the ends of a range of keys: "1 to 5", "1 through 5".
+var rangeWords = map[string]bool{"to": true, "through": true, "thru": true}
+
 // mention is a key a prompt tells the caller to press, and the words that
-// say so.
+// say so. A soft mention is a key inside a range that may not be about
+// keys at all ("rate your call from 1 to 5", but also "open 9 to 5"): it
+// counts as mentioning the key, but is not reported when the menu has no
+// such key.
 type mention struct {
 	key        string
 	start, end int
+	soft       bool
 }
 
-// keyMentions finds where a prompt tells the caller to press a key:
-// "press 1", "press the star key", "enter 2", "dial 0", "press 1 or 2" and
-// "3 for ...". A number after "dial" that is longer than the menu captures
-// (maxDigits) is a phone number ("hang up and dial 999"), not a key.
+// keyMentions finds where a prompt tells the caller to press a key. Only
+// two forms name keys:
+//
+//   - a press word (see pressWords), then a key: "press 1", "press the
+//     star key", "press one", "enter 2", "dial 0", "select option 3",
+//     "press 1 or 2", and a range, "press 1 to 5";
+//   - a key that starts a clause, then "for" or "to" and words that are
+//     not a number: "3 for hours", "2 to go back", ", or 9 for help".
+//
+// So prices, quantities and times are not keys: "feeds 10 for 99
+// dollars" (10 does not start a clause), "open 9 to 5" (a number follows),
+// "enter 4 digits" (a unit follows). A range of single digits elsewhere,
+// "rate your call from 1 to 5", is a soft mention of each key in it. A
+// number after "dial" that is longer than the menu captures (maxDigits)
+// is a phone number ("hang up and dial 999"), not a key.
 func keyMentions(s string, maxDigits int) []mention {
 	ws := promptWords(s)
 	var ms []mention
 	seen := make(map[int]bool) // by the key word's index
-	add := func(from, i int) {
+	add := func(from, i int, words bool) {
 		if seen[i] {
 			return
 		}
 		seen[i] = true
-		k, _ := keyOf(ws[i].text)
-		ms = append(ms, mention{k, ws[from].start, ws[i].end})
+		k, _ := keyOf(ws[i].text, words)
+		ms = append(ms, mention{key: k, start: ws[from].start, end: ws[i].end})
 	}
 	// next says that word i is followed by word j with only spaces
 	// between: "999. For" is two sentences, not "999 for".
 	next := func(i, j int) bool {
 		return j < len(ws) && strings.TrimSpace(s[ws[i].end:ws[j].start]) == ""
 	}
-	isKey := func(i int) bool {
+	is := func(i int, set map[string]bool) bool { return i < len(ws) && set[ws[i].text] }
+	isKey := func(i int, words bool) bool {
 		if i >= len(ws) {
 			return false
 		}
-		_, ok := keyOf(ws[i].text)
-		return ok
+		_, ok := keyOf(ws[i].text, words)
+		return ok && !(next(i, i+1) && is(i+1, unitWords))
+	}
+	isDigit := func(i int) bool { return i < len(ws) && len(ws[i].text) == 1 && isDigits(ws[i].text) }
+	// rangeEnd returns the index of the word that ends a range of keys
+	// starting at word i ("1 to 5", "1-5"), or 0.
+	rangeEnd := func(i int) int {
+		if !isDigit(i) || i+1 >= len(ws) {
+			return 0
+		}
+		j := i + 1
+		switch gap := strings.TrimSpace(s[ws[i].end:ws[j].start]); {
+		case gap == "" && rangeWords[ws[j].text]:
+			if j++; !next(j-1, j) {
+				return 0
+			}
+		case gap != "-":
+			return 0
+		}
+		if !isDigit(j) || ws[j].text <= ws[i].text {
+			return 0
+		}
+		return j
+	}
+	addRange := func(from, i, j int, soft bool) {
+		seen[i], seen[j] = true, true
+		for d := ws[i].text[0]; d <= ws[j].text[0]; d++ {
+			ms = append(ms, mention{key: string(d), start: ws[from].start, end: ws[j].end, soft: soft})
+		}
+	}
+	// clauseStart says that word i starts a clause: it is the first word,
+	// or only punctuation and blanks, or "or" or "and", come before it.
+	clauseStart := func(i int) bool {
+		if i == 0 {
+			return strings.Trim(s[:ws[0].start], " \t\n,.;:!?()\"'") == ""
+		}
+		gap := s[ws[i-1].end:ws[i].start]
+		if w := ws[i-1].text; (w == "or" || w == "and") && strings.TrimSpace(gap) == "" {
+			return true
+		}
+		return strings.ContainsAny(gap, ",.;:!?") && strings.Trim(gap, " \t\n,.;:!?()\"'") == ""
 	}
 	for i, w := range ws {
-		switch w.text {
-		case "press", "enter", "dial":
+		switch {
+		case pressWords[w.text]:
 			j := i + 1
-			if next(i, j) && ws[j].text == "the" {
+			for next(j-1, j) && (ws[j].text == "the" || ws[j].text == "option" || ws[j].text == "key") && j < i+3 {
 				j++
 			}
-			if !next(j-1, j) || !isKey(j) {
+			if !next(j-1, j) || !isKey(j, true) {
 				continue
 			}
-			if k, _ := keyOf(ws[j].text); w.text == "dial" && k != "*" && k != "#" && len(k) > maxDigits {
+			if k, _ := keyOf(ws[j].text, true); w.text == "dial" && k != "*" && k != "#" && len(k) > maxDigits {
 				continue
 			}
-			add(i, j)
-			for next(j, j+1) && ws[j+1].text == "or" && next(j+1, j+2) && isKey(j+2) {
+			if e := rangeEnd(j); e > 0 {
+				addRange(i, j, e, false)
+				continue
+			}
+			add(i, j, true)
+			for next(j, j+1) && ws[j+1].text == "or" && next(j+1, j+2) && isKey(j+2, true) {
 				j += 2
-				add(j, j)
+				add(j, j, true)
 			}
-		case "for":
-			if i > 0 && next(i-1, i) && isKey(i-1) && !seen[i-1] {
-				add(i-1, i-1)
-				ms[len(ms)-1].end = w.end
+		case (w.text == "for" || w.text == "to") && i > 0 && next(i-1, i) && !seen[i-1] && isKey(i-1, false) && clauseStart(i-1):
+			if i+1 < len(ws) && next(i, i+1) && (isDigits(ws[i+1].text) || numberWords[ws[i+1].text] != "") {
+				continue // "9 to 5", "2 for 1": numbers, not a key
 			}
+			if i+1 < len(ws) && strings.ContainsAny(s[ws[i].end:ws[i+1].start], "$€£") {
+				continue // "1 for $5"
+			}
+			add(i-1, i-1, false)
+			ms[len(ms)-1].end = w.end
+		}
+	}
+	for i := range ws {
+		if e := rangeEnd(i); e > 0 && !seen[i] {
+			addRange(i, i, e, true)
 		}
 	}
 	return ms
@@ -140,16 +248,15 @@ func (c *compiler) checkPrompts() {
 		if d.Kind != KindMenu || d.Text == nil || len(d.Keys) == 0 {
 			continue
 		}
-		n := c.nodes[d.ID.Value]
 		maxDigits := 1
 		for _, k := range d.Keys {
 			maxDigits = max(maxDigits, len(k.Key.Value))
 		}
-		if n != nil && len(n.callflow) == 1 {
-			if sc, ok := n.callflow[0].(*callflows.SayAndCapture); ok {
-				maxDigits = max(maxDigits, sc.MaxDigits)
-			}
+		sc := c.capture(d.ID.Value)
+		if sc != nil {
+			maxDigits = max(maxDigits, sc.MaxDigits)
 		}
+		hashEnds := completesOnHash(sc)
 		has := make(map[string]bool, len(d.Keys))
 		for _, k := range d.Keys {
 			has[k.Key.Value] = true
@@ -157,13 +264,49 @@ func (c *compiler) checkPrompts() {
 		mentioned := make(map[string]bool)
 		for _, m := range keyMentions(d.Text.Value, maxDigits) {
 			mentioned[m.key] = true
-			if !has[m.key] {
+			// With complete_on_hash, "press pound" tells the caller how to
+			// end the entry, not a key of the menu.
+			if !has[m.key] && !m.soft && !(hashEnds && m.key == "#") {
 				c.warnf(d.Text.sub(m.start, m.end), RulePromptKey, "the prompt says %q but menu %q has no key %s", d.Text.Value[m.start:m.end], d.ID.Value, m.key)
 			}
 		}
 		for _, k := range d.Keys {
-			if !mentioned[k.Key.Value] && callflows.IsDTMF(k.Key.Value) {
+			// A key with # on such a menu is reported by checkHashKeys.
+			if !mentioned[k.Key.Value] && callflows.IsDTMF(k.Key.Value) && !(hashEnds && strings.Contains(k.Key.Value, "#")) {
 				c.warnf(k.Key.Range, RuleUnmentionedKey, "key %s of menu %q is not mentioned in its prompt, so no caller will know to press it", k.Key.Value, d.ID.Value)
+			}
+		}
+	}
+}
+
+// capture returns the compiled capture of the menu id, or nil.
+func (c *compiler) capture(id string) *callflows.SayAndCapture {
+	n := c.nodes[id]
+	if n == nil || len(n.callflow) != 1 {
+		return nil
+	}
+	sc, _ := n.callflow[0].(*callflows.SayAndCapture)
+	return sc
+}
+
+// completesOnHash reports whether the capture sc ends the caller's entry
+// at #, which 8x8 then does not send as a digit.
+func completesOnHash(sc *callflows.SayAndCapture) bool {
+	return sc != nil && sc.CompleteOnHash != nil && *sc.CompleteOnHash
+}
+
+// checkHashKeys reports the keys with a # of menus that complete on hash:
+// 8x8 takes # as the end of the entry there and never sends it, so no
+// caller can press such a key.
+func (c *compiler) checkHashKeys() {
+	for _, d := range c.f.Nodes {
+		if d.Kind != KindMenu || !completesOnHash(c.capture(d.ID.Value)) {
+			continue
+		}
+		for _, k := range d.Keys {
+			if strings.Contains(k.Key.Value, "#") && callflows.IsDTMF(k.Key.Value) {
+				w := c.warnf(k.Key.Range, RuleHashKey, "key %s of menu %q can never be pressed: with complete_on_hash: true, # ends the caller's entry and 8x8 does not send it", k.Key.Value, d.ID.Value)
+				w.Hint = "use another key, or set complete_on_hash: false"
 			}
 		}
 	}

@@ -9,7 +9,7 @@ func TestKeyMentions(t *testing.T) {
 	tests := []struct {
 		prompt    string
 		maxDigits int
-		want      string // key@quoted span, space separated
+		want      string // key@quoted span (key~span when soft), space separated
 	}{
 		{"Welcome to ABC Restaurant, to book a table press 1, to speak to a representative press 2.", 1, `1@"press 1" 2@"press 2"`},
 		{"Press 1 to connect now, press 2 to return", 1, `1@"Press 1" 2@"press 2"`},
@@ -25,12 +25,27 @@ func TestKeyMentions(t *testing.T) {
 		{"press. 1 for", 1, `1@"1 for"`},
 		{"open 7 days a week, 9 to 5", 1, ``},
 		{"Press 12", 1, `12@"Press 12"`}, // a key too long is still a mention
+		{"feeds 10 for 99 dollars, press 1 to order", 1, `1@"press 1"`},
+		{"$10 for two. 3 for $5. 4 for hours", 1, `4@"4 for"`},
+		{"press one for sales, press two or three, Press Zero", 1, `1@"press one" 2@"press two" 3@"three" 0@"Press Zero"`},
+		{"one for sales", 1, ``}, // a number word only after a press word
+		{"rate your call from 1 to 5", 1, `1~"1 to 5" 2~"1 to 5" 3~"1 to 5" 4~"1 to 5" 5~"1 to 5"`},
+		{"press 1 to 3", 1, `1@"press 1 to 3" 2@"press 1 to 3" 3@"press 1 to 3"`},
+		{"press 1-2", 1, `1@"press 1-2" 2@"press 1-2"`},
+		{"enter 4 digits, then press pound", 1, `#@"press pound"`},
+		{"For option 5, press 1. Select option 2, press key 3", 1, `1@"press 1" 2@"Select option 2" 3@"press key 3"`},
+		{"Sales, 1 for new orders, or 2 to track one", 1, `1@"1 for" 2@"2 to"`},
+		{"open at 9 for lunch", 1, ``},
 		{"", 1, ``},
 	}
 	for _, tt := range tests {
 		var got []string
 		for _, m := range keyMentions(tt.prompt, tt.maxDigits) {
-			got = append(got, m.key+"@\""+tt.prompt[m.start:m.end]+"\"")
+			at := "@"
+			if m.soft {
+				at = "~" // a soft mention: see mention
+			}
+			got = append(got, m.key+at+"\""+tt.prompt[m.start:m.end]+"\"")
 		}
 		if g := strings.Join(got, " "); g != tt.want {
 			t.Errorf("keyMentions(%q) = %s, want %s", tt.prompt, g, tt.want)

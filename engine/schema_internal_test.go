@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -109,6 +110,39 @@ func TestSchemaKeys(t *testing.T) {
 	for _, p := range patterns {
 		if got := at(p.path...)["pattern"]; got != p.want {
 			t.Errorf("schema pattern of %s = %v, engine uses %q", p.name, got, p.want)
+		}
+	}
+}
+
+// TestSchemaRoutingDescriptions: what the schema tells an editor's user
+// about on_invalid, on_no_input and tries is what Next does. One key the
+// menu does not have goes to on_invalid at once (8x8 sent it, so no try
+// is left to play); only silence waits for the tries, and 8x8 counts
+// those, not the engine.
+func TestSchemaRoutingDescriptions(t *testing.T) {
+	flow, diags, err := Load("f.yaml", LoadOptions{Source: []byte("start: main\nnodes:\n  main:\n    menu: Press 1.\n    keys: {\"1\": bye}\n    on_invalid: sorry\n    on_no_input: bye\n    capture: {tries: 3}\n  sorry:\n    say: Sorry.\n  bye:\n    say: Bye.\n")})
+	if err != nil || flow == nil {
+		t.Fatalf("Load: %v %v", err, diags)
+	}
+	if s := flow.Next("main", "7"); s.Outcome != OutcomeInvalid || s.Next.ID() != "sorry" {
+		t.Fatalf("one wrong key goes to %s (%s), want sorry at once", s.Next.ID(), s.Outcome)
+	}
+	var schema struct {
+		Defs map[string]struct {
+			Description string
+			Properties  map[string]struct{ Description string }
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(Schema, &schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ what, desc, want, not string }{
+		{"onInvalid", schema.Defs["onInvalid"].Description, "at once", "once the tries"},
+		{"onNoInput", schema.Defs["onNoInput"].Description, "tries times", ""},
+		{"capture.tries", schema.Defs["capture"].Properties["tries"].Description, "on_invalid at once", "before on_invalid"},
+	} {
+		if !strings.Contains(tt.desc, tt.want) || tt.not != "" && strings.Contains(tt.desc, tt.not) {
+			t.Errorf("schema description of %s = %q; want it to say %q, and not %q", tt.what, tt.desc, tt.want, tt.not)
 		}
 	}
 }

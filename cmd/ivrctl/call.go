@@ -23,7 +23,7 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	flow, code := loadFlow("call", files[0], stderr)
+	flow, code := loadFlow("call", files[0], loadOptions{}, stderr)
 	if flow == nil {
 		return code
 	}

@@ -54,7 +54,7 @@ func init() {
 			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
 				return runSchema(args, stdout, stderr)
 			}},
-		{name: "graph", synopsis: "[--format mermaid|dot] FILE", summary: "print the flow's menu as a diagram", files: true,
+		{name: "graph", synopsis: "[--format mermaid|dot] [--warnings] FILE", summary: "print the flow's menu as a diagram", files: true,
 			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
 				return runGraph(args, stdout, stderr)
 			}},
@@ -62,11 +62,11 @@ func init() {
 			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
 				return runDiff(args, stdout, stderr)
 			}},
-		{name: "test", synopsis: "[--min-coverage PCT] [FILE...]", summary: "play the scenarios of NAME.test.yaml through NAME.yaml", files: true,
+		{name: "test", synopsis: "[--min-coverage PCT] [--outbound] [FILE...]", summary: "play the scenarios of NAME.test.yaml through NAME.yaml (inbound calls)", files: true,
 			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
 				return runTest(args, stdout, stderr)
 			}},
-		{name: "sim", synopsis: "[--keys 1,2,-] [--url URL] [--inbound] FILE", summary: "be a caller: hear the flow and press keys in the terminal", run: runSim, files: true},
+		{name: "sim", synopsis: "[--keys 1,2,-] [--url URL] [--outbound] FILE", summary: "be a caller: hear the flow and press keys in the terminal (an inbound call)", run: runSim, files: true},
 		{name: "completion", synopsis: "bash|zsh|fish", summary: "print a shell completion script", subcommands: completionShells,
 			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
 				return runCompletion(args, stdout, stderr)
@@ -182,20 +182,51 @@ func flagExit(err error) int {
 	return exitUsage
 }
 
+// loadOptions say how a command loads its flow file.
+type loadOptions struct {
+	// warnings prints every warning in full; otherwise one line counts
+	// them and names the command that shows them (errors always print in
+	// full).
+	warnings bool
+	// env looks up the flow's ${NAME}s; nil means the process
+	// environment.
+	env engine.LookupEnv
+}
+
+// warningsUsage is the help of the --warnings flag of the commands that
+// load a flow to use it.
+const warningsUsage = "print every lint warning of the flow (default: their count, and the command that shows them)"
+
 // loadFlow loads a flow file for a command, printing its diagnostics to
 // stderr. It returns nil and the exit code when the flow cannot be used.
-func loadFlow(cmd, path string, stderr io.Writer) (*engine.Flow, int) {
-	flow, diags, err := engine.Load(path, engine.LoadOptions{})
+func loadFlow(cmd, path string, o loadOptions, stderr io.Writer) (*engine.Flow, int) {
+	flow, diags, err := engine.Load(path, engine.LoadOptions{Env: o.env})
 	if err != nil {
 		fmt.Fprintf(stderr, "ivrctl %s: %v\n", cmd, err)
 		return nil, exitFailure
 	}
+	warnings := 0
 	for _, d := range diags {
+		if d.Severity == engine.SeverityWarning && !o.warnings {
+			warnings++
+			continue
+		}
 		fmt.Fprintln(stderr, d)
+	}
+	if warnings > 0 {
+		fmt.Fprintf(stderr, "ivrctl %s: %s has %s; ivrctl lint %s shows them\n", cmd, path, countOf(warnings, "warning"), path)
 	}
 	if flow == nil {
 		fmt.Fprintf(stderr, "ivrctl %s: %s has errors\n", cmd, path)
 		return nil, exitProblems
 	}
 	return flow, exitOK
+}
+
+// countOf returns "1 warning" or "63 warnings".
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -10,8 +10,9 @@ import (
 // runGraph prints a flow's menu as a Mermaid flowchart or a Graphviz
 // digraph.
 func runGraph(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("graph", "graph [--format mermaid|dot] FILE", stderr)
+	fs := newFlagSet("graph", "graph [--format mermaid|dot] [--warnings] FILE", stderr)
 	format := fs.String("format", "mermaid", "diagram `format`: mermaid or dot")
+	warnings := fs.Bool("warnings", false, warningsUsage)
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -26,7 +27,7 @@ func runGraph(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	flow, code := loadFlow("graph", rest[0], stderr)
+	flow, code := loadFlow("graph", rest[0], loadOptions{warnings: *warnings}, stderr)
 	if flow == nil {
 		return code
 	}

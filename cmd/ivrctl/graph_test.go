@@ -48,7 +48,7 @@ func TestGraphErrors(t *testing.T) {
 		{"no file", []string{"graph"}, exitUsage, "give exactly one flow file"},
 		{"two files", []string{"graph", restaurant, restaurant}, exitUsage, "give exactly one flow file"},
 		{"unknown flag", []string{"graph", "--bogus", restaurant}, exitUsage, "flag provided but not defined: -bogus"},
-		{"-h", []string{"graph", "-h"}, exitOK, "Usage: ivrctl graph [--format mermaid|dot] FILE"},
+		{"-h", []string{"graph", "-h"}, exitOK, "Usage: ivrctl graph [--format mermaid|dot] [--warnings] FILE"},
 		{"flow with errors", []string{"graph", "testdata/broken.yaml"}, exitProblems, `testdata/broken.yaml:2:8: error: unknown node "mian" as start`},
 		{"missing file", []string{"graph", "testdata/nonexistent.yaml"}, exitFailure, "ivrctl graph: "},
 	}
@@ -66,7 +66,7 @@ func TestGraphErrors(t *testing.T) {
 			}
 		})
 	}
-	if code, stdout, _ := runCLI(t, "help"); code != exitOK || !strings.Contains(stdout, "ivrctl graph [--format mermaid|dot] FILE") {
+	if code, stdout, _ := runCLI(t, "help"); code != exitOK || !strings.Contains(stdout, "ivrctl graph [--format mermaid|dot] [--warnings] FILE") {
 		t.Errorf("usage text does not list graph:\n%s", stdout)
 	}
 }

@@ -22,30 +22,48 @@ import (
 // tests replace it.
 var stdin io.Reader = os.Stdin
 
-const simSynopsis = "sim [--keys 1,2,-] [--url http://HOST:PORT] [--inbound] FILE"
+const simSynopsis = "sim [--keys 1,2,-] [--url http://HOST:PORT] [--outbound] [--warnings] FILE"
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sim", simSynopsis, stderr)
 	keys := fs.String("keys", "", "the digits pressed at each menu, comma-separated; - presses nothing (default: read a line per menu from stdin)")
-	url := fs.String("url", "", "play the call against a running ivrctl serve at this URL instead of in-process (always an inbound call)")
-	inbound := fs.Bool("inbound", false, "simulate an inbound call (default: an outbound call, answered)")
+	url := fs.String("url", "", "play the call against a running ivrctl serve at this URL instead of in-process (an inbound call)")
+	outbound := fs.Bool("outbound", false, "simulate an outbound call that ivrctl call placed and the caller answered (default: an inbound call, which the line answers)")
+	inbound := fs.Bool("inbound", true, "simulate an inbound call: the default, as in ivrctl test (--inbound=false is --outbound)")
+	warnings := fs.Bool("warnings", false, warningsUsage)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
 	}
+	*outbound = *outbound || !*inbound
 	if len(files) != 1 {
 		fmt.Fprintln(stderr, "ivrctl sim: give exactly one flow file")
 		fs.Usage()
 		return exitUsage
 	}
-	flow, code := loadFlow("sim", files[0], stderr)
+	if *outbound && *url != "" {
+		fmt.Fprintln(stderr, "ivrctl sim: --url plays an inbound call; --outbound is for the in-process simulation")
+		fs.Usage()
+		return exitUsage
+	}
+	var in keySource
+	if keysGiven(fs) {
+		list, err := parseKeys(*keys)
+		if err != nil {
+			fmt.Fprintf(stderr, "ivrctl sim: --keys: %v\n", err)
+			return exitUsage
+		}
+		in = &listKeys{keys: list, out: stdout}
+	} else {
+		in = newLineKeys(stdin, stdout)
+	}
+	flow, code := loadFlow("sim", files[0], loadOptions{warnings: *warnings}, stderr)
 	if flow == nil {
 		return code
 	}
 
 	var line simLine = &localLine{flow: flow}
 	if *url != "" {
-		*inbound = true
 		id := fmt.Sprintf("sim-%d", time.Now().UnixNano())
 		line = &httpLine{c: carrier.Caller{BaseURL: *url, CallID: id, SessionID: id}}
 		served, err := servedFlow(ctx, *url)
@@ -58,18 +76,30 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				*url, served.Flow, served.Version, files[0], flow.Version())
 		}
 	}
-	var in keySource
-	if keysGiven(fs) {
-		in = &listKeys{keys: strings.Split(*keys, ","), out: stdout}
-	} else {
-		in = newLineKeys(stdin, stdout)
-	}
-	if err := simulate(ctx, line, in, *inbound, stdout); err != nil {
+	if err := simulate(ctx, line, in, !*outbound, stdout); err != nil {
 		fmt.Fprintf(stderr, "ivrctl sim: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
 }
+
+// parseKeys reads the comma-separated entries of --keys, refusing any
+// that 8x8 could never send.
+func parseKeys(list string) ([]keyEntry, error) {
+	var keys []keyEntry
+	for _, e := range strings.Split(list, ",") {
+		digits, err := scenario.Key(e)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, keyEntry{shown: strings.TrimSpace(e), digits: digits})
+	}
+	return keys, nil
+}
+
+// keyEntry is one entry of --keys: as written, for the transcript, and
+// the digits it sends.
+type keyEntry struct{ shown, digits string }
 
 // keysGiven reports whether --keys was on the command line, even empty.
 func keysGiven(fs *flag.FlagSet) bool {
@@ -194,7 +224,7 @@ type keySource interface {
 
 // listKeys plays the keys of --keys, echoing each as "> 1".
 type listKeys struct {
-	keys []string
+	keys []keyEntry
 	out  io.Writer
 }
 
@@ -202,15 +232,15 @@ func (k *listKeys) Next() (string, bool, string) {
 	if len(k.keys) == 0 {
 		return "", false, "no more keys: the caller hangs up"
 	}
-	d := k.keys[0]
+	e := k.keys[0]
 	k.keys = k.keys[1:]
-	fmt.Fprintf(k.out, "> %s\n", d)
-	return scenario.Pressed(d), true, ""
+	fmt.Fprintf(k.out, "> %s\n", e.shown)
+	return e.digits, true, ""
 }
 
-// lineKeys reads one line of keys per menu after a "keys> " prompt. When
-// the input is not a terminal the line is echoed, so that the transcript
-// shows it.
+// lineKeys reads one line of keys per menu after a "keys> " prompt, and
+// asks again after a line that is not a key 8x8 can send. When the input
+// is not a terminal the line is echoed, so that the transcript shows it.
 type lineKeys struct {
 	sc   *bufio.Scanner
 	out  io.Writer
@@ -228,16 +258,22 @@ func newLineKeys(r io.Reader, out io.Writer) *lineKeys {
 }
 
 func (k *lineKeys) Next() (string, bool, string) {
-	fmt.Fprint(k.out, "keys> ")
-	if !k.sc.Scan() {
-		fmt.Fprintln(k.out)
-		return "", false, "end of input: the caller hangs up"
+	for {
+		fmt.Fprint(k.out, "keys> ")
+		if !k.sc.Scan() {
+			fmt.Fprintln(k.out)
+			return "", false, "end of input: the caller hangs up"
+		}
+		d := strings.TrimSpace(k.sc.Text())
+		if k.echo {
+			fmt.Fprintln(k.out, d)
+		}
+		digits, err := scenario.Key(d)
+		if err == nil {
+			return digits, true, ""
+		}
+		fmt.Fprintf(k.out, "(%v)\n", err)
 	}
-	d := strings.TrimSpace(k.sc.Text())
-	if k.echo {
-		fmt.Fprintln(k.out, d)
-	}
-	return scenario.Pressed(d), true, ""
 }
 
 // simulate plays one call on line with keys from in, printing what the

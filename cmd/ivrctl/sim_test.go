@@ -75,8 +75,8 @@ func TestSimGoldenContent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(string(data), "(outbound call: the caller answers)\n[main_menu] (en-US-BenjaminRUS) Welcome to ABC Restaurant") {
-			t.Errorf("%s.txt does not start with the answered outbound call and the main menu:\n%s", tc.name, data)
+		if !strings.HasPrefix(string(data), "(inbound call: the line answers)\n[main_menu] (en-US-BenjaminRUS) Welcome to ABC Restaurant") {
+			t.Errorf("%s.txt does not start with the answered inbound call and the main menu:\n%s", tc.name, data)
 		}
 		for _, w := range want[tc.name] {
 			if !strings.Contains(string(data), w) {
@@ -96,19 +96,13 @@ func TestSimURL(t *testing.T) {
 			t.Fatalf("%s: --url: exit code %d, stderr %q; want 0 and nothing", tc.name, code, stderr)
 		}
 		wantVCAs += tc.vcas
-		_, local, _ := runCLI(t, "sim", "--inbound", "--keys", tc.keys, restaurant)
-		if remote != local {
-			t.Errorf("%s: --url transcript:\n%s\nwant the in-process --inbound one:\n%s", tc.name, remote, local)
-		}
-		// The outbound golden transcript differs only in its first line.
+		// Inbound, the default, is what a server plays.
 		golden, err := os.ReadFile(filepath.Join("testdata", "sim", tc.name+".txt"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, g, _ := strings.Cut(string(golden), "\n")
-		first, r, _ := strings.Cut(remote, "\n")
-		if first != "(inbound call: the line answers)" || r != g {
-			t.Errorf("%s: --url transcript:\n%s\nwant the inbound start, then the rest of %s.txt:\n%s", tc.name, remote, tc.name, g)
+		if remote != string(golden) {
+			t.Errorf("%s: --url transcript:\n%s\nwant %s.txt:\n%s", tc.name, remote, tc.name, golden)
 		}
 	}
 
@@ -281,8 +275,8 @@ func TestSimErrors(t *testing.T) {
 func TestSimURLOtherFlow(t *testing.T) {
 	base, _, stop := startServe(t, "../../examples/bakery.yaml")
 	defer stop()
-	bakery, _ := loadFlow("test", "../../examples/bakery.yaml", io.Discard)
-	rest, _ := loadFlow("test", restaurant, io.Discard)
+	bakery, _ := loadFlow("test", "../../examples/bakery.yaml", loadOptions{}, io.Discard)
+	rest, _ := loadFlow("test", restaurant, loadOptions{}, io.Discard)
 	if bakery == nil || rest == nil {
 		t.Fatal("the shipped flows do not load")
 	}
@@ -298,5 +292,102 @@ func TestSimURLOtherFlow(t *testing.T) {
 	// The same file the server serves: no warning.
 	if code, _, stderr := runCLI(t, "sim", "--url", base, "--keys", "1", "../../examples/bakery.yaml"); code != exitOK || stderr != "" {
 		t.Errorf("sim --url against the served flow: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+}
+
+// TestSimDirection: sim plays an inbound call by default, as ivrctl test
+// does; --outbound plays the call ivrctl call places, and cannot be
+// played against a server.
+func TestSimDirection(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "sim", "hours.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(golden), "\n")
+	for _, tt := range []struct {
+		args  []string
+		first string
+	}{
+		{[]string{"sim", "--keys", "3", restaurant}, "(inbound call: the line answers)"},
+		{[]string{"sim", "--inbound", "--keys", "3", restaurant}, "(inbound call: the line answers)"},
+		{[]string{"sim", "--outbound", "--keys", "3", restaurant}, "(outbound call: the caller answers)"},
+		{[]string{"sim", "--inbound=false", "--keys", "3", restaurant}, "(outbound call: the caller answers)"},
+	} {
+		code, stdout, stderr := runCLI(t, tt.args...)
+		if code != exitOK || stderr != "" || stdout != tt.first+"\n"+rest {
+			t.Errorf("%q: exit %d, stderr %q, stdout:\n%s\nwant 0, nothing, and %q then the rest of hours.txt", tt.args, code, stderr, stdout, tt.first)
+		}
+	}
+	code, _, stderr := runCLI(t, "sim", "--outbound", "--url", "http://127.0.0.1:1", "--keys", "3", restaurant)
+	if code != exitUsage || !strings.Contains(stderr, "ivrctl sim: --url plays an inbound call") {
+		t.Errorf("--outbound --url: exit %d, stderr %q; want 2 and why", code, stderr)
+	}
+}
+
+// TestSimBadKeys: a key 8x8 could never send is refused: in --keys before
+// the call, at the prompt by asking again.
+func TestSimBadKeys(t *testing.T) {
+	for _, keys := range []string{"l", "1,abc", "3,#x"} {
+		code, stdout, stderr := runCLI(t, "sim", "--keys", keys, restaurant)
+		bad := keys[strings.LastIndex(keys, ",")+1:]
+		want := fmt.Sprintf("ivrctl sim: --keys: %q is not a key 8x8 can send: use digits 0-9, * and #, or - for none\n", bad)
+		if code != exitUsage || stdout != "" || stderr != want {
+			t.Errorf("--keys %s: exit %d, stdout %q, stderr %q; want 2, nothing, %q", keys, code, stdout, stderr, want)
+		}
+	}
+	setStdin(t, strings.NewReader("l\nabc\n3\n"))
+	code, stdout, stderr := runCLI(t, "sim", restaurant)
+	golden, err := os.ReadFile(filepath.Join("testdata", "sim", "hours.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(string(golden), "\n> 3\n", "\n"+
+		"keys> l\n(\"l\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none)\n"+
+		"keys> abc\n(\"abc\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none)\n"+
+		"keys> 3\n", 1)
+	if code != exitOK || stderr != "" || stdout != want {
+		t.Errorf("bad keys at the prompt: exit %d, stderr %q, transcript:\n%s\nwant:\n%s", code, stderr, stdout, want)
+	}
+}
+
+// TestLoadedFlowWarnings: sim, test and graph print a flow's warnings as
+// one line that counts them and names the command that shows them, or in
+// full with --warnings; errors always in full.
+func TestLoadedFlowWarnings(t *testing.T) {
+	dir := t.TempDir()
+	flow := filepath.Join(dir, "warns.yaml")
+	src := "start: main\nnodes:\n  main:\n    menu: Press 1 for sales, press 2 for support, press 3 for hours.\n    keys: {\"1\": bye}\n  bye:\n    say: Bye.\n  old:\n    say: Gone.\n"
+	if err := os.WriteFile(flow, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "warns.test.yaml"), []byte("cases:\n  - name: bye\n    keys: [\"1\"]\n    expect: {ends_at: bye}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, full, _ := runCLI(t, "lint", "--format", "json", flow)
+	if n := strings.Count(full, `"severity": "warning"`); n != 3 {
+		t.Fatalf("lint finds %d warnings in the fixture, want 3:\n%s", n, full)
+	}
+	for _, cmd := range [][]string{{"sim", "--keys", "1"}, {"test"}, {"graph"}} {
+		name := cmd[0]
+		code, _, stderr := runCLI(t, append(cmd, flow)...)
+		want := fmt.Sprintf("ivrctl %s: %s has 3 warnings; ivrctl lint %s shows them\n", name, flow, flow)
+		if code != exitOK || stderr != want {
+			t.Errorf("%s: exit %d, stderr %q; want 0 and %q", name, code, stderr, want)
+		}
+		code, _, stderr = runCLI(t, append(cmd, "--warnings", flow)...)
+		if lines := strings.Count(stderr, "\n"); code != exitOK || lines != 3 || strings.Count(stderr, ": warning: ") != 3 {
+			t.Errorf("%s --warnings: exit %d, stderr:\n%s\nwant 0 and the 3 warnings", name, code, stderr)
+		}
+	}
+	// Errors print in full (and the warnings of a flow with errors are
+	// not looked for).
+	broken := filepath.Join(dir, "broken.yaml")
+	if err := os.WriteFile(broken, []byte(src+"  bad:\n    say: \"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "graph", broken)
+	want := fmt.Sprintf("%s:11:10: error: node \"bad\" has an empty say text [empty-text]\nivrctl graph: %s has errors\n", broken, broken)
+	if code != exitProblems || stderr != want {
+		t.Errorf("graph of a broken flow: exit %d, stderr\n%s\nwant 1 and\n%s", code, stderr, want)
 	}
 }

@@ -10,22 +10,36 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
 // scenarioDirs are where ivrctl test looks for scenario files when given
-// none.
+// none: the current directory, then flows/ and examples/ and the folders
+// in them.
 var scenarioDirs = []string{"flows", "examples"}
 
+const testSynopsis = "test [--min-coverage PCT] [--outbound] [--warnings] [FILE...]"
+
+// testOptions are the flags of ivrctl test that each suite runs with.
+type testOptions struct {
+	minCov   float64
+	outbound bool
+	warnings bool
+}
+
 func runTest(args []string, stdout, stderr io.Writer) int {
-	fset := newFlagSet("test", "test [--min-coverage PCT] [FILE...]", stderr)
-	minCov := fset.Float64("min-coverage", 0, "fail unless the cases reach at least `PCT` percent of the nodes and of the menu keys")
+	fset := newFlagSet("test", testSynopsis, stderr)
+	var o testOptions
+	fset.Float64Var(&o.minCov, "min-coverage", 0, "fail unless the cases reach at least `PCT` percent of the nodes and of the menu keys")
+	fset.BoolVar(&o.outbound, "outbound", false, "play the cases that do not set inbound as outbound calls that ivrctl call placed (default: inbound calls, which the line answers, as in ivrctl sim)")
+	fset.BoolVar(&o.warnings, "warnings", false, warningsUsage)
 	files, err := parseFlags(fset, args)
 	if err != nil {
 		return flagExit(err)
 	}
-	if *minCov < 0 || *minCov > 100 {
-		fmt.Fprintf(stderr, "ivrctl test: --min-coverage must be between 0 and 100, got %v\n", *minCov)
+	if o.minCov < 0 || o.minCov > 100 {
+		fmt.Fprintf(stderr, "ivrctl test: --min-coverage must be between 0 and 100, got %v\n", o.minCov)
 		return exitUsage
 	}
 	if len(files) == 0 {
@@ -35,7 +49,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		if len(files) == 0 {
-			fmt.Fprintf(stderr, "ivrctl test: no *%s files under %s\n", scenario.Suffix, strings.Join(scenarioDirs, "/ or ")+"/")
+			fmt.Fprintf(stderr, "ivrctl test: no *%s files here or under %s\n", scenario.Suffix, strings.Join(scenarioDirs, "/ or ")+"/")
 			return exitUsage
 		}
 	}
@@ -47,14 +61,20 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		code = max(code, testSuite(file, *minCov, stdout, stderr))
+		code = max(code, testSuite(file, o, stdout, stderr))
 	}
 	return code
 }
 
-// findScenarios walks scenarioDirs for scenario files.
+// findScenarios returns the scenario files of the current directory, then
+// those under scenarioDirs.
 func findScenarios() ([]string, error) {
-	var files []string
+	files, err := filepath.Glob("*" + scenario.Suffix)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var under []string
 	for _, dir := range scenarioDirs {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -64,7 +84,7 @@ func findScenarios() ([]string, error) {
 				return err
 			}
 			if !d.IsDir() && strings.HasSuffix(path, scenario.Suffix) {
-				files = append(files, path)
+				under = append(under, path)
 			}
 			return nil
 		})
@@ -72,12 +92,12 @@ func findScenarios() ([]string, error) {
 			return nil, err
 		}
 	}
-	sort.Strings(files)
-	return files, nil
+	sort.Strings(under)
+	return append(files, under...), nil
 }
 
 // testSuite runs one scenario file and returns the exit code.
-func testSuite(file string, minCov float64, stdout, stderr io.Writer) int {
+func testSuite(file string, o testOptions, stdout, stderr io.Writer) int {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		fmt.Fprintf(stderr, "ivrctl test: %v\n", err)
@@ -91,12 +111,36 @@ func testSuite(file string, minCov float64, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ivrctl test: %s has errors\n", file)
 		return exitProblems
 	}
-	flow, code := loadFlow("test", suite.Flow, stderr)
+	flow, code := loadFlow("test", suite.Flow, loadOptions{warnings: o.warnings}, stderr)
 	if flow == nil {
 		return code
 	}
+	// The flow again for each env the cases set: only its errors are
+	// news, its warnings those of the flow above.
+	run := scenario.RunOptions{EnvFlows: map[string]*engine.Flow{}, Outbound: o.outbound}
+	for _, c := range suite.Cases {
+		key := c.EnvKey()
+		if _, done := run.EnvFlows[key]; done || c.Env == nil {
+			continue
+		}
+		f, diags, err := engine.Load(suite.Flow, engine.LoadOptions{Env: c.LookupEnv(os.LookupEnv)})
+		if err != nil {
+			fmt.Fprintf(stderr, "ivrctl test: %v\n", err)
+			return exitFailure
+		}
+		if f == nil {
+			for _, d := range diags {
+				if d.Severity == engine.SeverityError {
+					fmt.Fprintln(stderr, d)
+				}
+			}
+			fmt.Fprintf(stderr, "ivrctl test: %s has errors with the env of case %q (%s)\n", suite.Flow, c.Name.Value, c.Name.Pos)
+			return exitProblems
+		}
+		run.EnvFlows[key] = f
+	}
 	fmt.Fprintf(stdout, "--- %s (%s)\n", file, suite.Flow)
-	res := suite.Run(flow)
+	res := suite.Run(flow, run)
 	for _, c := range res.Cases {
 		if len(c.Failures) == 0 {
 			fmt.Fprintf(stdout, "ok   %s\n", c.Name)
@@ -115,8 +159,8 @@ func testSuite(file string, minCov float64, stdout, stderr io.Writer) int {
 	if len(cov.UncoveredKeys) > 0 {
 		fmt.Fprintf(stdout, "not covered: keys %s\n", strings.Join(cov.UncoveredKeys, ", "))
 	}
-	if cov.NodePercent() < minCov || cov.KeyPercent() < minCov {
-		fmt.Fprintf(stderr, "ivrctl test: %s: coverage %s is below --min-coverage %v%%\n", file, cov, minCov)
+	if cov.NodePercent() < o.minCov || cov.KeyPercent() < o.minCov {
+		fmt.Fprintf(stderr, "ivrctl test: %s: coverage %s is below --min-coverage %v%%\n", file, cov, o.minCov)
 		code = exitProblems
 	}
 	return code

@@ -7,6 +7,7 @@ package scenario
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,7 +27,7 @@ const Suffix = ".test.yaml"
 // Allowed keys of each mapping in a scenario file.
 var (
 	suiteKeys  = []string{"flow", "cases"}
-	caseKeys   = []string{"name", "at", "inbound", "keys", "expect"}
+	caseKeys   = []string{"name", "at", "inbound", "env", "keys", "expect"}
 	expectKeys = []string{"hears", "reaches", "ends_at", "dials", "hangs_up"}
 )
 
@@ -52,9 +53,15 @@ type Case struct {
 	// for a call already in progress; the first key is entered there. A
 	// node the flow does not have plays the fallback.
 	At *engine.Scalar
-	// Inbound says the call starts with an inbound CALL_RECEIVED rather
-	// than an outbound call that played the start node.
-	Inbound bool
+	// Inbound, when set, says whether the call is inbound (8x8 rings the
+	// line, which answers with the start node) or outbound (ivrctl call
+	// placed it with the start node, and the caller answered); nil plays
+	// the runner's default (see RunOptions.Outbound).
+	Inbound *bool
+	// Env sets ${NAME}s the flow reads for this call, over the process
+	// environment; nil when the case sets none. The flow is loaded once
+	// for each distinct Env (see EnvKey and RunOptions.EnvFlows).
+	Env map[string]string
 	// Keys are the digits entered at each menu, "" for none.
 	Keys    []*engine.Scalar
 	KeysPos engine.Pos
@@ -184,7 +191,7 @@ func (p *parser) suite() *Suite {
 }
 
 func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
-	c := &Case{Pos: p.rng(yamlwalk.Resolve(n)).Pos, Inbound: true}
+	c := &Case{Pos: p.rng(yamlwalk.Resolve(n)).Pos}
 	what := fmt.Sprintf("case %d", i+1)
 	hasExpect := false
 	ok := p.mapping(n, what, caseKeys, func(key *engine.Scalar, v *yaml.Node) {
@@ -197,13 +204,28 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 		case "at":
 			c.At = p.scalar(v, what+" at")
 		case "inbound":
-			c.Inbound = p.boolean(v, what+" inbound")
+			in := p.boolean(v, what+" inbound")
+			c.Inbound = &in
+		case "env":
+			c.Env = map[string]string{}
+			p.mapping(v, what+" env", nil, func(name *engine.Scalar, v *yaml.Node) {
+				if val := p.scalar(v, fmt.Sprintf("%s env %s", what, name.Value)); val != nil {
+					c.Env[name.Value] = val.Value
+				}
+			})
 		case "keys":
 			c.KeysPos = p.rng(yamlwalk.Resolve(v)).Pos
 			c.Keys = p.scalars(v, what+" keys", true)
 		case "expect":
 			hasExpect = true
-			p.mapping(v, what+" expect", expectKeys, func(key *engine.Scalar, v *yaml.Node) {
+			// An expect that names nothing to check (expect: {}, or
+			// hears: []) passes every call; refused unless a problem in
+			// it is reported already.
+			checks, problems := 0, len(p.w.Problems)+len(p.diags)
+			ok := p.mapping(v, what+" expect", expectKeys, func(key *engine.Scalar, v *yaml.Node) {
+				if r := yamlwalk.Resolve(v); r.Kind != yaml.SequenceNode || len(r.Content) > 0 {
+					checks++
+				}
 				field := what + " expect " + key.Value
 				e := &c.Expect
 				switch key.Value {
@@ -223,6 +245,9 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 					e.HangsUp = &engine.Scalar{Value: fmt.Sprint(e.hangsUp), Range: key.Range}
 				}
 			})
+			if ok && checks == 0 && len(p.w.Problems)+len(p.diags) == problems {
+				p.errorf(p.rng(yamlwalk.Resolve(v)), engine.RuleMissingKey, "%s expect checks nothing; give at least one of %s", what, strings.Join(expectKeys, ", "))
+			}
 		}
 	})
 	if !ok {
@@ -238,6 +263,27 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 	return c
 }
 
+// EnvKey names the case's Env: the same for cases that set the same
+// values, "" for none.
+func (c *Case) EnvKey() string {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(c.Env)) {
+		fmt.Fprintf(&b, "%s=%s\x00", name, c.Env[name])
+	}
+	return b.String()
+}
+
+// LookupEnv returns the environment the case's flow is loaded with: its
+// Env, then base.
+func (c *Case) LookupEnv(base engine.LookupEnv) engine.LookupEnv {
+	return func(name string) (string, bool) {
+		if v, ok := c.Env[name]; ok {
+			return v, true
+		}
+		return base(name)
+	}
+}
+
 // withPos moves every expectation to pos, the key that states it, which is
 // where a failure points.
 func withPos(list []*engine.Scalar, r engine.Range) []*engine.Scalar {
@@ -251,18 +297,22 @@ func withPos(list []*engine.Scalar, r engine.Range) []*engine.Scalar {
 // pressed nothing, as when the capture's tries ran out.
 const NoKey = "-"
 
-// Pressed turns a key entry as sim and scenario files write it ("1", "12",
+// Key turns a key entry as sim and scenario files write it ("1", "12",
 // "*", NoKey) into the digits 8x8 would send: NoKey, or nothing, is "".
-func Pressed(entry string) string {
+// An entry 8x8 could never send, such as "l" or "abc", is an error.
+func Key(entry string) (string, error) {
 	entry = strings.TrimSpace(entry)
-	if entry == NoKey {
-		return ""
+	switch {
+	case entry == NoKey || entry == "":
+		return "", nil
+	case callflows.IsDTMF(entry):
+		return entry, nil
 	}
-	return entry
+	return "", fmt.Errorf("%q is not a key 8x8 can send: use digits 0-9, * and #, or %s for none", entry, NoKey)
 }
 
 // scalars reads a scalar or, when list is false, a list of scalars;
-// when list is true it must be a list. "-" reads as "".
+// when list is true it must be a list of keys (see Key).
 func (p *parser) scalars(n *yaml.Node, what string, list bool) []*engine.Scalar {
 	n = yamlwalk.Resolve(n)
 	if n.Kind != yaml.SequenceNode {
@@ -277,12 +327,19 @@ func (p *parser) scalars(n *yaml.Node, what string, list bool) []*engine.Scalar 
 	}
 	var out []*engine.Scalar
 	for _, item := range n.Content {
-		if s := p.scalar(item, what); s != nil {
-			if list {
-				s.Value = Pressed(s.Value)
-			}
-			out = append(out, s)
+		s := p.scalar(item, what)
+		if s == nil {
+			continue
 		}
+		if list {
+			key, err := Key(s.Value)
+			if err != nil {
+				p.errorf(s.Range, engine.RuleValue, "%s: %v", what, err)
+				continue
+			}
+			s.Value = key
+		}
+		out = append(out, s)
 	}
 	return out
 }
@@ -367,13 +424,34 @@ func (c Coverage) String() string {
 
 type edge struct{ menu, key string }
 
-// Run plays every case through flow.
-func (s *Suite) Run(flow *engine.Flow) Result {
+// RunOptions say how Run plays the cases.
+type RunOptions struct {
+	// EnvFlows holds the flow loaded with each case's Env, by EnvKey; a
+	// case whose Env has no flow here, or that sets none, plays the flow
+	// given to Run.
+	EnvFlows map[string]*engine.Flow
+	// Outbound plays the cases that do not set inbound as outbound calls;
+	// by default they are inbound.
+	Outbound bool
+}
+
+// Run plays every case through flow, or through the flow loaded with the
+// case's Env. Coverage counts flow's nodes and keys, which every Env
+// shares: the environment sets values, not nodes.
+func (s *Suite) Run(flow *engine.Flow, opts RunOptions) Result {
 	var r Result
 	nodes := map[string]bool{}
 	edges := map[edge]bool{}
 	for _, c := range s.Cases {
-		r.Cases = append(r.Cases, c.run(flow, nodes, edges))
+		f := flow
+		if ef, ok := opts.EnvFlows[c.EnvKey()]; ok && c.Env != nil {
+			f = ef
+		}
+		inbound := !opts.Outbound
+		if c.Inbound != nil {
+			inbound = *c.Inbound
+		}
+		r.Cases = append(r.Cases, c.run(f, inbound, nodes, edges))
 	}
 	for _, n := range flow.Nodes() {
 		r.Coverage.NodesTotal++
@@ -394,7 +472,7 @@ func (s *Suite) Run(flow *engine.Flow) Result {
 	return r
 }
 
-func (c *Case) run(flow *engine.Flow, nodes map[string]bool, edges map[edge]bool) CaseResult {
+func (c *Case) run(flow *engine.Flow, inbound bool, nodes map[string]bool, edges map[edge]bool) CaseResult {
 	res := CaseResult{Name: c.Name.Value}
 	var heard, dialled []string
 	visit := func(n *engine.Node) {
@@ -431,7 +509,7 @@ func (c *Case) run(flow *engine.Flow, nodes map[string]bool, edges map[edge]bool
 			edges[edge{step.From.ID(), digits}] = true
 		}
 		cur = step.Next
-	} else if c.Inbound {
+	} else if inbound {
 		cur = flow.Begin().Next
 	} else {
 		cur = flow.Start()

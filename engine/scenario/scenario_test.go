@@ -27,7 +27,7 @@ func runScenarios(t *testing.T, path string) (*scenario.Suite, scenario.Result) 
 	if err != nil || flow == nil {
 		t.Fatalf("Load(%s): %v %v", suite.Flow, err, diags)
 	}
-	return suite, suite.Run(flow)
+	return suite, suite.Run(flow, scenario.RunOptions{})
 }
 
 func failures(r scenario.Result) []string {
@@ -116,7 +116,7 @@ cases:
 	if err != nil || flow == nil {
 		t.Fatal(err)
 	}
-	r := suite.Run(flow)
+	r := suite.Run(flow, scenario.RunOptions{})
 	want := []string{
 		"waits: testdata/inline.test.yaml:5:7: expected the call to hang up; it was left waiting for a key at main (the call went main)",
 	}
@@ -142,6 +142,7 @@ func TestScenarioParseErrors(t *testing.T) {
 		`testdata/bad.test.yaml:4:11: error: case "one" keys must be a list, got "1" [type]`,
 		`testdata/bad.test.yaml:6:7: error: unknown key "heard" in case "one" expect; allowed keys: hears, reaches, ends_at, dials, hangs_up; did you mean "hears"? [unknown-key]`,
 		`testdata/bad.test.yaml:7:5: error: case 2 needs a name [missing-key]`,
+		`testdata/bad.test.yaml:8:13: error: case 2 expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up [missing-key]`,
 		`testdata/bad.test.yaml:9:11: error: case "three" needs expect: what the call must do [missing-key]`,
 		`testdata/bad.test.yaml:10:14: error: case "three" inbound must be true or false, got "maybe" [type]`,
 		`testdata/bad.test.yaml:11:11: error: duplicate case name "one"; first at 3:11 [duplicate-key]`,
@@ -162,6 +163,11 @@ func TestScenarioParseErrors(t *testing.T) {
 		{"x.test.yaml", "cases:\n  - name: a\n    keys: [[1]]\n    expect: {reaches: [a, {}]}\n",
 			"x.test.yaml:3:12: error: case \"a\" keys must be a single value, got a list [type]\n" +
 				"x.test.yaml:4:27: error: case \"a\" expect reaches must be a single value, got a mapping [type]"},
+		{"x.test.yaml", "cases:\n  - name: a\n    keys: [\"1\", l, abc, -, \"*#\", \"\", 1 2]\n    expect: {hears: []}\n",
+			"x.test.yaml:3:17: error: case \"a\" keys: \"l\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
+				"x.test.yaml:3:20: error: case \"a\" keys: \"abc\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
+				"x.test.yaml:3:38: error: case \"a\" keys: \"1 2\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
+				"x.test.yaml:4:13: error: case \"a\" expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up [missing-key]"},
 	}
 	for _, tt := range tests {
 		_, diags := scenario.Load(tt.path, []byte(tt.src))

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -51,6 +52,10 @@ func (w *Walker) syntaxError(err error) {
 			pos.Line = problemLine(src, err.Error(), line)
 		}
 	}
+	if line, col, ok := indentTab(src, msg, pos.Line); ok {
+		w.Errorf(Span{Start: Point{line, col}, End: Point{line, col + 1}}, RuleSyntax, "invalid YAML: tabs cannot indent YAML; use spaces")
+		return
+	}
 	if m := yamlAnchor.FindStringSubmatch(msg); m != nil {
 		if i := bytes.Index(src, []byte("*"+m[1])); i >= 0 {
 			pos.Line = 1 + bytes.Count(src[:i], []byte("\n"))
@@ -61,6 +66,47 @@ func (w *Walker) syntaxError(err error) {
 		pos.Col = firstColumn(src, pos.Line)
 	}
 	w.Errorf(w.At(pos.Line, pos.Col), RuleSyntax, "invalid YAML: %s", msg)
+}
+
+// indentTab finds the tab a yaml.v3 error about a tab is about: for
+// "found a tab character ..." the first line at or after line (where
+// yaml.v3 says, the start of the key before, blank lines and comments
+// between) that has a tab in its indentation; for "found character that
+// cannot start any token", line itself when a tab indents it. It returns
+// the tab's 1-based line and column.
+func indentTab(src []byte, msg string, line int) (int, int, bool) {
+	tabMsg := strings.HasPrefix(msg, "found a tab character")
+	if !tabMsg && msg != "found character that cannot start any token" {
+		return 0, 0, false
+	}
+	for n, text := range bytes.Split(src, []byte("\n")) {
+		switch {
+		case n+1 < line:
+			continue
+		case n+1 > line && !tabMsg:
+			return 0, 0, false
+		}
+		if col := indentTabColumn(text); col > 0 {
+			return n + 1, col, true
+		}
+	}
+	return 0, 0, false
+}
+
+// indentTabColumn returns the 1-based column of the first tab in the
+// indentation of line, the blanks that start it and those after a "-" of
+// a list item, or 0 when there is none.
+func indentTabColumn(line []byte) int {
+	for i, b := range line {
+		switch {
+		case b == '\t':
+			return i + 1
+		case b == ' ', b == '-' && (i+1 == len(line) || isBlank(line[i+1])):
+		default:
+			return 0
+		}
+	}
+	return 0
 }
 
 // firstColumn returns the column of the first character of line that is

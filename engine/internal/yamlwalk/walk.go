@@ -53,12 +53,14 @@ type Walker struct {
 	src []byte
 	// lines holds the offset at which each line starts, built on first use.
 	lines []int
+	// merged holds the pairs of each mapping flattened by Pairs.
+	merged map[*yaml.Node][]Pair
 	// Problems are the problems found so far, in the order found.
 	Problems []*Problem
 }
 
 // New returns a walker over src.
-func New(src []byte) *Walker { return &Walker{src: src} }
+func New(src []byte) *Walker { return &Walker{src: src, merged: map[*yaml.Node][]Pair{}} }
 
 // Errorf records a problem at span and returns it, for a hint to be added.
 func (w *Walker) Errorf(span Span, rule, format string, args ...any) *Problem {
@@ -189,8 +191,8 @@ func KindName(n *yaml.Node) string {
 // is not a mapping, keys that are not scalars, duplicate keys (with the
 // first one's position) and, when allowed is not nil, unknown keys (with
 // the allowed ones listed and the closest suggested). fn is called once
-// for each good key, in file order. Mapping reports whether n is a
-// mapping.
+// for each good key, in file order, merged keys included (see Pairs).
+// Mapping reports whether n is a mapping.
 func (w *Walker) Mapping(n *yaml.Node, what string, allowed []string, fn func(key, val *yaml.Node)) bool {
 	n = Resolve(n)
 	if n.Kind != yaml.MappingNode {
@@ -198,8 +200,8 @@ func (w *Walker) Mapping(n *yaml.Node, what string, allowed []string, fn func(ke
 		return false
 	}
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := Resolve(n.Content[i]), n.Content[i+1]
+	for _, pair := range w.pairs(n, what, true) {
+		k, v := pair.Key, pair.Value
 		if k.Kind != yaml.ScalarNode {
 			w.Errorf(w.Span(k), RuleType, "keys of %s must be plain names, got %s", what, KindName(k))
 			continue
@@ -217,6 +219,80 @@ func (w *Walker) Mapping(n *yaml.Node, what string, allowed []string, fn func(ke
 		fn(k, v)
 	}
 	return true
+}
+
+// Pair is one key of a mapping and its value.
+type Pair struct{ Key, Value *yaml.Node }
+
+// Pairs returns the pairs of the mapping n (aliases followed) in file
+// order, with each YAML merge key (<<: *anchor, or <<: [*a, *b]) replaced
+// by the pairs of the mappings it merges, as YAML says: a key the mapping
+// sets itself wins over a merged one, and of two merged mappings the
+// first wins. A merged pair keeps where it is written, in the anchored
+// mapping. A merge of something that is not a mapping is left out; Mapping
+// reports it.
+func (w *Walker) Pairs(n *yaml.Node) []Pair { return w.pairs(Resolve(n), "", false) }
+
+// isMerge reports whether the key k is YAML's merge key: a plain <<.
+func isMerge(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Tag == "!!merge"
+}
+
+// pairs is Pairs, reporting a bad merge in what when report is set.
+func (w *Walker) pairs(n *yaml.Node, what string, report bool) (out []Pair) {
+	if !report {
+		// A mapping merged by many others is flattened once: merges of
+		// merges could otherwise take time exponential in their depth.
+		if p, ok := w.merged[n]; ok {
+			return p
+		}
+		defer func() { w.merged[n] = out }()
+	}
+	own := make(map[string]bool, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := Resolve(n.Content[i]); k.Kind == yaml.ScalarNode && !isMerge(k) {
+			own[k.Value] = true
+		}
+	}
+	merged := make(map[string]bool)
+	out = make([]Pair, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := Resolve(n.Content[i]), n.Content[i+1]
+		if !isMerge(k) {
+			out = append(out, Pair{k, v})
+			continue
+		}
+		for _, m := range w.mergeSources(v, what, report) {
+			// The merged mapping's own merges are its keys too.
+			for _, pair := range w.Pairs(m) {
+				if pair.Key.Kind != yaml.ScalarNode || own[pair.Key.Value] || merged[pair.Key.Value] {
+					continue
+				}
+				merged[pair.Key.Value] = true
+				out = append(out, pair)
+			}
+		}
+	}
+	return out
+}
+
+// mergeSources returns the mappings the value v of a merge key merges: an
+// alias of a mapping, or a list of them. Anything else is reported when
+// report is set.
+func (w *Walker) mergeSources(v *yaml.Node, what string, report bool) []*yaml.Node {
+	items := []*yaml.Node{v}
+	if r := Resolve(v); r.Kind == yaml.SequenceNode {
+		items = r.Content
+	}
+	var maps []*yaml.Node
+	for _, item := range items {
+		if m := Resolve(item); m.Kind == yaml.MappingNode {
+			maps = append(maps, m)
+		} else if report {
+			w.Errorf(w.Span(item), RuleType, "<< in %s merges %s; it takes a mapping (<<: *name, where &name marks a mapping) or a list of them", what, KindName(m))
+		}
+	}
+	return maps
 }
 
 // Scalar returns the scalar n, aliases followed, or reports that what must

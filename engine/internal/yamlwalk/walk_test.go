@@ -1,6 +1,12 @@
 package yamlwalk
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
 
 // src is the file the span tests point into.
 const src = "version: 1\n" + // 1
@@ -87,5 +93,30 @@ func TestAtOtherFiles(t *testing.T) {
 		if got := New([]byte(tt.src)).At(tt.line, tt.col); got.End != tt.end {
 			t.Errorf("At(%d, %d) of %q ends at %+v, want %+v", tt.line, tt.col, tt.src, got.End, tt.end)
 		}
+	}
+}
+
+// TestPairsMerge: a merge key is replaced by the merged mappings' pairs,
+// which keep where they are written; the mapping's own keys win, then the
+// first merged mapping; a merge of a merge is followed.
+func TestPairsMerge(t *testing.T) {
+	const src = "a: &a {x: 1, y: 2}\n" + // 1
+		"b: &b {<<: *a, z: 3}\n" + // 2
+		"c:\n" + // 3
+		"  y: 4\n" + // 4
+		"  <<: [*b, {x: 5, w: 6}]\n" + // 5
+		"  v: 7\n" // 6
+	w := New([]byte(src))
+	docs, ok := w.Documents()
+	if !ok {
+		t.Fatal(w.Problems[0].Message)
+	}
+	var got []string
+	w.Mapping(docs[0].Content[0].Content[5], "c", nil, func(k, v *yaml.Node) {
+		got = append(got, fmt.Sprintf("%s=%s@%d:%d", k.Value, v.Value, k.Line, k.Column))
+	})
+	want := "y=4@4:3 x=1@1:8 z=3@2:16 w=6@5:19 v=7@6:3"
+	if g := strings.Join(got, " "); g != want || len(w.Problems) > 0 {
+		t.Errorf("pairs of c = %s, want %s; problems %v", g, want, w.Problems)
 	}
 }
