@@ -48,10 +48,14 @@ func TestREADMEFlows(t *testing.T) {
 
 // TestREADMETranscripts: a plain block that starts with "$ go run
 // ./cmd/ivrctl ARGS" on a shipped file shows exactly what that command
-// prints.
+// prints. go test -update rewrites those blocks with what it prints now.
 func TestREADMETranscripts(t *testing.T) {
 	langs, bodies := readmeBlocks(t)
 	t.Chdir("../..") // README's paths are from the module root
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
 	checked := 0
 	for i, body := range bodies {
 		cmd, want, ok := strings.Cut(body, "\n")
@@ -65,10 +69,18 @@ func TestREADMETranscripts(t *testing.T) {
 			}
 		}
 		code, stdout, stderr := runCLI(t, args...)
-		if code != exitOK || stdout != want {
+		switch {
+		case code == exitOK && *update:
+			readme = []byte(strings.Replace(string(readme), "```\n"+body+"```\n", "```\n"+cmd+"\n"+stdout+"```\n", 1))
+		case code != exitOK || stdout != want:
 			t.Errorf("README's %q shows\n%s\nbut it prints (exit %d)\n%s%s", cmd, want, code, stdout, stderr)
 		}
 		checked++
+	}
+	if *update {
+		if err := os.WriteFile("README.md", readme, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if checked < 3 {
 		t.Errorf("checked %d transcripts of README; want the restaurant's, the bakery's and lint --rules at least", checked)

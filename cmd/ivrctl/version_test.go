@@ -75,6 +75,11 @@ func TestVersionOfBuild(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	if meta, err := exec.Command("go", "version", "-m", bin).Output(); err != nil || !strings.Contains(string(meta), "vcs.revision=") {
+		// go build stamps only what it can read of the checkout: not in
+		// every git worktree, say. Then there is nothing to print.
+		t.Skipf("go build did not stamp the VCS revision here: %s", meta)
+	}
 	out, err := exec.Command(bin, "version").Output()
 	if err != nil {
 		t.Fatalf("ivrctl version: %v", err)
