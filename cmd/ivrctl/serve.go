@@ -27,9 +27,11 @@ const serveSynopsis = `serve [--addr HOST:PORT] [--allow LIST] [--trusted-proxie
        [--max-conns N] [--max-header-bytes N] [--debug-addr HOST:PORT] FILE
 
 Serves FILE to 8x8's VCA and VSS webhooks, and reloads it when it changes
-on disk or on SIGHUP; a file with errors is refused and the running flow
-stays. SIGINT or SIGTERM stops the server after the webhooks in flight; a
-second signal ends it at once.
+on disk or on SIGHUP (one sent while FILE loads reloads it once serving);
+a file with errors is refused and the running flow stays. SIGINT or
+SIGTERM stops taking connections, answers what comes on those open for up
+to 2 s (each answer closing its connection), then lets the webhooks in
+flight finish; a second signal ends it at once.
 
 Webhooks must carry the Authorization header set as httpAuthHeader when
 they were registered: $IVRCTL_WEBHOOK_AUTH, or --auth-header. When
