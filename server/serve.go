@@ -110,8 +110,11 @@ func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, logger zero
 	case <-ctx.Done():
 	}
 	logger.Info().Int("connections", cl.open()).Msg("shutting down")
+	// The listener closes first: a client told by an answer to close its
+	// connection must find new ones refused, not queued in the listener's
+	// backlog and reset when it closes.
+	cl.Close()
 	draining.Store(true)
-	cl.Close() // new connections are refused from here on
 	if err := <-errc; !errors.Is(err, net.ErrClosed) && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
