@@ -150,7 +150,9 @@ func TestAccessMiddleware(t *testing.T) {
 		notAllowed = "source address not allowed"
 		wrong      = "wrong Authorization header"
 		missing    = "missing Authorization header"
-		basicRealm = `Basic realm="ivrctl"`
+		// Every 401 has the same challenge, whatever scheme is
+		// configured: a stranger learns nothing of it.
+		anyRealm = `Bearer realm="ivrctl"`
 	)
 	auth := Access{AuthHeader: basicAuth}
 	loopback := mustPrefixes(t, "127.0.0.1")
@@ -164,17 +166,17 @@ func TestAccessMiddleware(t *testing.T) {
 		{name: "no config ignores headers", header: header("Authorization", "Basic junk", "X-Forwarded-For", "bogus"), wantStatus: 200},
 		{name: "trusted proxies alone check nothing", access: Access{TrustedProxies: loopback}, header: header("X-Forwarded-For", "bogus"), wantStatus: 200},
 
-		{name: "auth missing", access: auth, wantStatus: 401, wantReason: missing, wantChallenge: basicRealm},
-		{name: "auth empty", access: auth, header: header("Authorization", ""), wantStatus: 401, wantReason: missing, wantChallenge: basicRealm},
-		{name: "auth wrong", access: auth, header: header("Authorization", "Basic d3Jvbmc6d3Jvbmc="), wantStatus: 401, wantReason: wrong, wantChallenge: basicRealm},
+		{name: "auth missing", access: auth, wantStatus: 401, wantReason: missing, wantChallenge: anyRealm},
+		{name: "auth empty", access: auth, header: header("Authorization", ""), wantStatus: 401, wantReason: missing, wantChallenge: anyRealm},
+		{name: "auth wrong", access: auth, header: header("Authorization", "Basic d3Jvbmc6d3Jvbmc="), wantStatus: 401, wantReason: wrong, wantChallenge: anyRealm},
 		{name: "auth right", access: auth, header: header("Authorization", basicAuth), wantStatus: 200},
-		{name: "auth scheme in other case", access: auth, header: header("Authorization", "basic aXZyY3RsOnMzY3JldA=="), wantStatus: 401, wantReason: wrong, wantChallenge: basicRealm},
-		{name: "auth prefix of the right value", access: auth, header: header("Authorization", basicAuth[:len(basicAuth)-2]), wantStatus: 401, wantReason: wrong, wantChallenge: basicRealm},
-		{name: "auth right value and more", access: auth, header: header("Authorization", basicAuth+"x"), wantStatus: 401, wantReason: wrong, wantChallenge: basicRealm},
-		{name: "auth credentials without scheme", access: auth, header: header("Authorization", "aXZyY3RsOnMzY3JldA=="), wantStatus: 401, wantReason: wrong, wantChallenge: basicRealm},
-		{name: "auth sent twice", access: auth, header: header("Authorization", basicAuth, "Authorization", basicAuth), wantStatus: 401, wantReason: "several Authorization headers", wantChallenge: basicRealm},
-		{name: "bearer challenge", access: Access{AuthHeader: "Bearer tok3n"}, wantStatus: 401, wantReason: missing, wantChallenge: `Bearer realm="ivrctl"`},
-		{name: "bare token gets bearer challenge", access: Access{AuthHeader: "s3cret-token"}, header: header("Authorization", "s3cret"), wantStatus: 401, wantReason: wrong, wantChallenge: `Bearer realm="ivrctl"`},
+		{name: "auth scheme in other case", access: auth, header: header("Authorization", "basic aXZyY3RsOnMzY3JldA=="), wantStatus: 401, wantReason: wrong, wantChallenge: anyRealm},
+		{name: "auth prefix of the right value", access: auth, header: header("Authorization", basicAuth[:len(basicAuth)-2]), wantStatus: 401, wantReason: wrong, wantChallenge: anyRealm},
+		{name: "auth right value and more", access: auth, header: header("Authorization", basicAuth+"x"), wantStatus: 401, wantReason: wrong, wantChallenge: anyRealm},
+		{name: "auth credentials without scheme", access: auth, header: header("Authorization", "aXZyY3RsOnMzY3JldA=="), wantStatus: 401, wantReason: wrong, wantChallenge: anyRealm},
+		{name: "auth sent twice", access: auth, header: header("Authorization", basicAuth, "Authorization", basicAuth), wantStatus: 401, wantReason: "several Authorization headers", wantChallenge: anyRealm},
+		{name: "bearer config, same challenge", access: Access{AuthHeader: "Bearer tok3n"}, wantStatus: 401, wantReason: missing, wantChallenge: anyRealm},
+		{name: "bare token config, same challenge", access: Access{AuthHeader: "s3cret-token"}, header: header("Authorization", "s3cret"), wantStatus: 401, wantReason: wrong, wantChallenge: anyRealm},
 		{name: "unregistered first word is not echoed", access: Access{AuthHeader: "hunter2 hunter3"}, wantStatus: 401, wantReason: missing, wantChallenge: `Bearer realm="ivrctl"`},
 		{name: "bare token right", access: Access{AuthHeader: "s3cret-token"}, header: header("Authorization", "s3cret-token"), wantStatus: 200},
 
@@ -182,7 +184,7 @@ func TestAccessMiddleware(t *testing.T) {
 		{name: "allowlist refuses loopback", access: Access{Allow: tenNet}, wantStatus: 403, wantReason: notAllowed},
 		{name: "8x8 preset refuses loopback", access: Access{Allow: VoiceWebhookIPs}, wantStatus: 403, wantReason: notAllowed},
 		{name: "allowlist with IPv4-mapped prefix", access: Access{Allow: []netip.Prefix{netip.MustParsePrefix("::ffff:127.0.0.0/104")}}, wantStatus: 200},
-		{name: "allowed source still needs auth", access: Access{Allow: loopback, AuthHeader: basicAuth}, header: header("Authorization", "Basic d3Jvbmc6d3Jvbmc="), wantStatus: 401, wantReason: wrong, wantChallenge: basicRealm},
+		{name: "allowed source still needs auth", access: Access{Allow: loopback, AuthHeader: basicAuth}, header: header("Authorization", "Basic d3Jvbmc6d3Jvbmc="), wantStatus: 401, wantReason: wrong, wantChallenge: anyRealm},
 		{name: "allowed source with auth", access: Access{Allow: loopback, AuthHeader: basicAuth}, header: header("Authorization", basicAuth), wantStatus: 200},
 		{name: "source checked before auth", access: Access{Allow: tenNet, AuthHeader: basicAuth}, header: header("Authorization", basicAuth), wantStatus: 403, wantReason: notAllowed},
 
@@ -205,7 +207,7 @@ func TestAccessMiddleware(t *testing.T) {
 		{name: "XFF empty entry refused", access: behindProxy, header: header("X-Forwarded-For", "10.1.2.3,"), wantStatus: 403, wantReason: "malformed X-Forwarded-For header"},
 		{name: "XFF malformed beyond the client ignored", access: behindProxy, header: header("X-Forwarded-For", "bogus, 10.1.2.3"), wantStatus: 200},
 		{name: "XFF with port", access: behindProxy, header: header("X-Forwarded-For", "10.1.2.3:5060"), wantStatus: 200},
-		{name: "XFF believed, then auth", access: Access{Allow: tenNet, TrustedProxies: loopback, AuthHeader: basicAuth}, header: header("X-Forwarded-For", "10.1.2.3"), wantStatus: 401, wantReason: missing, wantChallenge: basicRealm},
+		{name: "XFF believed, then auth", access: Access{Allow: tenNet, TrustedProxies: loopback, AuthHeader: basicAuth}, header: header("X-Forwarded-For", "10.1.2.3"), wantStatus: 401, wantReason: missing, wantChallenge: anyRealm},
 	})
 }
 

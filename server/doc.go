@@ -15,7 +15,14 @@
 // than Options.SubAccountID get a 4xx. A duplicate delivery of an event
 // gets the answer the first one got and is counted once. /metrics reports
 // webhooks, node visits, fallbacks, session outcomes, latency and reloads.
-// Serve runs an http.Server with timeouts and a graceful shutdown.
+//
+// Nothing a stranger sends makes the server's resources grow with it:
+// Serve runs an http.Server with timeouts, a limit on header bytes and on
+// open connections (keeping room for 8x8 when strangers hold them), and a
+// shutdown that drains keep-alive connections; a refused webhook's
+// connection is closed; every value a stranger chose is cut to
+// MaxLogValue bytes in the log, and refused requests beyond a few a second
+// are counted rather than logged.
 //
 // The flow served is swapped atomically with SetFlow, so a webhook in
 // flight always sees one whole flow. Loading the flow file, watching it and

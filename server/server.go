@@ -64,6 +64,8 @@ type Server struct {
 	metrics *metrics
 	vcaSeen *dedupe // VCA answers by eventId; nil when off
 	vssSeen *dedupe // VSS summaries by sessionId; nil when off
+	// refused bounds the log lines of refused requests.
+	refused *logLimiter
 	// mu serialises the swaps of the flow.
 	mu sync.Mutex
 	// sensitive holds the IDs of the menus marked sensitive in every flow
@@ -80,7 +82,8 @@ func New(flow *engine.Flow, opts Options) *Server {
 	if flow == nil {
 		panic("server.New: nil flow")
 	}
-	s := &Server{log: opts.Logger, opts: opts, maxBody: opts.MaxBodyBytes, step: step, metrics: newMetrics()}
+	s := &Server{log: opts.Logger, opts: opts, maxBody: opts.MaxBodyBytes, step: step, metrics: newMetrics(),
+		refused: newLogLimiter(opts.Logger, refusedBurst, refusedInterval)}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
@@ -180,14 +183,18 @@ func (s *Server) buildRoutes() http.Handler {
 		notAllowed(w, req)
 	})
 	r.Group(func(r chi.Router) {
-		r.Use(s.opts.Access.middleware(s.rejectAccess))
+		r.Use(s.opts.Access.middleware(s.rejectAccess), trustConn)
 		r.Post("/webhooks/vca", s.handleVCA)
 		r.Post("/webhooks/vss", s.handleVSS)
 	})
 	r.Get("/healthz", s.handleHealth)
 	r.Get("/readyz", s.handleReady)
-	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{
+	metrics := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{
 		ErrorLog: promLogger{s.log}, Registry: s.metrics.reg,
+	})
+	r.Method(http.MethodGet, "/metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["X-Content-Type-Options"] = nosniff
+		metrics.ServeHTTP(w, r)
 	}))
 	return r
 }
@@ -310,7 +317,9 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 	switch {
 	case l.panic != nil || l.status >= 500:
 		e = s.log.Error()
-	case l.status >= 400 || l.step.Outcome == engine.OutcomeUnknownNode || l.step.Outcome == engine.OutcomeLeaf:
+	case l.status >= 400:
+		e = s.refusal()
+	case l.step.Outcome == engine.OutcomeUnknownNode || l.step.Outcome == engine.OutcomeLeaf:
 		e = s.log.Warn()
 	default:
 		e = s.log.Info()
@@ -318,6 +327,8 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 	if e == nil {
 		return
 	}
+	// Every value the webhook's sender chose is cut to MaxLogValue.
+	cut := false
 	e = e.Str("request_id", requestID)
 	// The node is not written for a duplicate delivery, whose first
 	// delivery's line tells it.
@@ -332,15 +343,15 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 		// more than the line does without them: nearly every VCA is a
 		// CALL_ACTION, and its clientActionId is the node it answers.
 		if ev.EventType != callflows.EventCallAction {
-			e = e.Str("event_type", ev.EventType)
+			e = logStr(e, "event_type", ev.EventType, &cut)
 		}
-		e = e.Str("call_id", p.CallID).
-			Str("session_id", p.SessionID).
-			Str("event_id", p.EventID).
-			Str("call_status", p.CallStatus).
-			Str("direction", p.CallDirection)
+		e = logStr(e, "call_id", p.CallID, &cut)
+		e = logStr(e, "session_id", p.SessionID, &cut)
+		e = logStr(e, "event_id", p.EventID, &cut)
+		e = logStr(e, "call_status", p.CallStatus, &cut)
+		e = logStr(e, "direction", p.CallDirection, &cut)
 		if !nodeLogged || p.ClientActionID != from {
-			e = e.Str("client_action_id", p.ClientActionID)
+			e = logStr(e, "client_action_id", p.ClientActionID, &cut)
 		}
 	}
 	if nodeLogged {
@@ -350,8 +361,7 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 		if dtmf != "" && l.ev != nil && s.isSensitive(l.ev.Payload.ClientActionID) {
 			dtmf = redacted
 		}
-		e = e.Str("node", from).
-			Str("dtmf", dtmf).
+		e = logStr(e.Str("node", from), "dtmf", dtmf, &cut).
 			Str("next_node", l.step.Next.ID()).
 			Str("outcome", string(l.step.Outcome))
 	}
@@ -363,9 +373,9 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 		e = e.Str("outcome", l.outcome)
 	}
 	if l.err != nil {
-		e = e.Str("error", l.err.Error())
+		e = logStr(e, "error", l.err.Error(), &cut)
 	}
-	e.Int("status", l.status).
+	markCut(e, cut).Int("status", l.status).
 		Str("flow_version", flow.Version()).
 		Float64("duration_ms", millis(took)).
 		Msg("vca")
@@ -441,20 +451,22 @@ func (s *Server) handleVSS(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		return
 	}
-	e = e.Str("request_id", requestID(r)).
-		Str("session_id", p.SessionID).
-		Str("session_status", p.SessionStatus).
-		Str("last_action", p.LastAction).
-		Float64("call_count", float64(p.CallCount)).
-		Str("start_time", p.StartTime).
-		Str("end_time", p.EndTime)
+	cut := false
+	e = e.Str("request_id", requestID(r))
+	e = logStr(e, "session_id", p.SessionID, &cut)
+	e = logStr(e, "session_status", p.SessionStatus, &cut)
+	e = logStr(e, "last_action", p.LastAction, &cut)
+	e = e.Float64("call_count", float64(p.CallCount))
+	e = logStr(e, "start_time", p.StartTime, &cut)
+	e = logStr(e, "end_time", p.EndTime, &cut)
 	if d := p.ErrorDetails; d != nil {
-		e = e.Str("error_code", string(d.ErrorCode)).Str("error_msg", d.ErrorMsg)
+		e = logStr(e, "error_code", string(d.ErrorCode), &cut)
+		e = logStr(e, "error_msg", d.ErrorMsg, &cut)
 	}
 	if duplicate {
 		e = e.Str("outcome", "duplicate")
 	}
-	e.Int("status", http.StatusOK).
+	markCut(e, cut).Int("status", http.StatusOK).
 		Float64("duration_ms", millis(time.Since(start))).
 		Msg("vss")
 }
@@ -469,11 +481,13 @@ func outcomeOf(status int) string {
 
 func (s *Server) rejectVSS(r *http.Request, status int, outcome string, err error, start time.Time) {
 	s.metrics.vss(outcome, "", time.Since(start))
-	s.log.Warn().
-		Str("request_id", requestID(r)).
-		Err(err).
-		Int("status", status).
-		Msg("vss rejected")
+	e := s.refusal()
+	if e == nil {
+		return
+	}
+	cut := false
+	e = logStr(e.Str("request_id", requestID(r)), "error", err.Error(), &cut)
+	markCut(e, cut).Int("status", status).Msg("vss rejected")
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
@@ -496,18 +510,24 @@ func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) reject(status int, msg string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, msg)
-		s.log.Warn().
-			Str("request_id", requestID(r)).
-			Str("method", r.Method).
-			Str("path", r.URL.Path).
-			Int("status", status).
-			Msg("request rejected")
+		e := s.refusal()
+		if e == nil {
+			return
+		}
+		cut := false
+		e = logStr(e.Str("request_id", requestID(r)), "method", r.Method, &cut)
+		e = logStr(e, "path", r.URL.Path, &cut)
+		markCut(e, cut).Int("status", status).Msg("request rejected")
 	}
 }
 
 // rejectAccess answers a webhook the access guard refused, logs it without
 // the header it was sent, and counts it.
 func (s *Server) rejectAccess(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	// The connection is closed after the answer: a client that is
+	// refused does not keep a connection, and a descriptor, to try again
+	// on.
+	w.Header()["Connection"] = connectionClose
 	writeError(w, status, reason)
 	outcome := outcomeForbidden
 	if status == http.StatusUnauthorized {
@@ -518,13 +538,14 @@ func (s *Server) rejectAccess(w http.ResponseWriter, r *http.Request, status int
 		webhook = "other"
 	}
 	s.metrics.webhooks.WithLabelValues(webhook, "", outcome).Inc()
-	s.log.Warn().
-		Str("request_id", requestID(r)).
-		Str("path", r.URL.Path).
-		Str("remote_addr", r.RemoteAddr).
-		Str("reason", reason).
-		Int("status", status).
-		Msg("webhook refused")
+	e := s.refusal()
+	if e == nil {
+		return
+	}
+	cut := false
+	e = logStr(e.Str("request_id", requestID(r)), "path", r.URL.Path, &cut)
+	e = logStr(e, "remote_addr", r.RemoteAddr, &cut)
+	markCut(e, cut).Str("reason", reason).Int("status", status).Msg("webhook refused")
 }
 
 // promLogger passes the errors of the /metrics handler to the log.
@@ -600,9 +621,10 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if rec == http.ErrAbortHandler {
 					panic(rec)
 				}
-				s.log.Error().Str("request_id", requestID(r)).
-					Interface("panic", rec).Bytes("stack", debug.Stack()).
-					Str("path", r.URL.Path).Msg("handler panic")
+				cut := false
+				e := s.log.Error().Str("request_id", requestID(r)).
+					Interface("panic", rec).Bytes("stack", debug.Stack())
+				markCut(logStr(e, "path", r.URL.Path, &cut), cut).Msg("handler panic")
 				writeError(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
@@ -615,11 +637,19 @@ var emptyObject = []byte("{}")
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
+	h["X-Content-Type-Options"] = nosniff
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
 
-var jsonContentType = []string{"application/json"}
+// Header values every answer shares; net/http does not change them.
+var (
+	jsonContentType = []string{"application/json"}
+	// nosniff tells browsers not to guess another type than the one
+	// given, should one ever load an answer.
+	nosniff         = []string{"nosniff"}
+	connectionClose = []string{"close"}
+)
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	body, _ := json.Marshal(struct {

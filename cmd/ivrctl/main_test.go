@@ -276,7 +276,7 @@ func TestServeInProcess(t *testing.T) {
 		t.Errorf("exit code = %d, want 0", code)
 	}
 	got := strings.Join(logs.messages(), ",")
-	if want := "webhooks are not authenticated,serving,vca,vca,shutting down,stopped"; got != want {
+	if want := "loading flow,webhooks are not authenticated,serving,vca,vca,shutting down,stopped"; got != want {
 		t.Errorf("log messages = %s, want %s", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -22,12 +23,15 @@ import (
 )
 
 const serveSynopsis = `serve [--addr HOST:PORT] [--allow LIST] [--trusted-proxies LIST]
-       [--log-format json|console] [--log-level LEVEL] [--no-watch] FILE
+       [--log-format json|console] [--log-level LEVEL] [--no-watch]
+       [--max-conns N] [--max-header-bytes N] [--debug-addr HOST:PORT] FILE
 
 Serves FILE to 8x8's VCA and VSS webhooks, and reloads it when it changes
-on disk or on SIGHUP; a file with errors is refused and the running flow
-stays. SIGINT or SIGTERM stops the server after the webhooks in flight; a
-second signal ends it at once.
+on disk or on SIGHUP (one sent while FILE loads reloads it once serving);
+a file with errors is refused and the running flow stays. SIGINT or
+SIGTERM stops taking connections, answers what comes on those open for up
+to 2 s (each answer closing its connection), then lets the webhooks in
+flight finish; a second signal ends it at once.
 
 Webhooks must carry the Authorization header set as httpAuthHeader when
 they were registered: $IVRCTL_WEBHOOK_AUTH, or --auth-header. When
@@ -38,7 +42,8 @@ sub-account are refused.`
 type serveFlags struct {
 	addr, authHeader, allow, trusted, subAccount string
 	logFormat, logLevel, debugAddr               string
-	noWatch                                      bool
+	noWatch, debugAddrAny                        bool
+	maxConns, maxHeaderBytes                     int
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -56,7 +61,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json, or console for people")
 	fs.StringVar(&f.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 	fs.BoolVar(&f.noWatch, "no-watch", false, "do not watch the flow file (SIGHUP still reloads it)")
-	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address, such as 127.0.0.1:6060 (default: off)")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this loopback address, such as 127.0.0.1:6060 (default: off)")
+	fs.BoolVar(&f.debugAddrAny, "debug-addr-any", false, "let --debug-addr be an address other hosts can reach (profiles show the flow's data)")
+	fs.IntVar(&f.maxConns, "max-conns", server.DefaultMaxConns,
+		"connections open at most; over it, a connection of a client that never passed the webhook checks is closed to make room (lowered to fit the limit of open files)")
+	fs.IntVar(&f.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes,
+		"request line and headers of a request at most, in bytes (8x8 sends a few hundred)")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -65,6 +75,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "ivrctl serve: give exactly one flow file")
 		fs.Usage()
 		return exitUsage
+	}
+	if f.maxConns < 1 || f.maxHeaderBytes < 1 {
+		fmt.Fprintln(stderr, "ivrctl serve: --max-conns and --max-header-bytes must be at least 1")
+		return exitUsage
+	}
+	if f.debugAddr != "" && !f.debugAddrAny {
+		if err := loopbackOnly(f.debugAddr); err != nil {
+			fmt.Fprintf(stderr, "ivrctl serve: --debug-addr: %v; give --debug-addr-any to serve it there all the same\n", err)
+			return exitUsage
+		}
 	}
 	// Webhook lines in JSON are buffered (warnings and errors are not), so
 	// that logging one costs a copy, not a system call.
@@ -85,24 +105,29 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 
+	// SIGHUP reloads the flow; so does a change to the file, unless
+	// --no-watch. It is taken before the flow loads, which takes seconds
+	// for a large one: a SIGHUP meanwhile (a deploy tool's, sent as soon
+	// as the process runs) is kept, and reloads the file once serving,
+	// rather than killing the process. (SIGINT and SIGTERM are Main's,
+	// taken from the start.)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	path := files[0]
-	flow, diags, err := engine.Load(path, engine.LoadOptions{})
+	log.Info().Str("file", path).Msg("loading flow")
+	src, err := os.ReadFile(path)
 	if err != nil {
 		log.Error().Err(err).Msg("cannot read flow")
 		return exitFailure
 	}
-	reload.LogDiagnostics(log, diags)
+	flow, diags, _ := engine.Load(path, engine.LoadOptions{Source: src})
+	reload.LogDiagnostics(log, path, src, diags)
 	if flow == nil {
 		log.Error().Str("file", path).Int("problems", len(diags)).Msg("flow has errors; not serving it")
 		return exitProblems
 	}
-
-	// SIGHUP reloads the flow; so does a change to the file, unless
-	// --no-watch. Taken from here on, so that a SIGHUP sent as soon as
-	// the "serving" line appears reloads rather than kills.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	srv := server.New(flow, server.Options{Logger: log, Access: access, SubAccountID: f.subAccount})
 	ln, err := net.Listen("tcp", f.addr)
@@ -155,7 +180,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Bool("watch", !f.noWatch).
 		Msg("serving")
 
-	if err := server.Serve(ctx, ln, srv.Routes(), log); err != nil {
+	serveOpts := server.ServeOptions{MaxConns: f.maxConns, MaxHeaderBytes: f.maxHeaderBytes}
+	if err := server.ServeWith(ctx, ln, srv.Routes(), log, serveOpts); err != nil {
 		log.Error().Err(err).Msg("server failed")
 		return exitFailure
 	}
@@ -206,11 +232,30 @@ func terminalOf(w io.Writer) io.Writer {
 	return w
 }
 
-// serveDebug serves Go's pprof profiles on ln until ctx ends.
+// loopbackOnly returns an error unless addr is a loopback address, which
+// only this host can reach: "127.0.0.1:6060", "[::1]:6060" or
+// "localhost:6060". An empty host is every address.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("%q is not a loopback address, and profiles show the flow's data to whoever reaches it", addr)
+}
+
+// serveDebug serves Go's pprof profiles on ln until ctx ends. It does not
+// serve /debug/pprof/cmdline, which shows the command line, and with it an
+// --auth-header given there.
 func serveDebug(ctx context.Context, ln net.Listener, log zerolog.Logger) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.Handle("/debug/pprof/cmdline", http.NotFoundHandler())
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)

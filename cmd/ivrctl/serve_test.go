@@ -100,7 +100,7 @@ func TestServeAuthHeader(t *testing.T) {
 	if strings.Contains(msgs, "not authenticated") {
 		t.Errorf("warned of no authentication with %s set: %s", envWebhookAuth, msgs)
 	}
-	if want := "serving,webhook refused,webhook refused,vca,shutting down,stopped"; msgs != want {
+	if want := "loading flow,serving,webhook refused,webhook refused,vca,shutting down,stopped"; msgs != want {
 		t.Errorf("log messages %s, want %s", msgs, want)
 	}
 	if all := logs.all(); strings.Contains(all, "8x8-says-hello") || strings.Contains(all, "Bearer wrong") {
@@ -216,20 +216,10 @@ func copyFlow(t *testing.T) (path, src string) {
 }
 
 // startProcess runs ivrctl serve as a real process (this test binary as
-// ivrctl), and returns it and its log.
+// ivrctl), and returns it, its log and its base URL.
 func startProcess(t *testing.T, args ...string) (*exec.Cmd, *logLines, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "IVRCTL_TEST_MAIN=1", envWebhookAuth+"=", envSubAccount+"=")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	logs := newLogLines(t, stderr)
+	cmd, logs := startChild(t, "", nil, args...)
 	return cmd, logs, logs.waitAddr(t)
 }
 

@@ -195,6 +195,15 @@ type edgeKey struct {
 // them, as a node that changed kind has said so already.
 func (d *differ) edges(o, n *engine.Node) {
 	id := n.ID()
+	// The keys of a menu marked sensitive (a PIN) are never written out,
+	// here as in the server's log: a diff is read in CI logs and reload
+	// lines.
+	key := func(e engine.Edge) string {
+		if o.Sensitive() || n.Sensitive() {
+			return "(not shown: the menu is sensitive)"
+		}
+		return e.Label
+	}
 	oldTo := map[edgeKey]*engine.Node{}
 	for _, e := range o.Edges() {
 		oldTo[edgeKey{e.Kind, e.Label}] = e.To
@@ -206,10 +215,10 @@ func (d *differ) edges(o, n *engine.Node) {
 		ot, ok := oldTo[k]
 		switch {
 		case !ok && e.Kind == engine.EdgeKey:
-			d.add(KeyAdded, id, "", e.To.ID(), fmt.Sprintf("%s: new key %s goes to %s", id, e.Label, name(e.To)))
+			d.add(KeyAdded, id, "", e.To.ID(), fmt.Sprintf("%s: new key %s goes to %s", id, key(e), name(e.To)))
 		case !ok || ot.ID() == e.To.ID():
 		case e.Kind == engine.EdgeKey:
-			d.add(KeyRerouted, id, ot.ID(), e.To.ID(), fmt.Sprintf("%s: key %s now goes to %s (was %s)", id, e.Label, name(e.To), name(ot)))
+			d.add(KeyRerouted, id, ot.ID(), e.To.ID(), fmt.Sprintf("%s: key %s now goes to %s (was %s)", id, key(e), name(e.To), name(ot)))
 		default:
 			r, ok := rerouted[e.Kind]
 			if !ok {
@@ -220,7 +229,7 @@ func (d *differ) edges(o, n *engine.Node) {
 	}
 	for _, e := range o.Edges() {
 		if e.Kind == engine.EdgeKey && !newTo[edgeKey{e.Kind, e.Label}] {
-			d.add(KeyRemoved, id, e.To.ID(), "", fmt.Sprintf("%s: key %s no longer does anything (went to %s)", id, e.Label, name(e.To)))
+			d.add(KeyRemoved, id, e.To.ID(), "", fmt.Sprintf("%s: key %s no longer does anything (went to %s)", id, key(e), name(e.To)))
 		}
 	}
 }

@@ -6,7 +6,11 @@
 // reload is logged, with what changed in plain words, and counted.
 //
 // A Loader reloads on demand (Reload), on a signal (SIGHUP for ivrctl
-// serve) and, with Watch, whenever the file changes on disk.
+// serve) and, with Watch, whenever the file changes on disk: events of
+// other files in its folder (the server's own log, say) are ignored, and a
+// file whose identity, size and time have not changed since it was last
+// read is not read again. The keys of menus marked sensitive appear in
+// none of the lines it logs.
 package reload
 
 import (
@@ -65,6 +69,9 @@ type Loader struct {
 	target Target
 	log    zerolog.Logger
 	mu     sync.Mutex
+	// seen is the file as the last reload found it, so that a watch
+	// event that did not change it does not read it again. Under mu.
+	seen os.FileInfo
 }
 
 // New returns a Loader of the flow file at path into target, logging to
@@ -89,6 +96,13 @@ func (l *Loader) reload(trigger string) (Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	old := l.target.Flow()
+	// The file's identity, size and time, taken before it is read: should
+	// it change while it is read, the next event finds it changed.
+	info, statErr := os.Stat(l.path)
+	if trigger == "watch" && statErr == nil && sameFile(l.seen, info) {
+		return Unchanged, nil
+	}
+	l.seen = info
 	src, err := os.ReadFile(l.path)
 	if err != nil {
 		l.target.CountReload(string(Rejected))
@@ -107,7 +121,7 @@ func (l *Loader) reload(trigger string) (Result, error) {
 		return Unchanged, nil
 	}
 	flow, diags, _ := engine.Load(l.path, engine.LoadOptions{Source: src})
-	LogDiagnostics(l.log, diags)
+	LogDiagnostics(l.log, l.path, src, diags)
 	if flow == nil {
 		l.target.CountReload(string(Rejected))
 		l.log.Error().Str("file", l.path).Str("trigger", trigger).
@@ -132,20 +146,72 @@ func (l *Loader) reload(trigger string) (Result, error) {
 	return Accepted, nil
 }
 
-// LogDiagnostics logs each diagnostic of a flow file as a line of its own,
-// at the level of its severity, as a reload does: ivrctl serve logs those
-// of the first load with it.
-func LogDiagnostics(log zerolog.Logger, diags engine.Diagnostics) {
+// LogDiagnostics logs each diagnostic of the flow file at path, whose
+// content is src, as a line of its own, at the level of its severity, as
+// a reload does: ivrctl serve logs those of the first load with it. A
+// diagnostic about a menu marked sensitive is logged without its words,
+// which may quote the menu's keys (a PIN): where it is, its rule, and
+// that ivrctl lint tells it.
+func LogDiagnostics(log zerolog.Logger, path string, src []byte, diags engine.Diagnostics) {
+	var hidden []engine.Range
+	if len(diags) > 0 {
+		hidden = sensitiveRanges(path, src)
+	}
 	for _, d := range diags {
 		e := log.Warn()
 		if d.Severity == engine.SeverityError {
 			e = log.Error()
 		}
+		text := d.String()
+		if within(hidden, d.Pos) {
+			text = fmt.Sprintf("%s: %s: a finding about a sensitive menu, not logged; ivrctl lint %s tells it [%s]",
+				d.Pos, d.Severity, d.Pos.File, d.Rule)
+		}
 		e.Str("file", d.Pos.File).Int("line", d.Pos.Line).Int("col", d.Pos.Col).
 			Str("severity", d.Severity.String()).Str("rule", d.Rule).
-			Str("diagnostic", d.String()).
+			Str("diagnostic", text).
 			Msg("flow diagnostic")
 	}
+}
+
+// sensitiveRanges returns where the menus marked sensitive are in the flow
+// file. It parses the file again, rather than asking the compiled flow, so
+// that the diagnostics of a file with errors, which compiles to no flow,
+// are redacted too.
+func sensitiveRanges(path string, src []byte) []engine.Range {
+	f, _ := engine.Parse(path, src)
+	if f == nil {
+		return nil
+	}
+	var rs []engine.Range
+	for _, n := range f.Nodes {
+		// Anything but false counts: a menu whose sensitive value is
+		// wrong was meant to be sensitive.
+		if n != nil && n.Sensitive != nil && n.Sensitive.Value != "false" {
+			rs = append(rs, n.Range)
+		}
+	}
+	return rs
+}
+
+// within reports whether p lies in one of rs.
+func within(rs []engine.Range, p engine.Pos) bool {
+	for _, r := range rs {
+		if r.Pos.File == p.File && !before(p, r.Pos) && (r.End.Line == 0 || before(p, r.End)) {
+			return true
+		}
+	}
+	return false
+}
+
+func before(a, b engine.Pos) bool {
+	return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+}
+
+// sameFile reports whether the file described by b is the one described
+// by a, unchanged: the same file, of the same size and time.
+func sameFile(a, b os.FileInfo) bool {
+	return a != nil && b != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
 // Watch reloads the flow file whenever it changes on disk and whenever a
@@ -153,7 +219,10 @@ func LogDiagnostics(log zerolog.Logger, diags engine.Diagnostics) {
 // returns nil. It watches the file's folder, not the file, so that an
 // editor that saves by writing a new file and renaming it over the old one
 // is followed, as is a symbolic link swapped to a new target (a Kubernetes
-// ConfigMap). Changes are debounced by Debounce.
+// ConfigMap). Only events of the flow file, of the file it links to and
+// of a ConfigMap's ..data link count; a watched event finding the file as
+// it was read last is not read again (SIGHUP always reads it). Changes are
+// debounced by Debounce.
 //
 // Once the folder is watched, Watch calls ready, if not nil, so that a
 // caller knows a change from then on is seen. If the folder cannot be
@@ -180,7 +249,7 @@ func (l *Loader) ReloadOnSignal(ctx context.Context, hup <-chan os.Signal) error
 }
 
 // loop reloads on hup and on the events of w, if not nil, until ctx ends.
-func (l *Loader) loop(ctx context.Context, hup <-chan os.Signal, w *fsnotify.Watcher) error {
+func (l *Loader) loop(ctx context.Context, hup <-chan os.Signal, w *watcher) error {
 	// A nil channel is never ready: without a watcher, only hup and ctx
 	// wake the loop.
 	var events <-chan fsnotify.Event
@@ -199,10 +268,13 @@ func (l *Loader) loop(ctx context.Context, hup <-chan os.Signal, w *fsnotify.Wat
 			return nil
 		case <-hup:
 			l.reload("sighup")
-		case _, ok := <-events:
+		case ev, ok := <-events:
 			if !ok {
 				events = nil
 				continue
+			}
+			if !w.names[ev.Name] {
+				continue // another file of the folder: the server's log, say
 			}
 			if timer == nil {
 				timer = time.NewTimer(Debounce)
@@ -223,16 +295,32 @@ func (l *Loader) loop(ctx context.Context, hup <-chan os.Signal, w *fsnotify.Wat
 	}
 }
 
+// watcher watches the folders of the flow file, and tells which of their
+// files are the flow's.
+type watcher struct {
+	*fsnotify.Watcher
+	// names are the paths, as the events name them, whose changes may
+	// change the flow: the file, the file a symbolic link points to, and
+	// the ..data link of a Kubernetes ConfigMap, whose swap replaces every
+	// file of the map at once. Other files of the folders (the server's
+	// own log, an editor's swap file) are not the flow's.
+	names map[string]bool
+}
+
 // newWatcher watches the folders of path and, when path is a symbolic
 // link, of the file it links to.
-func newWatcher(path string) (*fsnotify.Watcher, error) {
+func newWatcher(path string) (*watcher, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
 	dirs := []string{filepath.Dir(abs)}
-	if real, err := filepath.EvalSymlinks(abs); err == nil && filepath.Dir(real) != dirs[0] {
-		dirs = append(dirs, filepath.Dir(real))
+	names := map[string]bool{abs: true, filepath.Join(dirs[0], "..data"): true}
+	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+		names[real] = true
+		if filepath.Dir(real) != dirs[0] {
+			dirs = append(dirs, filepath.Dir(real))
+		}
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -243,5 +331,5 @@ func newWatcher(path string) (*fsnotify.Watcher, error) {
 			return nil, errors.Join(fmt.Errorf("watch %s: %w", d, err), w.Close())
 		}
 	}
-	return w, nil
+	return &watcher{Watcher: w, names: names}, nil
 }
