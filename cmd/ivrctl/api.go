@@ -60,14 +60,8 @@ func (a *apiFlags) client(cmd string, stderr io.Writer) *voiceapi.Client {
 // when it cannot.
 func noArgsClient(fs *flag.FlagSet, api *apiFlags, args []string, stderr io.Writer) (*voiceapi.Client, int) {
 	api.register(fs)
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return nil, flagExit(err)
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "ivrctl %s: takes no arguments, got %q\n", fs.Name(), rest)
-		fs.Usage()
-		return nil, exitUsage
+	if code := parseNoArgs(fs, args, stderr); code >= 0 {
+		return nil, code
 	}
 	client := api.client(fs.Name(), stderr)
 	if client == nil {

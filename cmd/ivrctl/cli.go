@@ -174,6 +174,21 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseNoArgs parses args for a command that takes flags only. It returns
+// -1 when the command may go on, or the exit code, having said why.
+func parseNoArgs(fs *flag.FlagSet, args []string, stderr io.Writer) int {
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "ivrctl %s: takes no arguments, got %q\n", fs.Name(), rest)
+		fs.Usage()
+		return exitUsage
+	}
+	return -1
+}
+
 // flagExit maps a flag parse error to an exit code: -h is a success.
 func flagExit(err error) int {
 	if errors.Is(err, flag.ErrHelp) {

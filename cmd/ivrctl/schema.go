@@ -11,14 +11,8 @@ import (
 // language server.
 func runSchema(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("schema", "schema", stderr)
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return flagExit(err)
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "ivrctl schema: takes no arguments, got %q\n", rest)
-		fs.Usage()
-		return exitUsage
+	if code := parseNoArgs(fs, args, stderr); code >= 0 {
+		return code
 	}
 	if _, err := stdout.Write(engine.Schema); err != nil {
 		fmt.Fprintf(stderr, "ivrctl schema: %v\n", err)

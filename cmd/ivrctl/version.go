@@ -14,14 +14,8 @@ import (
 // information; it says so rather than guessing.
 func runVersion(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("version", "version", stderr)
-	rest, err := parseFlags(fs, args)
-	if err != nil {
-		return flagExit(err)
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "ivrctl version: takes no arguments, got %q\n", rest)
-		fs.Usage()
-		return exitUsage
+	if code := parseNoArgs(fs, args, stderr); code >= 0 {
+		return code
 	}
 	info, _ := debug.ReadBuildInfo()
 	fmt.Fprintln(stdout, versionLine(info))
