@@ -66,8 +66,7 @@ func (k Keys) AppendEncode(dst []byte, s State) ([]byte, error) {
 // other.
 func appendTag(b []byte, kk *key, data []byte, node string) []byte {
 	if kk != nil {
-		var nb [MaxNodeLen]byte
-		return kk.tag(b, data, nb[:copy(nb[:], node)])
+		return kk.tag(b, data, node)
 	}
 	// data is at most maxBinary bytes, so the checksum's input fits on the
 	// stack and needs no hash object.
