@@ -42,8 +42,8 @@ type key struct {
 }
 
 // ParseKeys parses IVRCTL_STATE_KEY: keys separated by commas, newest
-// first, each the standard base64 (padding optional) of at least MinKeyLen
-// random bytes, as `openssl rand -base64 32` prints. Spaces around a key are
+// first, at most 8, each the standard base64 (padding optional) of at least
+// MinKeyLen random bytes, as `openssl rand -base64 32` prints. Spaces around a key are
 // ignored. "" gives the zero Keys (no key) and no error. Base64 only, not hex
 // as well: a hex string is also valid base64, so accepting both would make a
 // key's meaning depend on a guess.
@@ -53,21 +53,21 @@ func ParseKeys(s string) (Keys, error) {
 	}
 	parts := strings.Split(s, ",")
 	if len(parts) > maxKeys {
-		return Keys{}, fmt.Errorf("IVRCTL_STATE_KEY: %d keys, at most %d", len(parts), maxKeys)
+		return Keys{}, fmt.Errorf("callstate: IVRCTL_STATE_KEY holds %d keys, at most %d", len(parts), maxKeys)
 	}
 	var k Keys
 	for i, p := range parts {
 		p = strings.TrimSpace(p)
 		secret, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(p, "="))
 		if err != nil {
-			return Keys{}, fmt.Errorf("IVRCTL_STATE_KEY: key %d is not base64", i+1)
+			return Keys{}, fmt.Errorf("callstate: key %d of IVRCTL_STATE_KEY is not base64", i+1)
 		}
 		if len(secret) < MinKeyLen {
-			return Keys{}, fmt.Errorf("IVRCTL_STATE_KEY: key %d is %d bytes, at least %d are needed", i+1, len(secret), MinKeyLen)
+			return Keys{}, fmt.Errorf("callstate: key %d of IVRCTL_STATE_KEY is %d bytes, at least %d are needed", i+1, len(secret), MinKeyLen)
 		}
 		kk, err := newKey(secret)
 		if err != nil {
-			return Keys{}, fmt.Errorf("IVRCTL_STATE_KEY: key %d: %v", i+1, err)
+			return Keys{}, fmt.Errorf("callstate: key %d of IVRCTL_STATE_KEY: %v", i+1, err)
 		}
 		k.list = append(k.list, kk)
 	}
