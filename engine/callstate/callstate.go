@@ -45,8 +45,8 @@
 // With keys (IVRCTL_STATE_KEY, see ParseKeys) the tag is HMAC-SHA256 with a
 // key derived from the newest key, truncated to 12 bytes. 96 bits leave a
 // forger one chance in 2^96 per attempt, and every attempt is an online
-// webhook through 8x8; 12 bytes are also exactly 16 base64 characters, so
-// the tag wastes no padding bits. Decode accepts a tag made with any listed
+// webhook through 8x8, while the tag costs 16 characters of the budget
+// (the full 32 bytes would cost 43). Decode accepts a tag made with any listed
 // key, so keys rotate across replicas: add the new key first everywhere,
 // then drop the old one once calls begun under it have ended.
 //
@@ -55,12 +55,28 @@
 // can compute it. A server with keys refuses such an unsigned state
 // (ErrForged): accepting it would let anyone forge states. Values marked
 // Sensitive are encrypted with AES-256-GCM under a key derived (HKDF-SHA256)
-// from the state key; encoding one without keys fails with ErrNoKey.
+// from the state key, with a random nonce, and the variable's name as
+// additional data; encoding one without keys fails with ErrNoKey. Only
+// sensitive values are hidden: the rest of a state is signed, not
+// encrypted, so anyone who reads a clientActionId (8x8 and its logs
+// included) can read the language, the back stack and the other values; and
+// a sensitive value's length shows (its ciphertext is 28 bytes longer).
+// Turning keys on mid-traffic refuses the unsigned states of calls under
+// way (ErrForged): those callers get the fallback once.
 //
 // Decoding a state signed by a key that is no longer listed gives
 // ErrUnknownKey, not ErrForged: the keyid byte names the key, so an operator
-// can tell a rotation that went too fast from an attack. A forger can also
-// pick an unknown keyid and get ErrUnknownKey; both are refusals.
+// can tell a rotation that went too fast from an attack. The keyid is one
+// byte derived from the key with HKDF, so it tells nothing about the key; a
+// forger can pick an unknown one and get ErrUnknownKey: both are refusals.
+//
+// # Size
+//
+// Size gives the exact length of an encoding, with or without keys, and
+// WorstCase the longest a flow can produce, for lint to hold against the
+// budget (DefaultBudget, 256 characters; 8x8 documents no limit). A typical
+// state (a node, two counters, two menus back, a language) takes about 75
+// characters; a State at every bound about 3,200, under MaxLen.
 //
 // The bare form carries no tag: a bare clientActionId is trusted as a node
 // ID, exactly as before, and the flow refuses one that names no node. For
