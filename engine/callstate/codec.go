@@ -102,9 +102,10 @@ func (k Keys) Decode(id string) (State, error) {
 	if len(enc)%4 == 1 {
 		whole = enc[:len(enc)-1]
 	}
-	var buf [maxBinary]byte
-	bin, ok := decodeB64(buf[:0], whole)
-	if !ok {
+	// Not yet strict about the last character's unused bits: a cut state
+	// is reported as cut, below, before another spelling as corrupt.
+	bin, err := base64.RawURLEncoding.DecodeString(whole)
+	if err != nil {
 		return State{}, ErrCorrupt
 	}
 	if len(bin) < 2 {
@@ -137,54 +138,11 @@ func (k Keys) Decode(id string) (State, error) {
 	return s, err
 }
 
-const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-// b64Value maps a base64url character to its value, 0xff for any other.
-var b64Value = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for i := 0; i < len(b64Alphabet); i++ {
-		t[b64Alphabet[i]] = byte(i)
-	}
-	return t
-}()
-
-// decodeB64 appends the bytes of the unpadded base64url s to dst. It reads
-// the string in place: encoding/base64 takes a []byte, and converting the
-// string would allocate on every webhook.
-func decodeB64(dst []byte, s string) ([]byte, bool) {
-	var acc uint32
-	bits := 0
-	for i := 0; i < len(s); i++ {
-		v := b64Value[s[i]]
-		if v == 0xff {
-			return dst, false
-		}
-		acc = acc<<6 | uint32(v)
-		bits += 6
-		if bits >= 8 {
-			bits -= 8
-			dst = append(dst, byte(acc>>bits))
-		}
-	}
-	return dst, bits < 6
-}
-
-// canonical reports whether the unused low bits of the last base64
-// character are zero, as Encode writes them.
+// canonical reports whether the unused low bits of enc's last character
+// are zero, as Encode writes them.
 func canonical(enc string) bool {
-	var mask byte
-	switch len(enc) % 4 {
-	case 2:
-		mask = 0x0f
-	case 3:
-		mask = 0x03
-	default:
-		return true
-	}
-	v := b64Value[enc[len(enc)-1]]
-	return v != 0xff && v&mask == 0
+	_, err := b64.DecodeString(enc[len(enc)&^3:])
+	return err == nil
 }
 
 // verify checks the tag of data and node, and returns the key that made it

@@ -4,10 +4,12 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -34,11 +36,11 @@ type Keys struct {
 type key struct {
 	id   byte
 	aead cipher.AEAD
-	// ipad and opad are the HMAC-SHA256 key blocks (RFC 2104). The MAC is
-	// computed with sha256.Sum256 rather than crypto/hmac because writing
-	// to a hash.Hash interface makes the decode buffer escape to the heap,
-	// 3 KB on every webhook; a test checks it against crypto/hmac.
-	ipad, opad [sha256.BlockSize]byte
+	// macKey is the HMAC-SHA256 key, for crypto/hmac. A hand-made HMAC
+	// over a stack buffer decoded a state 0.09 µs faster
+	// (BenchmarkDecode/mac: 560 against 650 ns), nothing against the 32 µs
+	// a webhook costs, and crypto is not the place for hand-made code.
+	macKey []byte
 }
 
 // ParseKeys parses IVRCTL_STATE_KEY: keys separated by commas, newest
@@ -101,31 +103,16 @@ func newKey(secret []byte) (*key, error) {
 	if err != nil {
 		return nil, err
 	}
-	kk := &key{id: id[0], aead: aead}
-	for i, c := range macKey { // 32 bytes: shorter than a block, used as is
-		kk.ipad[i] = c
-		kk.opad[i] = c
-	}
-	for i := range kk.ipad {
-		kk.ipad[i] ^= 0x36
-		kk.opad[i] ^= 0x5c
-	}
-	return kk, nil
+	return &key{id: id[0], aead: aead, macKey: macKey}, nil
 }
 
 // tag appends to b the MAC of data followed by node, truncated to TagSize.
 func (k *key) tag(b, data []byte, node string) []byte {
-	// data is at most maxBinary bytes: the inner hash's input fits on the
-	// stack.
-	var m [sha256.BlockSize + maxBinary + MaxNodeLen]byte
-	n := copy(m[:], k.ipad[:])
-	n += copy(m[n:], data)
-	n += copy(m[n:], node)
-	inner := sha256.Sum256(m[:n])
-	n = copy(m[:], k.opad[:])
-	n += copy(m[n:], inner[:])
-	sum := sha256.Sum256(m[:n])
-	return append(b, sum[:TagSize]...)
+	h := hmac.New(sha256.New, k.macKey)
+	h.Write(data)
+	io.WriteString(h, node)
+	var sum [sha256.Size]byte
+	return append(b, h.Sum(sum[:0])[:TagSize]...)
 }
 
 // seal appends a random nonce and the encryption of value to b; the

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestTagIsHMAC checks the hand-rolled HMAC against crypto/hmac, with the
+// TestTagIsHMAC checks the tag against HMAC-SHA256 computed here, with the
 // key derived as the package comment says.
 func TestTagIsHMAC(t *testing.T) {
 	secret := []byte("0123456789abcdef0123456789abcdef")
