@@ -60,6 +60,10 @@ type Diagnostic struct {
 	Rule     string
 	Message  string
 	Hint     string
+	// Sensitive says the diagnostic is about a menu marked sensitive, so
+	// its words may quote the menu's keys (a PIN): a server logs where it
+	// is and its rule, not its words.
+	Sensitive bool
 }
 
 // String formats the diagnostic as file:line:col: severity: message [rule].

@@ -43,9 +43,29 @@ func Load(path string, opts LoadOptions) (*Flow, Diagnostics, error) {
 	f, diags := Parse(path, src)
 	flow, more := compile(f, src, opts, diags.HasErrors())
 	diags = append(diags, more...)
+	markSensitive(f, diags)
 	diags.Sort()
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
 	return flow, diags, nil
+}
+
+// markSensitive marks the diagnostics that lie within a node marked
+// sensitive. Anything but false counts: a menu whose sensitive value is
+// wrong was meant to be sensitive, and a file with errors is marked too.
+func markSensitive(f *File, diags Diagnostics) {
+	if f == nil {
+		return
+	}
+	for _, n := range f.Nodes {
+		if n == nil || n.Sensitive == nil || n.Sensitive.Value == "false" {
+			continue
+		}
+		for _, d := range diags {
+			if d.Pos.File == n.Pos.File && comparePos(d.Pos, n.Pos) >= 0 && (n.End.Line == 0 || comparePos(d.Pos, n.End) < 0) {
+				d.Sensitive = true
+			}
+		}
+	}
 }

@@ -123,7 +123,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailure
 	}
 	flow, diags, _ := engine.Load(path, engine.LoadOptions{Source: src})
-	reload.LogDiagnostics(log, path, src, diags)
+	reload.LogDiagnostics(log, diags)
 	if flow == nil {
 		log.Error().Str("file", path).Int("problems", len(diags)).Msg("flow has errors; not serving it")
 		return exitProblems

@@ -121,7 +121,7 @@ func (l *Loader) reload(trigger string) (Result, error) {
 		return Unchanged, nil
 	}
 	flow, diags, _ := engine.Load(l.path, engine.LoadOptions{Source: src})
-	LogDiagnostics(l.log, l.path, src, diags)
+	LogDiagnostics(l.log, diags)
 	if flow == nil {
 		l.target.CountReload(string(Rejected))
 		l.log.Error().Str("file", l.path).Str("trigger", trigger).
@@ -146,24 +146,19 @@ func (l *Loader) reload(trigger string) (Result, error) {
 	return Accepted, nil
 }
 
-// LogDiagnostics logs each diagnostic of the flow file at path, whose
-// content is src, as a line of its own, at the level of its severity, as
-// a reload does: ivrctl serve logs those of the first load with it. A
-// diagnostic about a menu marked sensitive is logged without its words,
-// which may quote the menu's keys (a PIN): where it is, its rule, and
-// that ivrctl lint tells it.
-func LogDiagnostics(log zerolog.Logger, path string, src []byte, diags engine.Diagnostics) {
-	var hidden []engine.Range
-	if len(diags) > 0 {
-		hidden = sensitiveRanges(path, src)
-	}
+// LogDiagnostics logs each diagnostic of a flow file as a line of its
+// own, at the level of its severity, as a reload does: ivrctl serve logs
+// those of the first load with it. A diagnostic about a menu marked
+// sensitive is logged without its words, which may quote the menu's keys
+// (a PIN): where it is, its rule, and that ivrctl lint tells it.
+func LogDiagnostics(log zerolog.Logger, diags engine.Diagnostics) {
 	for _, d := range diags {
 		e := log.Warn()
 		if d.Severity == engine.SeverityError {
 			e = log.Error()
 		}
 		text := d.String()
-		if within(hidden, d.Pos) {
+		if d.Sensitive {
 			text = fmt.Sprintf("%s: %s: a finding about a sensitive menu, not logged; ivrctl lint %s tells it [%s]",
 				d.Pos, d.Severity, d.Pos.File, d.Rule)
 		}
@@ -172,40 +167,6 @@ func LogDiagnostics(log zerolog.Logger, path string, src []byte, diags engine.Di
 			Str("diagnostic", text).
 			Msg("flow diagnostic")
 	}
-}
-
-// sensitiveRanges returns where the menus marked sensitive are in the flow
-// file. It parses the file again, rather than asking the compiled flow, so
-// that the diagnostics of a file with errors, which compiles to no flow,
-// are redacted too.
-func sensitiveRanges(path string, src []byte) []engine.Range {
-	f, _ := engine.Parse(path, src)
-	if f == nil {
-		return nil
-	}
-	var rs []engine.Range
-	for _, n := range f.Nodes {
-		// Anything but false counts: a menu whose sensitive value is
-		// wrong was meant to be sensitive.
-		if n != nil && n.Sensitive != nil && n.Sensitive.Value != "false" {
-			rs = append(rs, n.Range)
-		}
-	}
-	return rs
-}
-
-// within reports whether p lies in one of rs.
-func within(rs []engine.Range, p engine.Pos) bool {
-	for _, r := range rs {
-		if r.Pos.File == p.File && !before(p, r.Pos) && (r.End.Line == 0 || before(p, r.End)) {
-			return true
-		}
-	}
-	return false
-}
-
-func before(a, b engine.Pos) bool {
-	return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
 }
 
 // sameFile reports whether the file described by b is the one described
