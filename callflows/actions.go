@@ -91,6 +91,16 @@ func (*Hangup) isAction()        {}
 // [{"action": NAME, "params": {...}}, ...]; hangup carries no params.
 type Callflow []Action
 
+// Last returns the callflow's last action, which says what happens after
+// it: a sayAndCapture waits for keys, a makeCall for the bridged call to
+// end, a hangup ends the call. It is nil for an empty callflow.
+func (c Callflow) Last() Action {
+	if len(c) == 0 {
+		return nil
+	}
+	return c[len(c)-1]
+}
+
 // wireAction is the envelope of one action on the wire.
 type wireAction struct {
 	Action string          `json:"action"`

@@ -289,7 +289,7 @@ func simulate(ctx context.Context, line simLine, in keySource, inbound bool, out
 		for _, l := range transcript(r) {
 			fmt.Fprintln(out, l)
 		}
-		switch last := lastAction(r); last.(type) {
+		switch r.Callflow.Last().(type) {
 		case *callflows.SayAndCapture:
 			digits, ok, why := in.Next()
 			if !ok {
@@ -309,13 +309,6 @@ func simulate(ctx context.Context, line simLine, in keySource, inbound bool, out
 		}
 	}
 	return err
-}
-
-func lastAction(r *callflows.Response) callflows.Action {
-	if len(r.Callflow) == 0 {
-		return nil
-	}
-	return r.Callflow[len(r.Callflow)-1]
 }
 
 // transcript returns what a caller hears of a response, one line per

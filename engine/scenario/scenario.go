@@ -460,12 +460,15 @@ func (s *Suite) Run(flow *engine.Flow, opts RunOptions) Result {
 		} else {
 			r.Coverage.UncoveredNodes = append(r.Coverage.UncoveredNodes, n.ID())
 		}
-		for _, k := range n.Keys() {
+		for _, e := range n.Edges() {
+			if e.Kind != engine.EdgeKey {
+				continue
+			}
 			r.Coverage.KeysTotal++
-			if edges[edge{n.ID(), k}] {
+			if edges[edge{n.ID(), e.Label}] {
 				r.Coverage.Keys++
 			} else {
-				r.Coverage.UncoveredKeys = append(r.Coverage.UncoveredKeys, n.ID()+"/"+k)
+				r.Coverage.UncoveredKeys = append(r.Coverage.UncoveredKeys, n.ID()+"/"+e.Label)
 			}
 		}
 	}
@@ -517,12 +520,15 @@ func (c *Case) run(flow *engine.Flow, inbound bool, nodes map[string]bool, edges
 	visit(cur)
 	hungUp, waiting := false, false
 	for range maxSteps {
-		if hasHangup(cur) || cur.Kind() == engine.KindSay {
-			hungUp = true
+		// What the node's answer ends with says what comes next, as
+		// sim reads it: no switch on node kinds.
+		last := cur.Callflow().Last()
+		if _, ok := last.(*callflows.Hangup); ok || last == nil {
+			hungUp = ok
 			break
 		}
 		digits := ""
-		if cur.Kind() == engine.KindMenu {
+		if _, ok := last.(*callflows.SayAndCapture); ok {
 			if len(keys) == 0 {
 				waiting = true
 				break
@@ -571,15 +577,6 @@ func pathName(n *engine.Node) string {
 		return "(built-in fallback)"
 	}
 	return n.ID()
-}
-
-func hasHangup(n *engine.Node) bool {
-	for _, a := range n.Callflow() {
-		if _, ok := a.(*callflows.Hangup); ok {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *Case) check(flow *engine.Flow, path, heard, dialled []string, end *engine.Node, hungUp bool) []Failure {
