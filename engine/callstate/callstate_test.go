@@ -208,18 +208,28 @@ func TestSensitiveEncrypted(t *testing.T) {
 	}
 }
 
-func TestCut(t *testing.T) {
+// codecCase is a state and the keys it is encoded with.
+type codecCase struct {
+	name  string
+	keys  Keys
+	state State
+}
+
+// codecCases returns the typical state with a checksum and with a MAC,
+// and the typical state carrying vars (a sensitive one among them) with a
+// MAC: the forms every refusal test runs over.
+func codecCases(t *testing.T, vars ...Var) []codecCase {
 	sens := typical
-	sens.Vars = []Var{{Name: "pin", Value: "1234", Sensitive: true}}
-	for _, c := range []struct {
-		name  string
-		keys  Keys
-		state State
-	}{
+	sens.Vars = vars
+	return []codecCase{
 		{"checksum", Keys{}, typical},
 		{"mac", mustKeys(t, keyA), typical},
 		{"sensitive", mustKeys(t, keyA), sens},
-	} {
+	}
+}
+
+func TestCut(t *testing.T) {
+	for _, c := range codecCases(t, Var{Name: "pin", Value: "1234", Sensitive: true}) {
 		enc, err := c.keys.Encode(c.state)
 		if err != nil {
 			t.Fatal(err)
@@ -248,17 +258,7 @@ func TestCut(t *testing.T) {
 }
 
 func TestBitFlip(t *testing.T) {
-	sens := typical
-	sens.Vars = []Var{{Name: "pin", Value: "1234", Sensitive: true}, {Name: "order", Value: "77"}}
-	for _, c := range []struct {
-		name  string
-		keys  Keys
-		state State
-	}{
-		{"checksum", Keys{}, typical},
-		{"mac", mustKeys(t, keyA), typical},
-		{"sensitive", mustKeys(t, keyA), sens},
-	} {
+	for _, c := range codecCases(t, Var{Name: "pin", Value: "1234", Sensitive: true}, Var{Name: "order", Value: "77"}) {
 		// Three lengths of language, so the binary form's length takes every
 		// value modulo 3 and the last base64 character has 0, 2 or 4 unused
 		// bits: a flip of an unused bit must be refused too.
