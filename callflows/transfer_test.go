@@ -215,3 +215,24 @@ func BenchmarkTransferOutcome(b *testing.B) {
 		})
 	}
 }
+
+// FuzzTransferOutcome: whatever callStatus and sipCode a VCA carries,
+// the outcome is one of the four a dial node branches on, and a leg's
+// end status decides it whatever the code.
+func FuzzTransferOutcome(f *testing.F) {
+	for _, tt := range transferCases {
+		f.Add(tt.status, float64(tt.sip))
+	}
+	f.Fuzz(func(t *testing.T, status string, sip float64) {
+		p := callflows.CallActionPayload{CallStatus: status, SipCode: callflows.Number(sip)}
+		got := p.TransferOutcome()
+		if got < callflows.TransferAnswered || got > callflows.TransferFailed {
+			t.Fatalf("callStatus %q, sipCode %v: outcome %v", status, sip, got)
+		}
+		for _, o := range callflows.TransferOutcomes {
+			if status == o.LegStatus() && got != o {
+				t.Fatalf("callStatus %q, sipCode %v: outcome %v, want %v", status, sip, got, o)
+			}
+		}
+	})
+}
