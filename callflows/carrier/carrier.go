@@ -1,13 +1,15 @@
 // Package carrier plays 8x8's side of a call against a running ivrctl
 // server: it posts Voice Call Action webhooks as 8x8 does, with the digits
-// in any of the three places 8x8 has been seen to put them, and decodes the
-// answers strictly.
+// in any of the three places 8x8 has been seen to put them, and the end of
+// a bridged call with the outcome a test chooses, and decodes the answers
+// strictly.
 package carrier
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -56,7 +58,11 @@ type Event struct {
 	ClientActionID string // omitted when ""
 	Digits         string // omitted when ""
 	Shape          Shape
+	SipCode        int // the leg's final SIP code; 0 is 200, NoSipCode leaves it out
 }
+
+// NoSipCode as an Event's SipCode leaves sipCode out of the body.
+const NoSipCode = -1
 
 // Body returns the webhook body for e, shaped like 8x8's.
 func (e Event) Body() []byte {
@@ -75,8 +81,14 @@ func (e Event) Body() []byte {
 		"sourceCountryCode":      "SG",
 		"destinationCountryCode": "SG",
 		"callDuration":           0,
-		"sipCode":                200,
 		"timestamp":              "2024-05-16T04:12:11.217Z",
+	}
+	switch e.SipCode {
+	case 0:
+		payload["sipCode"] = 200
+	case NoSipCode: // left out, as a body without one would be
+	default:
+		payload["sipCode"] = e.SipCode
 	}
 	if e.ClientActionID != "" {
 		payload["clientActionId"] = e.ClientActionID
@@ -162,6 +174,37 @@ func (c *Caller) Press(ctx context.Context, digits string) (*callflows.Response,
 		cid = c.Last.ClientActionID
 	}
 	return c.post(ctx, c.event("", cid, digits))
+}
+
+// EndTransfer ends the bridged call that the last answer's makeCall
+// started, with outcome o: it posts the VCA 8x8 posts then, answering the
+// last answer's clientActionId with no digits, callStatus ACTION_COMPLETED
+// and o's SIP code (200, 486, 480 or 503), which
+// callflows.CallActionPayload.TransferOutcome reads back as o. It fails,
+// posting nothing, unless the last answer ended with makeCall.
+//
+// Press(ctx, "") after a makeCall is EndTransfer with TransferAnswered:
+// the same body.
+func (c *Caller) EndTransfer(ctx context.Context, o callflows.TransferOutcome) (*callflows.Response, error) {
+	if o.SipCode() == 0 {
+		return nil, fmt.Errorf("end a transfer: %v is not an outcome", o)
+	}
+	return c.EndTransferWith(ctx, callflows.StatusActionCompleted, o.SipCode())
+}
+
+// EndTransferWith is EndTransfer with the VCA's callStatus and sipCode
+// given as they are (sipCode as Event.SipCode takes it), for a test of how a server
+// reads what 8x8 might send.
+func (c *Caller) EndTransferWith(ctx context.Context, callStatus string, sipCode int) (*callflows.Response, error) {
+	if c.Last == nil {
+		return nil, errors.New("end a transfer: no answer yet, so no bridged call")
+	}
+	if _, ok := c.Last.Callflow.Last().(*callflows.MakeCall); !ok {
+		return nil, fmt.Errorf("end a transfer: the last answer (clientActionId %q) does not end with makeCall", c.Last.ClientActionID)
+	}
+	e := c.event(callStatus, c.Last.ClientActionID, "")
+	e.SipCode = sipCode
+	return c.post(ctx, e)
 }
 
 // PressAt posts digits as the answer to the node clientActionID.
