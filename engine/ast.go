@@ -13,10 +13,14 @@ type File struct {
 	Name     *Scalar
 	Start    *Scalar
 	Fallback *Scalar
-	Number   *Scalar
-	Defaults *Defaults
-	Vars     []*Var
-	Nodes    []*NodeDecl
+	// Main is the node the main-menu hotkey goes to; start when not set.
+	Main   *Scalar
+	Number *Scalar
+	// StateBudget is the most characters a clientActionId may take.
+	StateBudget *Scalar
+	Defaults    *Defaults
+	Vars        []*Var
+	Nodes       []*NodeDecl
 	// Lint silences warnings in the whole file.
 	Lint *Lint
 
@@ -42,6 +46,35 @@ type Defaults struct {
 	Capture   *Capture
 	OnInvalid *Scalar
 	OnNoInput *Scalar
+	NoInput   *Budget
+	Invalid   *Budget
+	Hotkeys   *Hotkeys
+}
+
+// Budget is how a menu forgives silence (no_input) or wrong keys
+// (invalid): how many times, and what it says each time.
+type Budget struct {
+	Range
+	// Retries is how many times the menu asks again before the caller goes
+	// on to on_no_input or on_invalid.
+	Retries *Scalar
+	// Say are the messages said before asking again: the first time the
+	// first, and so on, the last one again once they run out.
+	Say []*Scalar
+}
+
+// Hotkeys are keys that work at every menu: repeat, back, main, or a node
+// to go to, declared in defaults and overridden per menu.
+type Hotkeys struct {
+	Range
+	Keys []*HotkeyDecl
+}
+
+// HotkeyDecl is one hotkey: a DTMF key and what it does (repeat, back,
+// main, off, or a node ID).
+type HotkeyDecl struct {
+	Key    *Scalar
+	Action *Scalar
 }
 
 // Capture holds the DTMF capture settings of a menu.
@@ -79,8 +112,17 @@ type NodeDecl struct {
 	Capture   *Capture
 	OnInvalid *Scalar
 	OnNoInput *Scalar
-	Dial      *Dial
-	Then      *Scalar
+	// NoInput and Invalid are the menu's budgets, over the defaults'.
+	NoInput *Budget
+	Invalid *Budget
+	// Reprompt is the shorter prompt a menu asks again with.
+	Reprompt *Scalar
+	Hotkeys  *Hotkeys
+	Dial     *Dial
+	// Branches are where a node goes by what happened: a dial's answered,
+	// busy, no_answer and failed, in the order the file lists them.
+	Branches []*BranchDecl
+	Then     *Scalar
 	// Sensitive marks a menu whose keys must not appear in logs or
 	// metrics (a card number, a PIN).
 	Sensitive *Scalar
@@ -106,6 +148,12 @@ type KeyDecl struct {
 	Target *Scalar
 }
 
+// BranchDecl is one named branch of a node and the node it leads to.
+type BranchDecl struct {
+	Name   *Scalar
+	Target *Scalar
+}
+
 // Dial is the call a dial node bridges the caller to.
 type Dial struct {
 	Range
@@ -126,6 +174,8 @@ const (
 	// KindDial bridges the caller to another number (makeCall) and goes on
 	// to its then node when the bridged call ends.
 	KindDial
+	// kindCount is the number of kinds, for tables indexed by Kind.
+	kindCount
 )
 
 func (k Kind) String() string {

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"math"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +64,8 @@ type compiler struct {
 	ids      []string
 	nodes    map[string]*Node
 	defaults settings
+	// links are the defaults' on_invalid and on_no_input, resolved.
+	links links
 	// validated holds the 8x8 rule failures reported, by position and
 	// message.
 	validated map[string]bool
@@ -271,18 +275,22 @@ func (c *compiler) linkNodes() {
 	if f.Start != nil && !f.nodesReported {
 		flow.start = c.ref(f.Start, RuleStart, "as start")
 	}
-	var dflt links
-	dflt.onInvalid = flow.fallback
-	if s := c.defaults.onInvalid; s != nil {
-		dflt.onInvalid = c.ref(s, RuleRef, "as defaults.on_invalid")
+	flow.main = flow.start
+	if f.Main != nil {
+		flow.main = c.ref(f.Main, RuleRef, "as main")
 	}
-	dflt.onNoInput = dflt.onInvalid
+	c.links.onInvalid = flow.fallback
+	if s := c.defaults.onInvalid; s != nil {
+		c.links.onInvalid = c.ref(s, RuleRef, "as defaults.on_invalid")
+	}
+	c.links.onNoInput = c.links.onInvalid
 	if s := c.defaults.onNoInput; s != nil {
-		dflt.onNoInput = c.ref(s, RuleRef, "as defaults.on_no_input")
+		c.links.onNoInput = c.ref(s, RuleRef, "as defaults.on_no_input")
 	}
 	for _, d := range f.Nodes {
-		c.link(d, c.nodes[d.ID.Value], dflt)
+		c.link(d, c.nodes[d.ID.Value])
 	}
+	c.backEdges()
 }
 
 // validateNodes marshals every node's response and checks it against
@@ -459,50 +467,29 @@ func (c *compiler) duration(s *settings, v *Scalar, name, param string, dst *tim
 	*s = s.with(param, v.Range)
 }
 
-// text returns the expanded text of a say or menu node, with runs of white
-// space (as a folded YAML block leaves them) made single spaces.
+// text returns the expanded text of a say or menu node (see textOf).
 func (c *compiler) text(d *NodeDecl) string {
 	if d.Text == nil {
 		return ""
 	}
+	return c.textOf(d.Text, d, d.Kind.String())
+}
+
+// textOf returns the expanded text t of node d, with runs of white space
+// (as a folded YAML block leaves them) made single spaces, and reports
+// one that is empty; what names the text in the message.
+func (c *compiler) textOf(t *Scalar, d *NodeDecl, what string) string {
 	reported, unset := len(c.diags), c.unsetUsed
-	t := strings.Join(strings.Fields(c.expand(d.Text)), " ")
-	if t == "" && len(c.diags) == reported && c.unsetUsed == unset { // not after an unknown {{var}}
-		c.errorf(d.Text.Range, RuleEmpty, "node %q has an empty %s text", d.ID.Value, d.Kind)
+	s := strings.Join(strings.Fields(c.expand(t)), " ")
+	if s == "" && len(c.diags) == reported && c.unsetUsed == unset { // not after an unknown {{var}}
+		c.errorf(t.Range, RuleEmpty, "node %q has an empty %s text", d.ID.Value, what)
 	}
-	return t
+	return s
 }
 
 func (c *compiler) build(d *NodeDecl) *Node {
 	n := &Node{id: d.ID.Value, kind: d.Kind, pos: d.ID.Pos}
-	var s settings
-	switch d.Kind {
-	case KindSay:
-		s = c.overlay(c.defaults, d.Voice, d.Speed, nil)
-		n.callflow = sayThenHangup(c.text(d), s)
-		s = s.with("text", rangeOr(d.Text, d.ID.Range))
-	case KindMenu:
-		var sc *callflows.SayAndCapture
-		sc, s = c.sayAndCapture(d)
-		n.callflow = callflows.Callflow{sc}
-		s = s.with("promptMessage", rangeOr(d.Text, d.ID.Range))
-		if b := d.Sensitive; b != nil {
-			switch b.Value {
-			case "true":
-				n.sensitive = true
-			case "false":
-			default:
-				c.errorf(b.Range, RuleValue, "sensitive must be true or false, got %q", b.Value)
-			}
-		}
-	case KindDial:
-		var mc *callflows.MakeCall
-		mc, s.set = c.makeCall(d)
-		if d.Dial != nil { // else Parse reported it, and there is nothing to check
-			n.callflow = callflows.Callflow{mc}
-		}
-	}
-	c.params[n] = paramRanges(s.set)
+	d.Kind.spec().build(c, d, n)
 	return n
 }
 
@@ -525,98 +512,11 @@ func paramRanges(set map[string]Range) map[string]Range {
 	return out
 }
 
-func (c *compiler) sayAndCapture(d *NodeDecl) (*callflows.SayAndCapture, settings) {
-	s := c.overlay(c.defaults, d.Voice, d.Speed, d.Capture)
-	capt := s.capture
-	if len(d.Keys) == 0 && !d.keysReported {
-		r := d.KeysRange
-		if r.Pos.Line == 0 {
-			r = d.ID.Range
-		}
-		c.errorf(r, RuleNoKeys, "menu %q has no keys; every caller would end at on_invalid", d.ID.Value)
-	}
-	longest := 0
-	for _, k := range d.Keys {
-		if !callflows.IsDTMF(k.Key.Value) {
-			c.errorf(k.Key.Range, RuleDTMF, "key %q of menu %q is not a DTMF key: use digits 0-9, * and #", k.Key.Value, d.ID.Value)
-			continue
-		}
-		longest = max(longest, len(k.Key.Value))
-	}
-	if capt.maxDigits == 0 { // not set: enough for the longest key
-		capt.maxDigits = max(longest, capt.minDigits)
-		if d.KeysRange.Pos.Line > 0 {
-			s = s.with("maxDigits", d.KeysRange)
-		}
-	}
-	// min_digits > max_digits, and the timeouts, are 8x8's rules, which
-	// callflows.Validate checks on the compiled node.
-	if capt.minDigits <= capt.maxDigits {
-		captures := fmt.Sprintf("%d to %d", capt.minDigits, capt.maxDigits)
-		if capt.minDigits == capt.maxDigits {
-			captures = fmt.Sprintf("exactly %d", capt.minDigits)
-		}
-		for _, k := range d.Keys {
-			if n := len(k.Key.Value); callflows.IsDTMF(k.Key.Value) && (n > capt.maxDigits || n < capt.minDigits) {
-				c.errorf(k.Key.Range, RuleCapture, "key %q of menu %q has %s, but the menu captures %s", k.Key.Value, d.ID.Value, plural(n, "digit"), captures)
-			}
-		}
-	}
-	return &callflows.SayAndCapture{
-		PromptMessage:  c.text(d),
-		VoiceProfile:   s.voice,
-		Speed:          s.speed,
-		MinDigits:      capt.minDigits,
-		MaxDigits:      capt.maxDigits,
-		DigitTimeout:   int(capt.digitTimeout / time.Millisecond),
-		OverallTimeout: int(capt.overallTimeout / time.Millisecond),
-		CompleteOnHash: capt.completeOnHash,
-		NoOfTries:      capt.tries,
-	}, s
-}
-
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// makeCall compiles a dial node and returns where its parameters were set.
-func (c *compiler) makeCall(d *NodeDecl) (*callflows.MakeCall, map[string]Range) {
-	mc := &callflows.MakeCall{}
-	set := map[string]Range{}
-	if d.Then == nil {
-		c.errorf(d.ID.Range, RuleMissingKey, "dial node %q is missing required key %q: the node to go to when the bridged call ends", d.ID.Value, "then")
-	}
-	if d.Dial == nil { // not a mapping, reported by Parse
-		return mc, set
-	}
-	from := d.Dial.From
-	if from == nil {
-		from = c.f.Number // the line's own number is the usual caller ID
-	}
-	for _, f := range []struct {
-		s     *Scalar
-		name  string
-		param string
-		dst   *string
-	}{{d.Dial.To, "to", "destination", &mc.Destination}, {from, "from", "source", &mc.Source}} {
-		if f.s == nil {
-			set[f.param] = d.Dial.Range // where the missing key is reported
-			d := c.errorf(d.Dial.Range, RuleMissingKey, "dial of node %q is missing required key %q", d.ID.Value, f.name)
-			if f.name == "from" {
-				d.Hint = "or set the flow's number, which dials from it by default"
-			}
-			continue
-		}
-		set[f.param] = f.s.Range
-		reported, unset := len(c.diags), c.unsetUsed
-		if *f.dst = strings.TrimSpace(c.expand(f.s)); *f.dst == "" && len(c.diags) == reported && c.unsetUsed == unset {
-			c.errorf(f.s.Range, RuleEmpty, "dial %s of node %q is empty", f.name, d.ID.Value)
-		}
-	}
-	return mc, set
 }
 
 // relatedParam names, for a parameter that 8x8 checks against another, that
@@ -639,6 +539,7 @@ func (c *compiler) validate(n *Node, reported map[Pos]bool) {
 	// The bytes that will be served are what 8x8 must accept: marshal them
 	// once, here, and check those.
 	n.response = c.marshal(n)
+	defer c.parts(n, reported)
 	for _, p := range callflows.ValidateJSON(n.response, callflows.Answer) {
 		r, ok := c.params[n][p.Path]
 		if !ok {
@@ -665,43 +566,131 @@ func (c *compiler) validate(n *Node, reported map[Pos]bool) {
 	}
 }
 
-// links are where a menu sends keys it does not have and callers who
-// press nothing.
-type links struct{ onInvalid, onNoInput *Node }
-
-// link resolves the node references of d into n; dflt are the flow's
-// defaults, already resolved.
-func (c *compiler) link(d *NodeDecl, n *Node, dflt links) {
-	id := d.ID.Value
-	switch d.Kind {
-	case KindMenu:
-		n.keys = make(map[string]*Node, len(d.Keys))
-		for _, k := range d.Keys {
-			if t := c.ref(k.Target, RuleRef, fmt.Sprintf("for key %q of menu %q", k.Key.Value, id)); t != nil {
-				n.keys[k.Key.Value] = t
-				n.keyOrder = append(n.keyOrder, k.Key.Value)
+// parts compiles the parts n's answers are put together from, in every
+// language: its actions, its re-prompt, its budgets' messages. Each is
+// checked against 8x8's rules as an answer of its own; the node's own
+// answer was checked with its positions by validate.
+func (c *compiler) parts(n *Node, reported map[Pos]bool) {
+	if n.response == nil {
+		return
+	}
+	n.bodies = [][]byte{actionsOf(n.response)}
+	m := n.menu
+	if m == nil {
+		return
+	}
+	for _, cf := range m.reprompts {
+		m.rebodies = append(m.rebodies, c.part(n, cf, reported))
+	}
+	for _, b := range []*budget{&m.noInput, &m.invalid} {
+		for _, msg := range b.msgs {
+			var langs [][]byte
+			for _, cf := range msg {
+				langs = append(langs, c.part(n, cf, reported))
 			}
-		}
-		n.onInvalid = dflt.onInvalid
-		if d.OnInvalid != nil {
-			n.onInvalid = c.ref(d.OnInvalid, RuleRef, fmt.Sprintf("as on_invalid of menu %q", id))
-		}
-		// A caller who pressed nothing goes where an invalid key goes unless
-		// told otherwise, at the node or in the defaults.
-		switch {
-		case d.OnNoInput != nil:
-			n.onNoInput = c.ref(d.OnNoInput, RuleRef, fmt.Sprintf("as on_no_input of menu %q", id))
-		case c.defaults.onNoInput != nil:
-			n.onNoInput = dflt.onNoInput
-		default:
-			n.onNoInput = n.onInvalid
-		}
-	case KindDial:
-		if d.Then != nil {
-			n.then = c.ref(d.Then, RuleRef, fmt.Sprintf("as then of dial %q", id))
+			b.say = append(b.say, langs)
 		}
 	}
-	n.edges = linkEdges(n)
+}
+
+// part marshals one part of n's answers and checks it against 8x8's
+// rules, and returns its actions as JSON without the brackets.
+func (c *compiler) part(n *Node, cf callflows.Callflow, reported map[Pos]bool) []byte {
+	b, err := callflows.Marshal(callflows.Response{ClientActionID: n.id, Callflow: cf})
+	if err != nil {
+		c.errorf(c.nodeRange(n), RuleValue, "node %q cannot be encoded: %v", n.id, err)
+		return nil
+	}
+	r := c.nodeRange(n)
+	for _, p := range callflows.ValidateJSON(b, callflows.Answer) {
+		key := r.Pos.String() + "\x00" + p.Message
+		if reported[r.Pos] || c.validated[key] {
+			continue
+		}
+		c.validated[key] = true
+		d := c.errorf(r, RuleCallflow, "%s", p.Message)
+		d.Hint = fmt.Sprintf("8x8 refuses an answer of node %q with status %d at %s", n.id, p.Code, p.Path)
+	}
+	return actionsOf(b)
+}
+
+// actionsOf returns the actions of a marshalled Response, the JSON array
+// of its callflow without the brackets.
+func actionsOf(response []byte) []byte {
+	i := bytes.Index(response, []byte(`"callflow":[`))
+	if i < 0 {
+		return nil
+	}
+	return response[i+len(`"callflow":[`) : len(response)-2]
+}
+
+// backEdges adds to every menu with a back hotkey one edge to each menu a
+// caller can come to it from, by a key or a hotkey, through messages and
+// other nodes that pass them on.
+func (c *compiler) backEdges() {
+	if !c.flow.back {
+		return
+	}
+	parents := map[*Node][]*Node{}
+	for _, m := range c.flow.order {
+		if m.menu == nil {
+			continue
+		}
+		for _, e := range m.edges {
+			if e.Kind != EdgeKey && (e.Kind != EdgeHotkey || m.menu.hotkeys[e.Label].action != "") {
+				continue
+			}
+			for _, t := range menusFrom(e.To) {
+				if t != m && !slices.Contains(parents[t], m) {
+					parents[t] = append(parents[t], m)
+				}
+			}
+		}
+	}
+	for _, t := range c.flow.order {
+		if t.menu == nil {
+			continue
+		}
+		for _, k := range t.menu.order {
+			if h := t.menu.hotkeys[k]; h.action == hotBack {
+				for _, p := range parents[t] {
+					t.edges = append(t.edges, Edge{Kind: EdgeHotkey, Label: k, To: p, Inherited: h.inherited})
+				}
+			}
+		}
+	}
+}
+
+// menusFrom returns the menus a caller entering n arrives at: n itself,
+// or those that the nodes passing the caller on lead to.
+func menusFrom(n *Node) []*Node {
+	var out []*Node
+	seen := map[*Node]bool{n: true}
+	queue := []*Node{n}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if n.menu != nil {
+			out = append(out, n)
+			continue
+		}
+		for _, e := range n.edges {
+			if e.Kind.passes() && !seen[e.To] {
+				seen[e.To] = true
+				queue = append(queue, e.To)
+			}
+		}
+	}
+	return out
+}
+
+// links are where a menu sends keys it does not have and callers who
+// press nothing, by default.
+type links struct{ onInvalid, onNoInput *Node }
+
+// link resolves the node references of d into n and works out its edges.
+func (c *compiler) link(d *NodeDecl, n *Node) {
+	n.edges = d.Kind.spec().link(c, d, n)
 }
 
 // marshal encodes a node's response once, at load time, so that serving a

@@ -23,6 +23,15 @@ const (
 	EdgeNoInput
 	// EdgeThen: the bridged call of a dial node ended (from then).
 	EdgeThen
+	// EdgeHotkey: the caller pressed a hotkey of a menu, the Edge's Label:
+	// repeat (to the menu itself), main, back (one edge to each menu that
+	// leads to this one) or a node to go to.
+	EdgeHotkey
+	// EdgeContinue: a message goes on to its then node in the same answer.
+	EdgeContinue
+	// EdgeOutcome: the bridged call of a dial node ended so, the Edge's
+	// Label: answered, busy, no_answer or failed.
+	EdgeOutcome
 )
 
 // String returns the kind's name as logs and tests print it: key,
@@ -37,6 +46,12 @@ func (k EdgeKind) String() string {
 		return "no-input"
 	case EdgeThen:
 		return "then"
+	case EdgeHotkey:
+		return "hotkey"
+	case EdgeContinue:
+		return "continue"
+	case EdgeOutcome:
+		return "outcome"
 	}
 	return "unknown"
 }
@@ -49,6 +64,9 @@ type Edge struct {
 	Label string
 	// To is the node the caller goes to; never nil.
 	To *Node
+	// Inherited marks an edge declared once for every menu (a hotkey of
+	// the defaults) rather than at this node.
+	Inherited bool
 }
 
 // Edges returns the ways a caller leaves the node: a menu's keys in the
@@ -58,21 +76,6 @@ type Edge struct {
 // the flow is compiled.
 func (n *Node) Edges() []Edge { return slices.Clone(n.edges) }
 
-// linkEdges returns the edges of n, whose links are resolved, in the
-// order Edges promises. A link that is not set, as in a flow with errors,
-// is no edge.
-func linkEdges(n *Node) []Edge {
-	var edges []Edge
-	add := func(kind EdgeKind, label string, to *Node) {
-		if to != nil {
-			edges = append(edges, Edge{Kind: kind, Label: label, To: to})
-		}
-	}
-	for _, k := range n.keyOrder {
-		add(EdgeKey, k, n.keys[k])
-	}
-	add(EdgeInvalid, "", n.onInvalid)
-	add(EdgeNoInput, "", n.onNoInput)
-	add(EdgeThen, "", n.then)
-	return edges
-}
+// passes reports whether an edge of the kind takes the caller on at once,
+// in the same answer, rather than after they answer.
+func (k EdgeKind) passes() bool { return k == EdgeContinue }

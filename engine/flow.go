@@ -17,8 +17,16 @@ type Flow struct {
 	version  string
 	start    *Node
 	fallback *Node
-	nodes    map[string]*Node
-	order    []*Node
+	// main is where the main-menu hotkey goes: start unless set.
+	main *Node
+	// back is set when a hotkey of some menu goes back: only then do calls
+	// carry the menus they came through.
+	back bool
+	// langs are the flow's language tags, the default first; one "" in a
+	// flow that declares none.
+	langs []string
+	nodes map[string]*Node
+	order []*Node
 }
 
 // Name returns the flow's name, from its name key or else its file name.
@@ -53,67 +61,6 @@ func (f *Flow) Node(id string) (*Node, bool) {
 // Nodes returns the flow's nodes in the order the file lists them.
 func (f *Flow) Nodes() []*Node { return slices.Clone(f.order) }
 
-// Outcome says why Next chose the node it chose.
-type Outcome string
-
-// Outcomes of Next, as they appear in logs.
-const (
-	// OutcomeStart: a new inbound call, answered with the start node.
-	OutcomeStart Outcome = "start"
-	// OutcomeKey: the caller pressed one of the menu's keys.
-	OutcomeKey Outcome = "key"
-	// OutcomeInvalid: the caller pressed a key the menu does not have.
-	OutcomeInvalid Outcome = "invalid_key"
-	// OutcomeNoInput: the capture ended with no key pressed.
-	OutcomeNoInput Outcome = "no_input"
-	// OutcomeThen: a bridged call ended and the dial node goes on.
-	OutcomeThen Outcome = "then"
-	// OutcomeLeaf: a webhook arrived for a node that had already hung up.
-	OutcomeLeaf Outcome = "leaf"
-	// OutcomeUnknownNode: the clientActionId names no node of this flow,
-	// as when a reload removed the node a call was in.
-	OutcomeUnknownNode Outcome = "unknown_node"
-)
-
-// Step is one move through the flow.
-type Step struct {
-	// From is the node the webhook answered; nil when it is unknown.
-	From *Node
-	// Next is the node to answer with; never nil.
-	Next    *Node
-	Outcome Outcome
-}
-
-// Begin is the step that answers a new inbound call: the start node itself.
-func (f *Flow) Begin() Step { return Step{Next: f.start, Outcome: OutcomeStart} }
-
-// Next returns where a caller goes from the node clientActionID after
-// entering digits ("" for none). An empty clientActionID is the start node,
-// whose prompt the outbound call played. Next is a pure function of its
-// arguments and never fails: a caller it cannot place gets the fallback.
-func (f *Flow) Next(clientActionID, digits string) Step {
-	from := f.start
-	if clientActionID != "" {
-		var ok bool
-		if from, ok = f.nodes[clientActionID]; !ok {
-			return Step{Next: f.fallback, Outcome: OutcomeUnknownNode}
-		}
-	}
-	switch from.kind {
-	case KindMenu:
-		if digits == "" {
-			return Step{From: from, Next: from.onNoInput, Outcome: OutcomeNoInput}
-		}
-		if next, ok := from.keys[digits]; ok {
-			return Step{From: from, Next: next, Outcome: OutcomeKey}
-		}
-		return Step{From: from, Next: from.onInvalid, Outcome: OutcomeInvalid}
-	case KindDial:
-		return Step{From: from, Next: from.then, Outcome: OutcomeThen}
-	}
-	return Step{From: from, Next: f.fallback, Outcome: OutcomeLeaf}
-}
-
 // Node is a compiled node of a flow.
 type Node struct {
 	id        string
@@ -126,8 +73,38 @@ type Node struct {
 	onInvalid *Node
 	onNoInput *Node
 	then      *Node
-	edges     []Edge // keys, on_invalid, on_no_input and then, as Edges lists them
+	edges     []Edge // as Edges lists them
 	sensitive bool
+	// bodies are the node's actions as JSON, without the brackets, by
+	// language: the parts its answers are put together from.
+	bodies [][]byte
+	// menu holds a menu's budgets and hotkeys; nil for other kinds.
+	menu *menu
+	// outcomes are a dial's branches by how the bridged call ended.
+	outcomes map[callflows.TransferOutcome]*Node
+}
+
+// body returns the actions of n in the language lang, or of its
+// re-prompt, as JSON without brackets.
+func (n *Node) body(lang int, reprompt bool) []byte {
+	if reprompt && n.menu != nil && n.menu.rebodies != nil {
+		return n.menu.rebodies[lang]
+	}
+	return n.bodies[lang]
+}
+
+// langIndex returns the index of the language tag in the flow's
+// languages, -1 when it has no such language. "" is the default.
+func (f *Flow) langIndex(tag string) int {
+	if tag == "" {
+		return 0
+	}
+	for i, l := range f.langs {
+		if l == tag {
+			return i
+		}
+	}
+	return -1
 }
 
 // ID returns the node's ID, which is also the clientActionId of its
@@ -168,3 +145,7 @@ func (n *Node) Then() *Node { return n.then }
 // Sensitive reports whether the menu is marked sensitive: the keys a
 // caller presses at it must not be logged or counted by value.
 func (n *Node) Sensitive() bool { return n.sensitive }
+
+// ends reports whether a caller who reaches n has the call ended: a say
+// node with nothing after it.
+func (n *Node) ends() bool { return n.kind == KindSay && n.then == nil }

@@ -70,7 +70,7 @@ func (g *graph) deadSpots(flow *Flow) (unreachable, noExit []bool) {
 		for _, j := range g.out[i] {
 			in[j] = append(in[j], i)
 		}
-		if n.kind == KindSay {
+		if n.ends() {
 			says = append(says, i)
 		}
 	}
@@ -83,59 +83,102 @@ func (g *graph) deadSpots(flow *Flow) (unreachable, noExit []bool) {
 	return unreachable, noExit
 }
 
-// dialCycles returns the cycles of dial nodes linked by then, each
-// starting at the node the file lists first. A dial node has one then, so
-// following it from each node in turn finds every cycle with each node
-// walked once.
-func (g *graph) dialCycles() [][]int {
-	const (
-		unseen = iota
-		walking
-		done
-	)
-	state := make([]int, len(g.nodes))
-	var cycles [][]int
-	next := func(i int) int {
-		n := g.nodes[i]
-		if n.kind != KindDial || n.then == nil || n.then.kind != KindDial {
-			return -1
-		}
-		j, ok := g.index[n.then]
-		if !ok {
-			return -1
-		}
-		return j
+// silentCycles returns the loops of nodes that never ask the caller
+// anything (dials, messages that continue, ...): strongly connected sets
+// of such nodes, each in file order, found with Tarjan's algorithm,
+// iteratively so that a long chain cannot overflow a stack.
+func (g *graph) silentCycles() [][]int {
+	silent := func(i int) bool { return g.nodes[i].menu == nil }
+	n := len(g.nodes)
+	index, low := make([]int, n), make([]int, n)
+	onStack := make([]bool, n)
+	for i := range index {
+		index[i] = -1
 	}
-	var path []int
-	for i := range g.nodes {
-		if state[i] != unseen || g.nodes[i].kind != KindDial {
+	var stack, cycles [][]int
+	var scc []int
+	next := 0
+	type frame struct{ v, e int }
+	for root := range g.nodes {
+		if index[root] >= 0 || !silent(root) {
 			continue
 		}
-		path = path[:0]
-		j := i
-		for j >= 0 && state[j] == unseen {
-			state[j] = walking
-			path = append(path, j)
-			j = next(j)
-		}
-		if j >= 0 && state[j] == walking {
-			// The cycle is the end of path from j on.
-			k := len(path) - 1
-			for path[k] != j {
+		work := []frame{{root, 0}}
+		index[root], low[root] = next, next
+		next++
+		scc = append(scc, root)
+		onStack[root] = true
+		for len(work) > 0 {
+			f := &work[len(work)-1]
+			if f.e < len(g.out[f.v]) {
+				w := g.out[f.v][f.e]
+				f.e++
+				if !silent(w) {
+					continue
+				}
+				if index[w] < 0 {
+					index[w], low[w] = next, next
+					next++
+					scc = append(scc, w)
+					onStack[w] = true
+					work = append(work, frame{w, 0})
+				} else if onStack[w] {
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			work = work[:len(work)-1]
+			if len(work) > 0 {
+				u := work[len(work)-1].v
+				low[u] = min(low[u], low[v])
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			k := len(scc) - 1
+			for scc[k] != v {
 				k--
 			}
-			cycle := path[k:]
-			first := 0
-			for m, v := range cycle {
-				if v < cycle[first] {
-					first = m
-				}
+			comp := slices.Clone(scc[k:])
+			scc = scc[:k]
+			for _, w := range comp {
+				onStack[w] = false
 			}
-			cycles = append(cycles, append(slices.Clone(cycle[first:]), cycle[:first]...))
-		}
-		for _, v := range path {
-			state[v] = done
+			if len(comp) > 1 || slices.Contains(g.out[v], v) {
+				stack = append(stack, g.walk(comp))
+			}
 		}
 	}
+	cycles = stack
+	slices.SortFunc(cycles, func(a, b []int) int { return a[0] - b[0] })
 	return cycles
+}
+
+// walk orders the loop comp as a caller goes round it: from its node the
+// file lists first, along the first edge to a node of comp not yet walked.
+func (g *graph) walk(comp []int) []int {
+	in := make(map[int]bool, len(comp))
+	for _, v := range comp {
+		in[v] = true
+	}
+	v := slices.Min(comp)
+	path := []int{v}
+	delete(in, v)
+	for len(in) > 0 {
+		next := -1
+		for _, w := range g.out[v] {
+			if in[w] {
+				next = w
+				break
+			}
+		}
+		if next < 0 {
+			break // the rest is reached from an earlier node; the start names the loop
+		}
+		v = next
+		path = append(path, v)
+		delete(in, v)
+	}
+	return path
 }

@@ -23,19 +23,28 @@ const (
 // Allowed keys of each mapping in a flow file, in the order they are
 // listed to the user.
 var (
-	topKeys      = []string{"version", "name", "number", "start", "fallback", "defaults", "vars", "nodes", "lint"}
-	defaultsKeys = []string{"voice", "speed", "capture", "on_invalid", "on_no_input"}
+	topKeys      = []string{"version", "name", "number", "start", "main", "fallback", "defaults", "vars", "nodes", "state_budget", "lint"}
+	defaultsKeys = []string{"voice", "speed", "capture", "on_invalid", "on_no_input", "no_input", "invalid", "hotkeys"}
+	budgetKeys   = []string{"retries", "say"}
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
 	lintKeys     = []string{"ignore"}
 	kindKeys     = []string{"menu", "say", "dial"}
-	nodeKeys     = map[Kind][]string{
-		KindMenu: {"menu", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "lint"},
-		KindSay:  {"say", "voice", "speed", "lint"},
-		KindDial: {"dial", "then", "lint"},
-	}
-	allNodeKeys = []string{"menu", "say", "dial", "keys", "voice", "speed", "capture", "on_invalid", "on_no_input", "sensitive", "then", "lint"}
 )
+
+// allNodeKeys are the keys of every kind, for a node whose kind is not
+// known.
+func allNodeKeys() []string {
+	var all []string
+	for _, k := range kindSpecs {
+		for _, key := range k.keys {
+			if !slices.Contains(all, key) {
+				all = append(all, key)
+			}
+		}
+	}
+	return all
+}
 
 // parser walks the yaml.Node tree of a flow file by hand, so that every
 // value keeps its range and every duplicate or unknown key is reported.
@@ -147,6 +156,10 @@ func (p *parser) file(f *File, root *yaml.Node) {
 			f.Start = p.scalar(v, "start")
 		case "fallback":
 			f.Fallback = p.scalar(v, "fallback")
+		case "main":
+			f.Main = p.scalar(v, "main")
+		case "state_budget":
+			f.StateBudget = p.scalar(v, "state_budget")
 		case "number":
 			f.Number = p.scalar(v, "number")
 		case "defaults":
@@ -189,6 +202,12 @@ func (p *parser) defaults(n *yaml.Node) *Defaults {
 			d.OnInvalid = p.scalar(v, "defaults.on_invalid")
 		case "on_no_input":
 			d.OnNoInput = p.scalar(v, "defaults.on_no_input")
+		case "no_input":
+			d.NoInput = p.budget(v, "defaults.no_input")
+		case "invalid":
+			d.Invalid = p.budget(v, "defaults.invalid")
+		case "hotkeys":
+			d.Hotkeys = p.hotkeys(v, "defaults.hotkeys")
 		}
 	})
 	return d
@@ -257,9 +276,9 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			}
 		}
 	}
-	allowed := append(slices.Clip(nodeKeys[nd.Kind]), otherKinds...)
+	allowed := append(slices.Clip(nd.Kind.spec().keys), otherKinds...)
 	if nd.Kind == KindInvalid {
-		allowed = allNodeKeys
+		allowed = allNodeKeys()
 	}
 	ok := p.mapping(n, what, allowed, func(key *Scalar, v *yaml.Node) {
 		field := what + " " + key.Value
@@ -294,8 +313,20 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			nd.OnNoInput = p.scalar(v, field)
 		case "then":
 			nd.Then = p.scalar(v, field)
+		case "answered", "busy", "no_answer", "failed":
+			if t := p.scalar(v, field); t != nil {
+				nd.Branches = append(nd.Branches, &BranchDecl{Name: key, Target: t})
+			}
 		case "sensitive":
 			nd.Sensitive = p.scalar(v, field)
+		case "no_input":
+			nd.NoInput = p.budget(v, field)
+		case "invalid":
+			nd.Invalid = p.budget(v, field)
+		case "reprompt":
+			nd.Reprompt = p.scalar(v, field)
+		case "hotkeys":
+			nd.Hotkeys = p.hotkeys(v, field)
 		case "lint":
 			nd.Lint = p.lint(v, field)
 		}
@@ -330,18 +361,51 @@ func (p *parser) dial(n *yaml.Node, what string) *Dial {
 func (p *parser) lint(n *yaml.Node, what string) *Lint {
 	l := &Lint{Range: p.rng(yamlwalk.Resolve(n))}
 	p.mapping(n, what, lintKeys, func(key *Scalar, v *yaml.Node) {
-		field := what + "." + key.Value
-		if v := yamlwalk.Resolve(v); v.Kind == yaml.SequenceNode {
-			for _, item := range v.Content {
-				if s := p.scalar(item, field+" entry"); s != nil {
-					l.Ignore = append(l.Ignore, s)
-				}
-			}
-			return
-		}
-		if s := p.scalar(v, field); s != nil {
-			l.Ignore = append(l.Ignore, s)
-		}
+		l.Ignore = append(l.Ignore, p.scalars(v, what+"."+key.Value)...)
 	})
 	return l
+}
+
+// budget parses a no_input or invalid mapping. say takes one message or a
+// list of them.
+func (p *parser) budget(n *yaml.Node, what string) *Budget {
+	b := &Budget{Range: p.rng(yamlwalk.Resolve(n))}
+	p.mapping(n, what, budgetKeys, func(key *Scalar, v *yaml.Node) {
+		field := what + "." + key.Value
+		switch key.Value {
+		case "retries":
+			b.Retries = p.scalar(v, field)
+		case "say":
+			b.Say = p.scalars(v, field)
+		}
+	})
+	return b
+}
+
+// scalars parses a scalar or a list of them.
+func (p *parser) scalars(n *yaml.Node, what string) []*Scalar {
+	var out []*Scalar
+	if r := yamlwalk.Resolve(n); r.Kind == yaml.SequenceNode {
+		for _, item := range r.Content {
+			if s := p.scalar(item, what+" entry"); s != nil {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	if s := p.scalar(n, what); s != nil {
+		out = append(out, s)
+	}
+	return out
+}
+
+// hotkeys parses a hotkeys mapping of DTMF keys to what they do.
+func (p *parser) hotkeys(n *yaml.Node, what string) *Hotkeys {
+	h := &Hotkeys{Range: p.rng(yamlwalk.Resolve(n))}
+	p.mapping(n, what, nil, func(k *Scalar, v *yaml.Node) {
+		if a := p.scalar(v, fmt.Sprintf("%s key %q", what, k.Value)); a != nil {
+			h.Keys = append(h.Keys, &HotkeyDecl{Key: k, Action: a})
+		}
+	})
+	return h
 }

@@ -9,8 +9,8 @@ const (
 	// RuleNoExit reports a node from which no say node can be reached,
 	// so that a caller there can only hang up.
 	RuleNoExit = "no-exit"
-	// RuleLoop reports dial nodes whose then edges go round in a cycle:
-	// an endless chain of calls that never asks the caller anything.
+	// RuleLoop reports nodes that never ask the caller anything (dials,
+	// messages that continue) going round in a cycle: an endless chain.
 	RuleLoop = "loop"
 )
 
@@ -35,18 +35,18 @@ func (c *compiler) checkGraph() {
 	}
 }
 
-// checkLoops reports each cycle of dial nodes linked by then, at the node
-// of the cycle the file lists first.
+// checkLoops reports each loop of nodes that never ask the caller
+// anything, at the node of the loop the file lists first.
 func (c *compiler) checkLoops() {
 	g := c.graph()
-	for _, cycle := range g.dialCycles() {
+	for _, cycle := range g.silentCycles() {
 		n := g.nodes[cycle[0]]
 		ids := make([]string, 0, len(cycle)+1)
 		for _, i := range cycle {
 			ids = append(ids, g.nodes[i].id)
 		}
 		ids = append(ids, n.id)
-		d := c.errorf(c.nodeRange(n), RuleLoop, "a loop of dial nodes that never asks the caller anything: %s", strings.Join(ids, " -> "))
+		d := c.errorf(c.nodeRange(n), RuleLoop, "a loop of nodes that never ask the caller anything: %s", strings.Join(ids, " -> "))
 		d.Hint = "let one of them go on to a menu or a say node"
 	}
 }

@@ -49,9 +49,9 @@ func TestSchemaKeys(t *testing.T) {
 		{"defaults", []string{"properties", "defaults"}, defaultsKeys},
 		{"capture", []string{"$defs", "capture"}, captureKeys},
 		{"dial", []string{"$defs", "dialNode", "properties", "dial"}, dialKeys},
-		{"menu node", []string{"$defs", "menuNode"}, nodeKeys[KindMenu]},
-		{"say node", []string{"$defs", "sayNode"}, nodeKeys[KindSay]},
-		{"dial node", []string{"$defs", "dialNode"}, nodeKeys[KindDial]},
+		{"menu node", []string{"$defs", "menuNode"}, menuKind.keys},
+		{"say node", []string{"$defs", "sayNode"}, sayKind.keys},
+		{"dial node", []string{"$defs", "dialNode"}, dialKind.keys},
 		{"lint", []string{"$defs", "lint"}, lintKeys},
 	}
 	var union []string
@@ -68,7 +68,7 @@ func TestSchemaKeys(t *testing.T) {
 		}
 	}
 	union = slices.Compact(sorted(union))
-	if want := sorted(allNodeKeys); !slices.Equal(union, want) {
+	if want := sorted(allNodeKeys()); !slices.Equal(union, want) {
 		t.Errorf("schema node keys = %v, parser allows %v", union, want)
 	}
 

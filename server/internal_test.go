@@ -52,11 +52,11 @@ func TestStepPanic(t *testing.T) {
 	log := &logtest.Buffer{}
 	s := New(flow, Options{Logger: zerolog.New(log)})
 	// Set before serving starts, so no request reads it while it changes.
-	s.step = func(f *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step {
+	s.answer = func(f *engine.Flow, p *callflows.CallActionPayload, in engine.Input) ([]byte, engine.Step) {
 		if p.ClientActionID == "boom" {
 			panic("boom")
 		}
-		return step(f, p, digits)
+		return s.answerVCA(f, p, in)
 	}
 	ts := httptest.NewServer(s.Routes())
 	t.Cleanup(ts.Close)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 )
 
 // fallbackLabel names the built-in fallback node, whose ID is "", in the
@@ -92,7 +93,7 @@ func newMetrics() *metrics {
 		}, []string{"node"}),
 		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ivrctl_fallbacks_total",
-			Help: "Callers answered with the fallback, by reason: unknown_node (a clientActionId the flow does not have, as after a reload), leaf (a webhook after the call should have ended), internal_error.",
+			Help: "Callers answered with the fallback, by reason: unknown_node (a clientActionId the flow does not have, as after a reload), leaf (a webhook after the call should have ended), internal_error, and state_REASON for a call state that could not be opened (state_truncated, state_corrupt, state_forged, state_unknown_key, state_version, state_too_large).",
 		}, []string{"reason"}),
 		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ivrctl_sessions_total",
@@ -128,10 +129,7 @@ func newMetrics() *metrics {
 	}
 	m.vcaLatency = m.latency.WithLabelValues("vca")
 	m.callAction = map[string]prometheus.Counter{}
-	for _, o := range []engine.Outcome{
-		engine.OutcomeStart, engine.OutcomeKey, engine.OutcomeInvalid, engine.OutcomeNoInput,
-		engine.OutcomeThen, engine.OutcomeLeaf, engine.OutcomeUnknownNode,
-	} {
+	for _, o := range engine.Outcomes {
 		m.callAction[string(o)] = m.webhooks.WithLabelValues("vca", callflows.EventCallAction, string(o))
 	}
 	return m
@@ -185,6 +183,8 @@ func (m *metrics) vca(eventType string, step engine.Step, outcome string, took t
 		}
 	case engine.OutcomeUnknownNode, engine.OutcomeLeaf, outcomeInternal:
 		m.fallbacks.WithLabelValues(string(step.Outcome)).Inc()
+	case engine.OutcomeBadState:
+		m.fallbacks.WithLabelValues("state_" + callstate.Reason(step.StateErr)).Inc()
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 )
 
 // DefaultMaxBodyBytes is the default limit on a webhook body. 8x8's VCA and
@@ -49,6 +50,13 @@ type Options struct {
 	// DedupeWindow is how long an answered event is remembered; zero means
 	// DefaultDedupeWindow.
 	DedupeWindow time.Duration
+	// StateKeys sign the call state each answer carries in its
+	// clientActionId (IVRCTL_STATE_KEY, see callstate.ParseKeys); without
+	// keys the state carries a checksum, which detects a cut or corrupt
+	// state but not a forged one.
+	StateKeys callstate.Keys
+	// Clock tells the time schedules read; nil means time.Now.
+	Clock func() time.Time
 }
 
 // Server answers 8x8 webhooks from the current flow.
@@ -69,9 +77,9 @@ type Server struct {
 	// served so far, so that keys sent to a sensitive menu that a reload
 	// removed stay out of the log too. Written under mu.
 	sensitive atomic.Pointer[map[string]bool]
-	// step chooses the answer to a VCA; a field so that tests can make it
-	// fail.
-	step func(flow *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step
+	// answer chooses the answer to a VCA; a field so that tests can make
+	// it fail.
+	answer func(flow *engine.Flow, p *callflows.CallActionPayload, in engine.Input) ([]byte, engine.Step)
 }
 
 // New returns a Server that serves flow, which must not be nil.
@@ -79,11 +87,15 @@ func New(flow *engine.Flow, opts Options) *Server {
 	if flow == nil {
 		panic("server.New: nil flow")
 	}
-	s := &Server{log: opts.Logger, opts: opts, maxBody: opts.MaxBodyBytes, step: step, metrics: newMetrics(),
+	s := &Server{log: opts.Logger, opts: opts, maxBody: opts.MaxBodyBytes, metrics: newMetrics(),
 		refused: newLogLimiter(opts.Logger, refusedBurst, refusedInterval)}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
+	if s.opts.Clock == nil {
+		s.opts.Clock = time.Now
+	}
+	s.answer = s.answerVCA
 	if opts.DedupeSize >= 0 {
 		size, window := opts.DedupeSize, opts.DedupeWindow
 		if size == 0 {
@@ -196,13 +208,24 @@ func (s *Server) buildRoutes() http.Handler {
 	return r
 }
 
-// step answers a VCA: a new inbound call gets the start menu itself; any
-// other VCA is the caller's answer to the node named by its clientActionId.
-func step(flow *engine.Flow, p *callflows.CallActionPayload, digits string) engine.Step {
-	if p.ClientActionID == "" && p.CallStatus == callflows.StatusCallReceived {
-		return flow.Begin()
+// answerVCA answers a VCA with the flow's step: a new inbound call gets
+// the start node; any other VCA is the caller's answer to the node, and
+// the state, its clientActionId carries.
+func (s *Server) answerVCA(flow *engine.Flow, p *callflows.CallActionPayload, in engine.Input) ([]byte, engine.Step) {
+	return flow.Answer(nil, s.opts.StateKeys, p.ClientActionID, in)
+}
+
+// input is what the webhook p tells the flow's step.
+func (s *Server) input(p *callflows.CallActionPayload, digits string) engine.Input {
+	return engine.Input{
+		Start:    p.ClientActionID == "" && p.CallStatus == callflows.StatusCallReceived,
+		Digits:   digits,
+		Time:     s.opts.Clock(),
+		From:     p.Source,
+		To:       p.Destination,
+		Outbound: strings.EqualFold(p.CallDirection, "OUTBOUND"),
+		Transfer: p.TransferOutcome(),
 	}
-	return flow.Next(p.ClientActionID, digits)
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -291,8 +314,7 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 		// 8x8 may post call status events here too; they ask for nothing.
 		l.outcome, body = outcomeIgnored, emptyObject
 	} else {
-		l.step = s.step(flow, p, l.digits)
-		body = l.step.Next.Response()
+		body, l.step = s.answer(flow, p, s.input(p, l.digits))
 	}
 	// A duplicate delivery of an event gets the answer the first one got,
 	// even if the flow was reloaded in between, and is counted once. The
@@ -306,6 +328,15 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
+// nodeOf returns the node ID a clientActionId starts with: all of a bare
+// one, or what comes before the "." of one that carries state.
+func nodeOf(clientActionID string) string {
+	if i := strings.IndexByte(clientActionID, '.'); i >= 0 {
+		return clientActionID[:i]
+	}
+	return clientActionID
+}
+
 // redacted stands for the digits pressed at a sensitive menu in logs.
 const redacted = "[redacted]"
 
@@ -316,7 +347,7 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 		e = s.log.Error()
 	case l.status >= 400:
 		e = s.refusal()
-	case l.step.Outcome == engine.OutcomeUnknownNode || l.step.Outcome == engine.OutcomeLeaf:
+	case l.step.Outcome == engine.OutcomeUnknownNode || l.step.Outcome == engine.OutcomeLeaf || l.step.Outcome == engine.OutcomeBadState:
 		e = s.log.Warn()
 	default:
 		e = s.log.Info()
@@ -355,12 +386,15 @@ func (s *Server) logVCA(requestID string, flow *engine.Flow, l *vcaLog, took tim
 		dtmf := l.digits
 		// Keys pressed at a sensitive menu are never logged, even when a
 		// reload has removed the menu since it was played.
-		if dtmf != "" && l.ev != nil && s.isSensitive(l.ev.Payload.ClientActionID) {
+		if dtmf != "" && l.ev != nil && s.isSensitive(nodeOf(l.ev.Payload.ClientActionID)) {
 			dtmf = redacted
 		}
 		e = logStr(e.Str("node", from), "dtmf", dtmf, &cut).
 			Str("next_node", l.step.Next.ID()).
 			Str("outcome", string(l.step.Outcome))
+		if l.step.StateErr != nil {
+			e = e.Str("state_error", callstate.Reason(l.step.StateErr))
+		}
 	}
 	switch {
 	case l.duplicate:

@@ -98,7 +98,7 @@ func TestLintOutput(t *testing.T) {
 	}{
 		{name: "plain, quoted and flow tokens", args: []string{"kinds.yaml"}, code: exitProblems, stdout: lintKindsOut},
 		{name: "key after a tab", args: []string{"tab.yaml"}, code: exitProblems,
-			stdout: `tab.yaml:6:5: error: unknown key "vocie" in node "main"; allowed keys: say, voice, speed, lint; did you mean "voice"? [unknown-key]
+			stdout: `tab.yaml:6:5: error: unknown key "vocie" in node "main"; allowed keys: say, voice, speed, then, lint; did you mean "voice"? [unknown-key]
     vocie:	amy
     ^~~~~
 `},

@@ -183,6 +183,10 @@ type Var struct {
 	Sensitive bool
 }
 
+// Bare reports whether s holds nothing but its node, and so encodes as the
+// bare node ID.
+func (s *State) Bare() bool { return s.bare() }
+
 // bare reports whether s encodes as its bare node ID.
 func (s *State) bare() bool {
 	return s.NoInput == 0 && s.Invalid == 0 && len(s.Back) == 0 && s.Lang == "" && len(s.Vars) == 0
@@ -374,3 +378,27 @@ func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
+
+// Reason names the error Decode returned, for a log field or a metric
+// label: truncated, corrupt, forged, unknown_key, version or too_large;
+// "other" for any other error.
+func Reason(err error) string {
+	switch {
+	case errors.Is(err, ErrTruncated):
+		return "truncated"
+	case errors.Is(err, ErrCorrupt):
+		return "corrupt"
+	case errors.Is(err, ErrForged):
+		return "forged"
+	case errors.Is(err, ErrUnknownKey):
+		return "unknown_key"
+	case errors.Is(err, ErrVersion):
+		return "version"
+	case errors.Is(err, ErrTooLarge):
+		return "too_large"
+	}
+	return "other"
+}
+
+// Reasons are the values Reason returns, for metrics to show at zero.
+var Reasons = []string{"truncated", "corrupt", "forged", "unknown_key", "version", "too_large", "other"}
