@@ -245,6 +245,7 @@ func (c *compiler) flowSettings() {
 		path:    f.Path,
 		version: ContentVersion(c.src),
 		nodes:   c.nodes,
+		langs:   []string{""},
 	}
 	if f.Name != nil && strings.TrimSpace(f.Name.Value) != "" {
 		c.flow.name = strings.TrimSpace(f.Name.Value)

@@ -93,6 +93,15 @@ func (n *Node) body(lang int, reprompt bool) []byte {
 	return n.bodies[lang]
 }
 
+// Languages returns the flow's language tags, its default first; none for
+// a flow that declares no languages.
+func (f *Flow) Languages() []string {
+	if len(f.langs) == 1 && f.langs[0] == "" {
+		return nil
+	}
+	return slices.Clone(f.langs)
+}
+
 // langIndex returns the index of the language tag in the flow's
 // languages, -1 when it has no such language. "" is the default.
 func (f *Flow) langIndex(tag string) int {

@@ -30,6 +30,10 @@ type Input struct {
 	// callflows.CallActionPayload.TransferOutcome); a dial node that gets
 	// TransferNone goes on to its then node.
 	Transfer callflows.TransferOutcome
+	// Lang is the language a call starts in, for sim --lang and test
+	// cases; read only when the call has no state yet (Start, or an empty
+	// clientActionId). "" is the flow's default.
+	Lang string
 }
 
 // Outcome says why the step chose the node it chose.
@@ -234,7 +238,7 @@ func push(back []string, id string) []string {
 func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in Input) ([]byte, Step) {
 	var s Step
 	if clientActionID == "" {
-		s = f.Step(State{}, in)
+		s = f.Step(State{Lang: in.Lang}, in)
 	} else if st, err := keys.Decode(clientActionID); err != nil {
 		s = f.Fail(err)
 		if !strings.Contains(clientActionID, ".") {
