@@ -167,6 +167,7 @@ var passes = []pass{
 	{name: "prompts", run: (*compiler).checkPrompts, clean: true},
 	{name: "hash keys", run: (*compiler).checkHashKeys, clean: true},
 	{name: "voices", run: (*compiler).checkVoices, clean: true},
+	{name: "state size", run: (*compiler).checkStateSize, clean: true},
 	// Last, once every warning is known.
 	{name: "ignore", run: (*compiler).applyIgnores},
 }

@@ -26,6 +26,8 @@ type Rule struct {
 // where its name is declared: the parser's in parse.go, the compiler's in
 // compile.go and vars.go, the rest in their rule_*.go files.
 var rules = []Rule{
+	{RuleBudget, SeverityError, "a no_input or invalid budget cannot work: retries out of 0 to 9, or set beside capture.tries",
+		"start: main\nnodes:\n  main:\n    menu: Press 1.\n    keys: {\"1\": main}\n    no_input: {retries: 12}\n"},
 	{RuleCallflow, SeverityError, "a compiled node breaks one of 8x8's rules for callflows, reported at the value that causes it",
 		"start: main\nnodes:\n  main:\n    menu: Press 1.\n    capture: {min_digits: 3, max_digits: 2}\n    keys: {\"1\": main}\n"},
 	{RuleCapture, SeverityError, "a menu key has more or fewer digits than the menu captures",
@@ -42,9 +44,11 @@ var rules = []Rule{
 		"start: main\nfallback: main\nnodes:\n  main:\n    menu: Press 1.\n    keys: {\"1\": main}\n"},
 	{RuleHashKey, SeverityWarning, "a menu key holds #, which a menu with complete_on_hash: true takes as the end of the entry, so no caller can press it (a warning, as an unreachable node is: the flow serves, but the key is dead)",
 		"start: main\nnodes:\n  main:\n    menu: Enter your order number, then press pound. Press 1 for help.\n    capture: {max_digits: 6, complete_on_hash: true}\n    keys: {\"1\": main, \"#\": main}\n"},
+	{RuleHotkey, SeverityError, "a hotkey is not a DTMF key or does nothing, or clashes with a menu's own key",
+		"start: main\ndefaults:\n  hotkeys: {\"0\": bye}\nnodes:\n  main:\n    menu: Press 0 for sales.\n    keys: {\"0\": bye}\n  bye:\n    say: Bye.\n"},
 	{RuleIgnore, SeverityError, "a lint ignore names an unknown rule, or a rule whose problems are errors",
 		"lint: {ignore: [unreachabel]}\nstart: main\nnodes:\n  main:\n    say: Hello.\n"},
-	{RuleLoop, SeverityError, "dial nodes lead to one another in a loop that never asks the caller anything",
+	{RuleLoop, SeverityError, "nodes that never ask the caller anything (dials, messages that continue) lead to one another in a loop",
 		"start: a\nnodes:\n  a:\n    dial: {to: \"+6598888888\", from: \"+6568888888\"}\n    then: a\n"},
 	{RuleMissingKey, SeverityError, "a required key is missing",
 		"nodes:\n  main:\n    say: Hello.\n"},
@@ -60,6 +64,8 @@ var rules = []Rule{
 		"start: main\nnodes:\n  main:\n    menu: Press 1 for sales, press 2 for support.\n    keys: {\"1\": bye}\n  bye:\n    say: Bye.\n"},
 	{RuleStart, SeverityError, "start names no node",
 		"start: mian\nnodes:\n  main:\n    say: Hello.\n"},
+	{RuleStateSize, SeverityError, "a call's state could make a clientActionId longer than the flow's state_budget (256 by default)",
+		"start: m1\nstate_budget: 16\ndefaults:\n  hotkeys: {\"*\": back}\nnodes:\n  m1:\n    menu: Press 1.\n    keys: {\"1\": m2}\n  m2:\n    menu: Press 1.\n    keys: {\"1\": m1}\n"},
 	{RuleSyntax, SeverityError, "the file is not valid YAML, or holds more than one document",
 		"start: main\nnodes:\n  main:\n    say: \"Hello.\n"},
 	{RuleType, SeverityError, "a value is not of the kind its key takes: a mapping, a list or a single value",
