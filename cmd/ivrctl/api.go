@@ -16,6 +16,9 @@ const (
 	envAPIKey      = "IVRCTL_API_KEY"
 	envSubAccount  = "IVRCTL_SUBACCOUNT"
 	envWebhookAuth = "IVRCTL_WEBHOOK_AUTH"
+	// envStateKey holds the keys that sign the call state (see
+	// callstate.ParseKeys).
+	envStateKey = "IVRCTL_STATE_KEY"
 )
 
 // retryPolicy is the 8x8 client's retry policy; tests shorten its waits.

@@ -270,6 +270,7 @@ func walk(t *testing.T, base string) {
 }
 
 func TestServeInProcess(t *testing.T) {
+	clearServeEnv(t)
 	base, logs, stop := startServe(t, restaurant)
 	walk(t, base)
 	if code := stop(); code != exitOK {

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/server"
 	"github.com/ivrctl/ivrctl/server/logwriter"
 	"github.com/ivrctl/ivrctl/server/reload"
@@ -36,7 +37,14 @@ flight finish; a second signal ends it at once.
 Webhooks must carry the Authorization header set as httpAuthHeader when
 they were registered: $IVRCTL_WEBHOOK_AUTH, or --auth-header. When
 $IVRCTL_SUBACCOUNT is set (or --subaccount), webhooks for another
-sub-account are refused.`
+sub-account are refused.
+
+Each answer carries the call's state (retry counts, the way back, the
+language) in its clientActionId, signed with $IVRCTL_STATE_KEY: one or
+more base64 keys of at least 16 bytes, comma-separated, newest first, the
+same on every replica (add a new key first everywhere, drop the old one
+once calls begun under it have ended). Without it the state carries a
+checksum, which detects a cut state but not a forged one.`
 
 // serveFlags are the settings of ivrctl serve.
 type serveFlags struct {
@@ -95,6 +103,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ivrctl serve: %v\n", err)
 		return exitUsage
 	}
+	keys, err := callstate.ParseKeys(os.Getenv(envStateKey))
+	if err != nil {
+		fmt.Fprintf(stderr, "ivrctl serve: %s: %v\n", envStateKey, err)
+		return exitUsage
+	}
 	access := server.Access{AuthHeader: f.authHeader}
 	if access.Allow, err = server.ParsePrefixes(f.allow); err != nil {
 		fmt.Fprintf(stderr, "ivrctl serve: --allow: %v\n", err)
@@ -129,7 +142,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitProblems
 	}
 
-	srv := server.New(flow, server.Options{Logger: log, Access: access, SubAccountID: f.subAccount})
+	srv := server.New(flow, server.Options{Logger: log, Access: access, SubAccountID: f.subAccount, StateKeys: keys})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		log.Error().Err(err).Str("addr", f.addr).Msg("cannot listen")
@@ -143,6 +156,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitFailure
 		}
 		go serveDebug(ctx, dln, log)
+	}
+	if keys.Len() == 0 {
+		log.Warn().Str("hint", "a caller could forge the state their clientActionId carries (a menu's retry count, the way back); set "+envStateKey+
+			" to a random base64 key, the same on every replica (openssl rand -base64 32)").
+			Msg("call state is not signed")
 	}
 	if access.AuthHeader == "" {
 		log.Warn().Str("hint", "anyone who finds this URL can drive the menu; set "+envWebhookAuth+

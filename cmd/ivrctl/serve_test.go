@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,6 +32,33 @@ import (
 func clearServeEnv(t *testing.T) {
 	t.Setenv(envWebhookAuth, "")
 	t.Setenv(envSubAccount, "")
+	t.Setenv(envStateKey, testStateKey)
+}
+
+// testStateKey signs the call state in tests, as a live line's would.
+const testStateKey = "dGVzdC1zdGF0ZS1rZXktMDEyMzQ1Njc"
+
+// TestServeStateKey: without IVRCTL_STATE_KEY serve warns that the state
+// is not signed; with a key that is no key it refuses to start.
+func TestServeStateKey(t *testing.T) {
+	clearServeEnv(t)
+	t.Setenv(envStateKey, "")
+	_, logs, stop := startServe(t, restaurant)
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !slices.Contains(logs.messages(), "call state is not signed") {
+		t.Errorf("no warning of an unsigned state: %v", logs.messages())
+	}
+
+	t.Setenv(envStateKey, "short")
+	var stderr bytes.Buffer
+	if code := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", restaurant}, io.Discard, &stderr); code != exitUsage {
+		t.Errorf("serve with a bad key: exit %d, want %d", code, exitUsage)
+	}
+	if !strings.Contains(stderr.String(), envStateKey) {
+		t.Errorf("the refusal does not name %s: %s", envStateKey, stderr.String())
+	}
 }
 
 // startServe runs ivrctl serve in-process with args, and returns its base
