@@ -68,7 +68,10 @@
 // clock skips from 02:00 to 03:00: a range within the missing hour never
 // holds, and "01:00-03:00" lasts one real hour. On the fall-back day
 // (2026-11-01) the clock shows 01:00-02:00 twice: a range holding at
-// 01:30 holds both times, so "00:00-01:30" lasts two and a half real hours.
+// 01:15 holds both times, so "00:00-01:30" holds from 00:00 to 01:30 and
+// again from the second 01:00 to 01:30, two real hours in all. Ranges
+// that run past midnight and weekly days follow the local date the same
+// way.
 //
 // # Problems
 //

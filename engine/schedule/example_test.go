@@ -38,7 +38,7 @@ func ExampleCompile() {
 	// Wed 2026-12-23 09:00 EST: open (weekly hours)
 	// Thu 2026-12-24 13:00 EST: closed (special hours of 2026-12-24)
 	// Fri 2026-12-25 10:00 EST: holiday (closed: Christmas Day)
-	// Sat 2026-12-19 01:30 EST: open (weekly hours of the day before, past midnight)
+	// Sat 2026-12-19 01:30 EST: open (the day before's hours, past midnight)
 	// time zone: America/New_York
 	// open on mon-thu: 08:00-12:00, 13:00-17:00
 	// open on fri: 08:00-12:00, 13:00-17:00, 22:00-02:00

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
 // dayNames are the short day names, from Monday, as a week of the
@@ -144,61 +146,18 @@ func clock(m int) string {
 	return fmt.Sprintf("%02d:%02d", m/60, m%60)
 }
 
-// suggest is the names close to name, closest first, at most three:
-// within edit distance 2 and less than their own length (so that "usa"
-// suggests "us" but not "ca"), ignoring case, or ending in "/"+name (a
-// city without its region).
-func suggest(name string, names []string) []string {
-	lower := strings.ToLower(name)
-	type near struct {
-		dist int
-		name string
+// didYouMean is a hint for a name that is not among names: the name
+// written in another case, a time zone's city without its region
+// ("Paris"), or the closest name within a small edit distance; "" when
+// none is close.
+func didYouMean(name string, names []string) string {
+	if len(name) > 64 { // no real name is that long; spare the edit distance
+		return ""
 	}
-	var found []near
 	for _, n := range names {
-		ln := strings.ToLower(n)
-		if d := levenshtein(lower, ln); d < 3 && d < len(ln) {
-			found = append(found, near{d, n})
-		} else if strings.HasSuffix(ln, "/"+lower) {
-			found = append(found, near{3, n})
+		if strings.EqualFold(n, name) || strings.HasSuffix(strings.ToLower(n), "/"+strings.ToLower(name)) {
+			return fmt.Sprintf("did you mean %q?", n)
 		}
 	}
-	slices.SortStableFunc(found, func(a, b near) int { return a.dist - b.dist })
-	var out []string
-	for _, f := range found[:min(len(found), 3)] {
-		out = append(out, f.name)
-	}
-	return out
-}
-
-func levenshtein(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return max(len(a), len(b)) // not worth the work: no suggestion
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
-// orList writes names quoted and joined with "or".
-func orList(names []string) string {
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = strconv.Quote(n)
-	}
-	return strings.Join(quoted, " or ")
+	return yamlwalk.Suggest(name, names)
 }

@@ -154,7 +154,7 @@ func (s *Schedule) Explain(t time.Time) string {
 	} else {
 		why = "weekly hours"
 		if own := s.ownOf(key); own != nil && own[minute] == 0 && branch != Closed {
-			why += " of the day before, past midnight"
+			why = "the day before's hours, past midnight"
 		}
 	}
 	return fmt.Sprintf("%s: %s (%s)", t.In(s.loc).Format("Mon 2006-01-02 15:04 MST"), branch, why)
@@ -288,7 +288,7 @@ func Compile(spec Spec) (*Schedule, []Problem) {
 	}
 	c.overlaps()
 	for _, p := range c.problems {
-		if p.Severity == Error {
+		if !p.Warning {
 			return nil, c.problems
 		}
 	}
@@ -306,9 +306,10 @@ type span struct {
 
 // source is where a span was written, to name it in Problems.
 type source struct {
-	ref   int
-	order int    // position in the Spec, so a pair is reported at the later
-	text  string // "open fri 22:00-02:00"
+	ref    int
+	order  int    // position in the Spec, so a pair is reported at the later
+	origin int    // the range as written, one for all the days of mon-fri
+	text   string // "open fri 22:00-02:00"
 }
 
 type compiler struct {
@@ -319,11 +320,12 @@ type compiler struct {
 	specials    map[int64][]span
 	closedDates map[int64]bool // dates closed by special hours "closed"
 	order       int
+	origins     int // ranges as written so far
 	opens       int // ranges given, weekly and special
 }
 
 func (c *compiler) problem(ref int, rule, msg, hint string) {
-	c.problems = append(c.problems, Problem{Ref: ref, Severity: severityOf(rule), Rule: rule, Message: msg, Hint: hint})
+	c.problems = append(c.problems, Problem{Ref: ref, Rule: rule, Warning: isWarning(rule), Message: msg, Hint: hint})
 }
 
 func (c *compiler) zone(f Field) {
@@ -338,9 +340,9 @@ func (c *compiler) zone(f Field) {
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		hint := "name an IANA zone, such as America/New_York or Europe/London"
-		if close := suggest(name, zoneNames); len(close) > 0 {
-			hint = "did you mean " + orList(close) + "?"
+		hint := didYouMean(name, zoneNames)
+		if hint == "" {
+			hint = "name an IANA zone, such as America/New_York or Europe/London"
 		}
 		c.problem(f.Ref, RuleZone, fmt.Sprintf("unknown time zone %q", name), hint)
 		return
@@ -394,16 +396,17 @@ func (c *compiler) weekly(lines []Weekly) {
 		if !okBranch || !okDays || !okHours {
 			continue
 		}
-		for d := range 7 {
-			if days&(1<<d) == 0 {
-				continue
-			}
-			for _, h := range hours {
+		for i, h := range hours {
+			for d := range 7 {
+				if days&(1<<d) == 0 {
+					continue
+				}
 				c.order++
 				text := fmt.Sprintf("%s %s %s", c.s.names[b], dayNames[d], clockRange(h[0], h[1]))
-				c.weeks[d] = append(c.weeks[d], span{h[0], h[1], b, &source{w.Hours.Ref, c.order, text}})
+				c.weeks[d] = append(c.weeks[d], span{h[0], h[1], b, &source{w.Hours.Ref, c.order, c.origins + i, text}})
 			}
 		}
+		c.origins += len(hours)
 	}
 }
 
@@ -499,7 +502,8 @@ func (c *compiler) specialHours(specials []Special) {
 		for _, h := range hours {
 			c.order++
 			text := fmt.Sprintf("%s %s %s", branch, date, clockRange(h[0], h[1]))
-			c.specials[key] = append(c.specials[key], span{h[0], h[1], b, &source{sp.Hours.Ref, c.order, text}})
+			c.origins++
+			c.specials[key] = append(c.specials[key], span{h[0], h[1], b, &source{sp.Hours.Ref, c.order, c.origins, text}})
 		}
 	}
 }
@@ -512,10 +516,7 @@ func (c *compiler) calendar(f Field) {
 	cal, ok := calendars[code]
 	if !ok {
 		codes := Calendars()
-		hint := "known calendars: " + strings.Join(codes, ", ")
-		if close := suggest(code, codes); len(close) > 0 {
-			hint = "did you mean " + orList(close) + "? " + hint
-		}
+		hint := strings.TrimSpace(didYouMean(code, codes) + " known calendars: " + strings.Join(codes, ", "))
 		c.problem(f.Ref, RuleHolidays, fmt.Sprintf("unknown holiday calendar %q", f.Value), hint)
 		return
 	}
@@ -528,7 +529,7 @@ func (c *compiler) calendar(f Field) {
 // around every date with special hours (the night before running into it,
 // its own ranges, and its ranges running into the next day).
 func (c *compiler) overlaps() {
-	reported := map[[2]*source]bool{}
+	reported := map[int]bool{}
 	var week []span
 	for d, spans := range c.weeks {
 		for _, sp := range spans {
@@ -581,9 +582,11 @@ func (c *compiler) spansOf(key int64) []span {
 	return c.weeks[(weekday(key)+6)%7]
 }
 
-// pairs reports each pair of spans that overlap, once; with among set,
-// only the pairs of which one span is among it.
-func (c *compiler) pairs(spans []span, among map[*source]bool, reported map[[2]*source]bool) {
+// pairs reports ranges as written that overlap an earlier one, each once
+// (for all the days of mon-fri; and a range pasted a thousand times gives
+// a thousand problems, not half a million);
+// with among set, only the pairs of which one span is among it.
+func (c *compiler) pairs(spans []span, among map[*source]bool, reported map[int]bool) {
 	slices.SortStableFunc(spans, func(a, b span) int { return a.start - b.start })
 	for i, a := range spans {
 		for _, b := range spans[i+1:] {
@@ -594,10 +597,10 @@ func (c *compiler) pairs(spans []span, among map[*source]bool, reported map[[2]*
 			if first.order > second.order {
 				first, second = second, first
 			}
-			if first == second || reported[[2]*source{first, second}] || among != nil && !among[first] && !among[second] {
+			if first == second || reported[second.origin] || among != nil && !among[first] && !among[second] {
 				continue
 			}
-			reported[[2]*source{first, second}] = true
+			reported[second.origin] = true
 			if a.branch != b.branch {
 				c.problem(second.ref, RuleConflict, fmt.Sprintf("%s overlaps %s, and an instant is in one branch only", second.text, first.text),
 					"end one range where the other starts")
