@@ -129,9 +129,9 @@ func (s *Schedule) Branch(t time.Time) string {
 }
 
 // Branches is every branch the schedule can return, in a stable order:
-// the weekly, special and closure branches in the order the Spec first
-// names them, then Holiday if a calendar is used and it was not named,
-// then Closed if some instant is in no range.
+// the weekly branches in the order the Spec names them, then those of
+// closed dates, of special hours and Holiday for a calendar, each where
+// first named, and Closed last if some instant is in no range.
 func (s *Schedule) Branches() []string { return slices.Clone(s.br) }
 
 // Explain says which branch holds at t and why, with the local time, for
@@ -542,9 +542,6 @@ func (c *compiler) overlaps() {
 		}
 	}
 	c.pairs(week, nil, reported)
-	if c.s.loc == nil {
-		return
-	}
 	for key, own := range c.specials {
 		var all []span
 		if !c.isClosed(key - 1) {
