@@ -120,8 +120,13 @@ type NodeDecl struct {
 	Hotkeys  *Hotkeys
 	Dial     *Dial
 	// Branches are where a node goes by what happened: a dial's answered,
-	// busy, no_answer and failed, in the order the file lists them.
+	// busy, no_answer and failed, or a schedule's branches, in the order
+	// the file lists them.
 	Branches []*BranchDecl
+	// BranchesRange is where a schedule's branches mapping starts.
+	BranchesRange Range
+	// Schedule is a schedule node's hours.
+	Schedule *ScheduleDecl
 	Then     *Scalar
 	// Sensitive marks a menu whose keys must not appear in logs or
 	// metrics (a card number, a PIN).
@@ -146,6 +151,21 @@ type Lint struct {
 type KeyDecl struct {
 	Key    *Scalar
 	Target *Scalar
+}
+
+// ScheduleDecl is the hours of a schedule node, as written: see package
+// schedule for what they mean.
+type ScheduleDecl struct {
+	Range
+	Zone *Scalar
+	// Weekly are the weekly hours: a branch, the days, the hours.
+	Weekly [][3]*Scalar
+	// Closed are the closed dates: the date and why.
+	Closed [][2]*Scalar
+	// Special are the special hours: the date, a branch and its hours (nil
+	// branch for a date given as "closed").
+	Special  [][3]*Scalar
+	Holidays *Scalar
 }
 
 // BranchDecl is one named branch of a node and the node it leads to.
@@ -174,6 +194,9 @@ const (
 	// KindDial bridges the caller to another number (makeCall) and goes on
 	// to its then node when the bridged call ends.
 	KindDial
+	// KindSchedule sends the caller on by the time: a branch for opening
+	// hours, closures and holidays.
+	KindSchedule
 	// kindCount is the number of kinds, for tables indexed by Kind.
 	kindCount
 )
@@ -186,6 +209,8 @@ func (k Kind) String() string {
 		return "say"
 	case KindDial:
 		return "dial"
+	case KindSchedule:
+		return "schedule"
 	}
 	return "invalid"
 }

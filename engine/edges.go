@@ -32,6 +32,9 @@ const (
 	// EdgeOutcome: the bridged call of a dial node ended so, the Edge's
 	// Label: answered, busy, no_answer or failed.
 	EdgeOutcome
+	// EdgeBranch: a schedule's branch, the Edge's Label (open, closed,
+	// holiday, ...), held at the time the caller came.
+	EdgeBranch
 )
 
 // String returns the kind's name as logs and tests print it: key,
@@ -52,6 +55,8 @@ func (k EdgeKind) String() string {
 		return "continue"
 	case EdgeOutcome:
 		return "outcome"
+	case EdgeBranch:
+		return "branch"
 	}
 	return "unknown"
 }
@@ -78,4 +83,4 @@ func (n *Node) Edges() []Edge { return slices.Clone(n.edges) }
 
 // passes reports whether an edge of the kind takes the caller on at once,
 // in the same answer, rather than after they answer.
-func (k EdgeKind) passes() bool { return k == EdgeContinue }
+func (k EdgeKind) passes() bool { return k == EdgeContinue || k == EdgeBranch }

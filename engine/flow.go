@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine/schedule"
 )
 
 // Flow is a compiled phone menu. Everything that can be decided when the
@@ -82,6 +83,9 @@ type Node struct {
 	menu *menu
 	// outcomes are a dial's branches by how the bridged call ended.
 	outcomes map[callflows.TransferOutcome]*Node
+	// sched and branches are a schedule's hours and its branches' nodes.
+	sched    *schedule.Schedule
+	branches map[string]*Node
 }
 
 // body returns the actions of n in the language lang, or of its
@@ -158,3 +162,6 @@ func (n *Node) Sensitive() bool { return n.sensitive }
 // ends reports whether a caller who reaches n has the call ended: a say
 // node with nothing after it.
 func (n *Node) ends() bool { return n.kind == KindSay && n.then == nil }
+
+// Schedule returns a schedule node's hours; nil for other kinds.
+func (n *Node) Schedule() *schedule.Schedule { return n.sched }

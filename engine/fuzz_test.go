@@ -66,6 +66,9 @@ func FuzzLint(f *testing.F) {
 			if n == nil {
 				t.Fatal("nil node")
 			}
+			if n.Kind() == engine.KindSchedule && n.Response() == nil {
+				return // it passes the caller on and never answers
+			}
 			if !json.Valid(n.Response()) {
 				t.Fatalf("node %q: invalid JSON response %q", n.ID(), n.Response())
 			}

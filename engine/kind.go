@@ -30,10 +30,11 @@ var kindSpecs [kindCount]*kindSpec
 
 func init() {
 	kindSpecs = [kindCount]*kindSpec{
-		KindInvalid: &invalidKind,
-		KindMenu:    &menuKind,
-		KindSay:     &sayKind,
-		KindDial:    &dialKind,
+		KindInvalid:  &invalidKind,
+		KindMenu:     &menuKind,
+		KindSay:      &sayKind,
+		KindDial:     &dialKind,
+		KindSchedule: &scheduleKind,
 	}
 }
 

@@ -29,7 +29,8 @@ var (
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
 	lintKeys     = []string{"ignore"}
-	kindKeys     = []string{"menu", "say", "dial"}
+	kindKeys     = []string{"menu", "say", "dial", "schedule"}
+	scheduleKeys = []string{"zone", "weekly", "closed", "special", "holidays"}
 )
 
 // allNodeKeys are the keys of every kind, for a node whose kind is not
@@ -260,7 +261,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				if k.Value == nd.KindKey.Value {
 					continue // a duplicate key, which mapping reports
 				}
-				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial",
+				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule",
 					what, nd.KindKey.Value, nd.KindKey.Pos.Line, nd.KindKey.Pos.Col)
 				otherKinds = append(otherKinds, k.Value)
 				continue
@@ -273,6 +274,8 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				nd.Kind = KindSay
 			case "dial":
 				nd.Kind = KindDial
+			case "schedule":
+				nd.Kind = KindSchedule
 			}
 		}
 	}
@@ -291,6 +294,17 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			if key.Pos == nd.KindKey.Pos {
 				nd.Dial = p.dial(v, field)
 			}
+		case "schedule":
+			if key.Pos == nd.KindKey.Pos {
+				nd.Schedule = p.schedule(v, field)
+			}
+		case "branches":
+			nd.BranchesRange = p.rng(yamlwalk.Resolve(v))
+			p.mapping(v, field, nil, func(k *Scalar, t *yaml.Node) {
+				if target := p.scalar(t, fmt.Sprintf("%s branch %q", what, k.Value)); target != nil {
+					nd.Branches = append(nd.Branches, &BranchDecl{Name: k, Target: target})
+				}
+			})
 		case "keys":
 			nd.KeysRange = p.rng(yamlwalk.Resolve(v))
 			ok := p.mapping(v, what+" keys", nil, func(k *Scalar, t *yaml.Node) {
@@ -332,7 +346,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		}
 	})
 	if ok && nd.Kind == KindInvalid {
-		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say or dial", what)
+		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial or schedule", what)
 	}
 	return nd
 }
@@ -408,4 +422,48 @@ func (p *parser) hotkeys(n *yaml.Node, what string) *Hotkeys {
 		}
 	})
 	return h
+}
+
+// schedule parses the hours of a schedule node.
+func (p *parser) schedule(n *yaml.Node, what string) *ScheduleDecl {
+	sd := &ScheduleDecl{Range: p.rng(yamlwalk.Resolve(n))}
+	p.mapping(n, what, scheduleKeys, func(key *Scalar, v *yaml.Node) {
+		field := what + "." + key.Value
+		switch key.Value {
+		case "zone":
+			sd.Zone = p.scalar(v, field)
+		case "holidays":
+			sd.Holidays = p.scalar(v, field)
+		case "weekly":
+			p.mapping(v, field, nil, func(branch *Scalar, days *yaml.Node) {
+				p.mapping(days, field+"."+branch.Value, nil, func(d *Scalar, hours *yaml.Node) {
+					if h := p.scalar(hours, field+"."+branch.Value+"."+d.Value); h != nil {
+						sd.Weekly = append(sd.Weekly, [3]*Scalar{branch, d, h})
+					}
+				})
+			})
+		case "closed":
+			p.mapping(v, field, nil, func(date *Scalar, why *yaml.Node) {
+				if w := p.scalar(why, field+"."+date.Value); w != nil {
+					sd.Closed = append(sd.Closed, [2]*Scalar{date, w})
+				}
+			})
+		case "special":
+			p.mapping(v, field, nil, func(date *Scalar, hours *yaml.Node) {
+				f := field + "." + date.Value
+				if r := yamlwalk.Resolve(hours); r.Kind == yaml.ScalarNode {
+					if h := p.scalar(hours, f); h != nil {
+						sd.Special = append(sd.Special, [3]*Scalar{date, nil, h})
+					}
+					return
+				}
+				p.mapping(hours, f, nil, func(branch *Scalar, h *yaml.Node) {
+					if hs := p.scalar(h, f+"."+branch.Value); hs != nil {
+						sd.Special = append(sd.Special, [3]*Scalar{date, branch, hs})
+					}
+				})
+			})
+		}
+	})
+	return sd
 }

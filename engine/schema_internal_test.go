@@ -52,6 +52,9 @@ func TestSchemaKeys(t *testing.T) {
 		{"menu node", []string{"$defs", "menuNode"}, menuKind.keys},
 		{"say node", []string{"$defs", "sayNode"}, sayKind.keys},
 		{"dial node", []string{"$defs", "dialNode"}, dialKind.keys},
+		{"schedule node", []string{"$defs", "scheduleNode"}, scheduleKind.keys},
+		{"schedule", []string{"$defs", "scheduleNode", "properties", "schedule"}, scheduleKeys},
+		{"budget", []string{"$defs", "budget"}, budgetKeys},
 		{"lint", []string{"$defs", "lint"}, lintKeys},
 	}
 	var union []string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
@@ -255,6 +256,57 @@ func TestStepBadState(t *testing.T) {
 		}
 		if step.StateErr == nil {
 			t.Errorf("%s: no reason given", tt.name)
+		}
+	}
+}
+
+const hoursFlow = `
+start: hours
+nodes:
+  hours:
+    schedule:
+      zone: America/New_York
+      weekly:
+        open:
+          mon-fri: "08:00-17:00"
+          fri: "22:00-02:00"
+      closed:
+        2026-12-25: Christmas Day
+      special:
+        2026-12-24: {open: "08:00-12:00"}
+    branches: {open: welcome, closed: night, holiday: holiday}
+  welcome:
+    say: We are open.
+    then: main
+  main:
+    menu: Press 1 for sales.
+    keys: {"1": night}
+  night:
+    say: We are closed.
+  holiday:
+    say: Happy holidays.
+`
+
+func TestStepSchedule(t *testing.T) {
+	flow := mustLoad(t, hoursFlow)
+	for _, tt := range []struct {
+		at, node string
+	}{
+		{"2026-12-02T14:00:00Z", "main"},  // Wednesday 09:00 in New York
+		{"2026-12-02T23:00:00Z", "night"}, // Wednesday 18:00
+		{"2026-12-05T05:30:00Z", "main"},  // Saturday 00:30: Friday's night range
+		{"2026-12-05T07:30:00Z", "night"}, // Saturday 02:30: past it
+		{"2026-12-25T15:00:00Z", "holiday"},
+		{"2026-12-24T18:00:00Z", "night"}, // Christmas Eve 13:00: special hours end at noon
+		{"2026-12-24T14:00:00Z", "main"},
+	} {
+		at, err := time.Parse(time.RFC3339, tt.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, step := flow.Answer(nil, callstate.Keys{}, "", engine.Input{Start: true, Time: at})
+		if step.Next.ID() != tt.node {
+			t.Errorf("at %s: %s, want %s", tt.at, step.Next.ID(), tt.node)
 		}
 	}
 }
