@@ -255,6 +255,13 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 		}
 		return append(dst, s.Next.response...), s
 	}
+	if dst == nil {
+		n := len(`{"clientActionId":"","callflow":[]}`) + callstate.Size(s.State) + len(s.Next.body(s.lang, s.reprompt))
+		for _, m := range s.say {
+			n += len(m) + 1
+		}
+		dst = make([]byte, 0, n)
+	}
 	start := len(dst)
 	dst = append(dst, `{"clientActionId":"`...)
 	dst, err := keys.AppendEncode(dst, s.State)

@@ -12,6 +12,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ivrctl/ivrctl/callflows/carrier"
+	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/server"
 	"github.com/ivrctl/ivrctl/server/logwriter"
 )
@@ -39,8 +41,6 @@ func nextEvent(body []byte, at, n int) {
 	}
 }
 
-// eventAt is where benchEventID starts in benchVCA.
-var eventAt = bytes.Index(benchVCA, []byte(benchEventID))
 
 // sink is a ResponseWriter reused across iterations, so that the benchmark
 // counts the server's allocations and not a recorder's.
@@ -76,28 +76,57 @@ func BenchmarkVCA(b *testing.B) {
 	}
 }
 
-// serveVCAs has h answer b.N VCAs, each a new event, and returns the last
-// answer.
-func serveVCAs(b *testing.B, h http.Handler) *sink {
+// serveVCAs has h answer b.N VCAs, each benchVCA as a new event, and
+// returns the last answer.
+func serveVCAs(b *testing.B, h http.Handler) *sink { return serveEvents(b, h, benchVCA) }
+
+// serveEvents has h answer b.N VCAs, each event as a new one, and returns
+// the last answer. event holds benchEventID.
+func serveEvents(b *testing.B, h http.Handler, event []byte) *sink {
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/vca", nil)
 	req.Header.Set("Content-Type", "application/json")
 	rb := &body{}
 	req.Body = rb
 	w := &sink{header: http.Header{}}
-	if eventAt < 0 {
-		b.Fatal("benchVCA does not hold benchEventID")
+	at := bytes.Index(event, []byte(benchEventID))
+	if at < 0 {
+		b.Fatal("the event does not hold benchEventID")
 	}
-	vca := bytes.Clone(benchVCA)
+	vca := bytes.Clone(event)
 	n := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		n++
-		nextEvent(vca, eventAt, n)
+		nextEvent(vca, at, n)
 		rb.Reset(vca)
 		w.reset()
 		h.ServeHTTP(w, req)
 	}
 	return w
+}
+
+// BenchmarkVCAState measures a VCA that reads and writes call state: a
+// wrong key at a menu of the clinic line, two menus deep with the way back
+// signed in its clientActionId; the answer says sorry, asks again and
+// carries the count. Compare with BenchmarkVCA, a VCA with no state.
+func BenchmarkVCAState(b *testing.B) {
+	keys, err := callstate.ParseKeys("YmVuY2gta2V5LTAxMjM0NTY3ODlhYmNkZWY")
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, err := keys.Encode(engine.State{Node: "address", Back: []string{"main_menu", "appointments"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	event := carrier.Event{EventID: benchEventID, CallID: testCallID, SessionID: testSessionID, ClientActionID: id, Digits: "7"}.Body()
+	flow, diags, err := engine.Load(linePath, engine.LoadOptions{Env: noEnv})
+	if flow == nil {
+		b.Fatal(diags, err)
+	}
+	w := serveEvents(b, server.New(flow, server.Options{Logger: zerolog.New(io.Discard), StateKeys: keys}).Routes(), event)
+	if w.status != http.StatusOK || !bytes.Contains(w.body.Bytes(), []byte(`"Sorry, that is not an option."`)) || !bytes.HasPrefix(w.body.Bytes(), []byte(`{"clientActionId":"address.`)) {
+		b.Fatalf("got %d %s, want the apology with the state", w.status, w.body.Bytes())
+	}
 }
 
 // BenchmarkVCALogFile is BenchmarkVCA logging to a real file, as ivrctl
@@ -137,11 +166,12 @@ func BenchmarkVCAOverLoopback(b *testing.B) {
 	client := ts.Client()
 	url := ts.URL + "/webhooks/vca"
 	vca := bytes.Clone(benchVCA)
+	at := bytes.Index(vca, []byte(benchEventID))
 	n := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		n++
-		nextEvent(vca, eventAt, n)
+		nextEvent(vca, at, n)
 		status, got, err := carrier.Post(b.Context(), client, url, vca)
 		if err != nil || status != http.StatusOK || !bytes.Equal(got, want.Response()) {
 			b.Fatalf("got %d %s %v, want 200 %s", status, got, err, want.Response())
