@@ -43,8 +43,14 @@ var dialKind = kindSpec{
 	},
 	pass: answers,
 	leave: func(f *Flow, n *Node, _ State, in Input, s *Step) {
-		if t, ok := n.outcomes[in.Transfer]; ok {
-			s.Outcome = transferOutcomes[in.Transfer]
+		o := in.Transfer
+		if o == callflows.TransferNone {
+			// A webhook that does not say how the call ended (a tool
+			// stepping the flow): it ended as calls mostly do.
+			o = callflows.TransferAnswered
+		}
+		if t, ok := n.outcomes[o]; ok {
+			s.Outcome = transferOutcomes[o]
 			f.enter(s, t, in)
 			return
 		}
