@@ -261,6 +261,11 @@ func (c *compiler) checkPrompts() {
 		for _, k := range d.Keys {
 			has[k.Key.Value] = true
 		}
+		if n := c.nodes[d.ID.Value]; n != nil && n.menu != nil {
+			for k := range n.menu.hotkeys { // "to go back press star"
+				has[k] = true
+			}
+		}
 		mentioned := make(map[string]bool)
 		for _, m := range keyMentions(d.Text.Value, maxDigits) {
 			mentioned[m.key] = true
