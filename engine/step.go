@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -152,12 +153,19 @@ func (f *Flow) Step(st State, in Input) Step {
 		f.enter(&s, f.start, in)
 		return s
 	}
-	from := f.start
+	var from *Node
 	if st.Node != "" {
 		var ok bool
 		if from, ok = f.nodes[st.Node]; !ok {
 			return f.fail(OutcomeUnknownNode, nil)
 		}
+	} else {
+		// The first webhook of an outbound call, whose opening (see
+		// Opening) the Send Callflow request played: the caller answers
+		// the node it ended at.
+		b := f.Step(State{Lang: st.Lang}, Input{Start: true, Time: in.Time})
+		from, st = b.Next, b.State
+		s.State = State{Lang: st.Lang, Back: st.Back}
 	}
 	s.From = from
 	from.kind.spec().leave(f, from, st, in, &s)
@@ -278,4 +286,16 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 	}
 	dst = append(dst, s.Next.body(s.lang, s.reprompt)...)
 	return append(dst, "]}"...), s
+}
+
+// Opening returns what a call hears first at time t, as the callflow of an
+// outbound call's Send Callflow request: the start node's answer, after
+// the messages and schedules on the way to it.
+func (f *Flow) Opening(t time.Time) (callflows.Callflow, error) {
+	body, _ := f.Answer(nil, callstate.Keys{}, "", Input{Start: true, Time: t, Outbound: true})
+	var r callflows.Response
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, err
+	}
+	return r.Callflow, nil
 }

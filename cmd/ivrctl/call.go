@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine"
 )
 
 func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -36,13 +38,19 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	// The call plays the start node once answered; the caller's first key
-	// comes back on a VCA carrying the start node's clientActionId.
-	start := flow.Start()
+	// The call plays the flow's opening once answered (the start node,
+	// after the messages and schedules on the way to it); the caller's
+	// first key comes back on a VCA with the node it ended at, or with no
+	// clientActionId, which the flow reads the same.
+	now := time.Now()
+	opening, err := flow.Opening(now)
+	if err != nil {
+		fmt.Fprintf(stderr, "ivrctl call: %v\n", err)
+		return exitFailure
+	}
 	req := &callflows.Request{
-		ClientActionID: start.ID(),
-		Callflow: append(callflows.Callflow{&callflows.MakeCall{Source: source, Destination: *to}},
-			start.Callflow()...),
+		ClientActionID: flow.Step(engine.State{}, engine.Input{Start: true, Time: now}).Next.ID(),
+		Callflow:       append(callflows.Callflow{&callflows.MakeCall{Source: source, Destination: *to}}, opening...),
 	}
 	if problems := callflows.Validate(req.Callflow, callflows.Initial); len(problems) > 0 {
 		for _, p := range problems {
