@@ -146,15 +146,6 @@ func (n *Node) Target(key string) (*Node, bool) {
 	return t, ok
 }
 
-// OnInvalid returns where a menu sends a key it does not have.
-func (n *Node) OnInvalid() *Node { return n.onInvalid }
-
-// OnNoInput returns where a menu sends a caller who pressed nothing.
-func (n *Node) OnNoInput() *Node { return n.onNoInput }
-
-// Then returns where a dial node goes when the bridged call ends.
-func (n *Node) Then() *Node { return n.then }
-
 // Sensitive reports whether the menu is marked sensitive: the keys a
 // caller presses at it must not be logged or counted by value.
 func (n *Node) Sensitive() bool { return n.sensitive }
