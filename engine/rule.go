@@ -58,7 +58,7 @@ var rules = []Rule{
 		"start: main\nnodes:\n  main:\n    menu: Hello.\n"},
 	{RuleNodeID, SeverityError, "a node ID is not 1 to 64 letters, digits, _ and -",
 		"start: main menu\nnodes:\n  main menu:\n    say: Hello.\n"},
-	{RuleNodeKind, SeverityError, "a node has none, or more than one, of menu, say and dial",
+	{RuleNodeKind, SeverityError, "a node has none, or more than one, of menu, say, dial and schedule",
 		"start: main\nnodes:\n  main:\n    voice: en-US-BenjaminRUS\n"},
 	{RulePromptKey, SeverityWarning, "a menu's prompt tells the caller to press a key the menu does not have",
 		"start: main\nnodes:\n  main:\n    menu: Press 1 for sales, press 2 for support.\n    keys: {\"1\": bye}\n  bye:\n    say: Bye.\n"},
