@@ -51,17 +51,17 @@ func TestScenarioPass(t *testing.T) {
 	if got, want := strings.Join(r.Cases[0].Path, " -> "), "main -> hours"; got != want {
 		t.Errorf("path = %q, want %q", got, want)
 	}
-	// shop.yaml has 4 nodes and 2 keys; hours reaches main and hours and
-	// presses main's 2.
+	// shop.yaml has 4 nodes and 5 edges (2 keys, a wrong key, silence,
+	// the dial's then); hours reaches main and hours and presses main's 2.
 	c := r.Coverage
-	if got, want := c.String(), "nodes 2/4 (50%), keys 1/2 (50%)"; got != want {
+	if got, want := c.String(), "nodes 2/4 (50%), edges 1/5 (20%)"; got != want {
 		t.Errorf("coverage = %q, want %q", got, want)
 	}
 	if !slices.Equal(c.UncoveredNodes, []string{"sales", "bye"}) {
 		t.Errorf("UncoveredNodes = %q, want [sales bye]", c.UncoveredNodes)
 	}
-	if !slices.Equal(c.UncoveredKeys, []string{"main/1"}) {
-		t.Errorf("UncoveredKeys = %q, want [main/1]", c.UncoveredKeys)
+	if want := []string{"main/1", "invalid -> (built-in fallback)", "no-input -> (built-in fallback)", "sales/then -> bye"}; !slices.Equal(c.UncoveredEdges, want) {
+		t.Errorf("UncoveredEdges = %q, want %q", c.UncoveredEdges, want)
 	}
 }
 
@@ -84,11 +84,11 @@ func TestScenarioFailures(t *testing.T) {
 		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	c := r.Coverage
-	if got, want := c.String(), "nodes 3/4 (75%), keys 1/2 (50%)"; got != want {
+	if got, want := c.String(), "nodes 3/4 (75%), edges 3/5 (60%)"; got != want {
 		t.Errorf("coverage = %q, want %q", got, want)
 	}
-	if !slices.Equal(c.UncoveredNodes, []string{"hours"}) || !slices.Equal(c.UncoveredKeys, []string{"main/2"}) {
-		t.Errorf("uncovered = %q %q, want [hours] [main/2]", c.UncoveredNodes, c.UncoveredKeys)
+	if want := []string{"main/2", "invalid -> (built-in fallback)"}; !slices.Equal(c.UncoveredNodes, []string{"hours"}) || !slices.Equal(c.UncoveredEdges, want) {
+		t.Errorf("uncovered = %q %q, want [hours] %q", c.UncoveredNodes, c.UncoveredEdges, want)
 	}
 }
 
@@ -140,9 +140,9 @@ func TestScenarioParseErrors(t *testing.T) {
 	_, diags := scenario.Load(path, src)
 	want := []string{
 		`testdata/bad.test.yaml:4:11: error: case "one" keys must be a list, got "1" [type]`,
-		`testdata/bad.test.yaml:6:7: error: unknown key "heard" in case "one" expect; allowed keys: hears, reaches, ends_at, dials, hangs_up; did you mean "hears"? [unknown-key]`,
+		`testdata/bad.test.yaml:6:7: error: unknown key "heard" in case "one" expect; allowed keys: hears, reaches, ends_at, dials, hangs_up, outcomes, lang, retries; did you mean "hears"? [unknown-key]`,
 		`testdata/bad.test.yaml:7:5: error: case 2 needs a name [missing-key]`,
-		`testdata/bad.test.yaml:8:13: error: case 2 expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up [missing-key]`,
+		`testdata/bad.test.yaml:8:13: error: case 2 expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up, outcomes, lang, retries [missing-key]`,
 		`testdata/bad.test.yaml:9:11: error: case "three" needs expect: what the call must do [missing-key]`,
 		`testdata/bad.test.yaml:10:14: error: case "three" inbound must be true or false, got "maybe" [type]`,
 		`testdata/bad.test.yaml:11:11: error: duplicate case name "one"; first at 3:11 [duplicate-key]`,
@@ -167,7 +167,7 @@ func TestScenarioParseErrors(t *testing.T) {
 			"x.test.yaml:3:17: error: case \"a\" keys: \"l\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
 				"x.test.yaml:3:20: error: case \"a\" keys: \"abc\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
 				"x.test.yaml:3:38: error: case \"a\" keys: \"1 2\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
-				"x.test.yaml:4:13: error: case \"a\" expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up [missing-key]"},
+				"x.test.yaml:4:13: error: case \"a\" expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up, outcomes, lang, retries [missing-key]"},
 	}
 	for _, tt := range tests {
 		_, diags := scenario.Load(tt.path, []byte(tt.src))
@@ -185,7 +185,7 @@ func TestShippedScenarios(t *testing.T) {
 		if got := failures(r); len(got) > 0 {
 			t.Errorf("%s:\n%s", path, strings.Join(got, "\n"))
 		}
-		if c := r.Coverage; c.Nodes != c.NodesTotal || c.Keys != c.KeysTotal || c.NodesTotal == 0 {
+		if c := r.Coverage; c.Nodes != c.NodesTotal || c.Edges != c.EdgesTotal || c.NodesTotal == 0 {
 			t.Errorf("%s: coverage %s, want 100%%", path, c)
 		}
 	}
