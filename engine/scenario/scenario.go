@@ -523,6 +523,8 @@ func edgeUnit(n *engine.Node, e engine.Edge) (key, name string) {
 		if e.Inherited && action != "back" {
 			return "\x00" + name, name
 		}
+	case engine.EdgeOutcome:
+		name = e.Label + " -> " + to
 	default:
 		name = strings.TrimSpace(e.Kind.String()+" "+e.Label) + " -> " + to
 	}

@@ -193,3 +193,122 @@ func TestShippedScenarios(t *testing.T) {
 
 // noEnv is an environment with nothing set.
 func noEnv(string) (string, bool) { return "", false }
+
+// TestScenarioLine: line.test.yaml walks budgets, hotkeys, back to each
+// parent and a transfer chain through the real step, and takes every
+// edge of line.yaml.
+func TestScenarioLine(t *testing.T) {
+	_, r := runScenarios(t, scenarioDir+"line.test.yaml")
+	if got := failures(r); len(got) > 0 {
+		t.Errorf("failures:\n%s", strings.Join(got, "\n"))
+	}
+	// 10 nodes; edges: 2+2+2+1 keys, 4 hotkeys declared once (9, #, 0 and
+	// the repeat), back from appointments, billing (to main_menu) and
+	// hours (to each), wrong key and silence once each, the message that
+	// continues, 2+2 transfer branches and 2 thens.
+	if got, want := r.Coverage.String(), "nodes 10/10 (100%), edges 23/23 (100%)"; got != want {
+		t.Errorf("coverage %s, want %s", got, want)
+	}
+}
+
+// TestScenarioLineCoverage: what a case leaves out shows under the name
+// coverage gives it.
+func TestScenarioLineCoverage(t *testing.T) {
+	src := `flow: line.yaml
+cases:
+  - name: one back
+    keys: ["1", "2", "*"]
+    expect: {ends_at: appointments}
+`
+	suite, diags := scenario.Load(scenarioDir+"partial.test.yaml", []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
+	if err != nil || flow == nil {
+		t.Fatal(err)
+	}
+	c := suite.Run(flow, scenario.RunOptions{}).Coverage
+	want := []string{
+		"main_menu/2", "hotkey 9 (repeat)", "hotkey # -> main_menu", "hotkey 0 -> operator",
+		"invalid -> operator", "no-input -> goodbye", "appointments/1", "appointments/hotkey * -> main_menu (back)",
+		"billing/1", "billing/2", "billing/hotkey * -> main_menu (back)", "hours/1", "hours/hotkey * -> billing (back)",
+		"operator/busy -> manager", "operator/no_answer -> manager", "operator/then -> goodbye",
+		"manager/answered -> goodbye", "manager/failed -> sorry", "manager/then -> sorry",
+	}
+	if !slices.Equal(c.UncoveredEdges, want) {
+		t.Errorf("uncovered edges:\n%q\nwant:\n%q", c.UncoveredEdges, want)
+	}
+	if got := c.String(); got != "nodes 4/10 (40%), edges 4/23 (17%)" {
+		t.Errorf("coverage %s", got)
+	}
+}
+
+// TestScenarioExpectations: each new expectation fails with a message
+// that says what happened.
+func TestScenarioExpectations(t *testing.T) {
+	src := `flow: line.yaml
+cases:
+  - name: retries
+    keys: ["-", "7"]
+    expect:
+      retries: {no_input: 2, invalid: 1}
+  - name: outcomes in order
+    keys: ["1", "*"]
+    expect:
+      outcomes: [back, key]
+  - name: language
+    expect:
+      lang: fr
+  - name: lang the flow lacks
+    lang: fr
+    expect: {ends_at: main_menu}
+  - name: busy at a menu
+    keys: [busy]
+    expect: {ends_at: main_menu}
+  - name: at a dial
+    at: operator
+    keys: [failed]
+    time: "2026-12-24 18:00"
+    expect:
+      ends_at: goodbye
+      outcomes: [then]
+      hears: Goodbye.
+`
+	suite, diags := scenario.Load(scenarioDir+"expect.test.yaml", []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
+	if err != nil || flow == nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"retries: testdata/expect.test.yaml:6:17: expected no input 2 times at main_menu; it was 1",
+		"outcomes in order: testdata/expect.test.yaml:10:24: expected the outcome key (after the ones before it); the steps were start, key, back",
+		"language: testdata/expect.test.yaml:13:7: expected the call to be in fr at its end; it is in no language",
+		`lang the flow lacks: testdata/expect.test.yaml:15:11: lang: the flow declares no languages, so a call cannot start in "fr"`,
+		"busy at a menu: testdata/expect.test.yaml:18:12: keys: busy ends a transfer, but the call is at the menu main_menu",
+	}
+	if got := failures(suite.Run(flow, scenario.RunOptions{})); !slices.Equal(got, want) {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestScenarioNewKeysParse(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"cases:\n  - name: a\n    time: noon\n    expect: {hangs_up: true}\n",
+			`x.test.yaml:3:11: error: case "a" time: "noon" is not a time: use RFC 3339 (2026-12-24T18:30:00+01:00) or "2006-01-02 15:04" [value]`},
+		{"cases:\n  - name: a\n    expect: {outcomes: [busy, nope]}\n",
+			`x.test.yaml:3:31: error: case "a" expect outcomes: "nope" is not an outcome; outcomes are start, key, hotkey, repeat, back, main, invalid_key, invalid_key_retry, no_input, no_input_retry, then, answered, busy, no_answer, failed, leaf, unknown_node, bad_state [value]`},
+		{"cases:\n  - name: a\n    expect: {retries: {no_input: x, wrong: 1}}\n",
+			"x.test.yaml:3:34: error: case \"a\" expect retries no_input must be a whole number, got \"x\" [type]\n" +
+				`x.test.yaml:3:37: error: unknown key "wrong" in case "a" expect retries; allowed keys: no_input, invalid [unknown-key]`},
+		{"cases:\n  - name: a\n    keys: [\"0\", busy, no-answer, no_answer, answered, failed]\n    expect: {hangs_up: true}\n", ""},
+	} {
+		_, diags := scenario.Load("x.test.yaml", []byte(tt.src))
+		if got := diags.Error(); got != tt.want {
+			t.Errorf("Load(%q):\n%s\nwant:\n%s", tt.src, got, tt.want)
+		}
+	}
+}
