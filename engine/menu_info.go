@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/ivrctl/ivrctl/callflows"
+import (
+	"slices"
+
+	"github.com/ivrctl/ivrctl/callflows"
+)
 
 // Retries is how many times a menu forgives silence or a wrong key, and
 // what it says each time, in the flow's default language: what sim, test,
@@ -74,4 +78,13 @@ func (n *Node) Hotkey(key string) (action string, ok bool) {
 		return "", false
 	}
 	return h.action, true
+}
+
+// Hotkeys returns the keys of menu n's hotkeys, inherited and its own, in
+// the order the defaults then the menu list them; none for other kinds.
+func (n *Node) Hotkeys() []string {
+	if n.menu == nil {
+		return nil
+	}
+	return slices.Clone(n.menu.order)
 }
