@@ -56,25 +56,14 @@ func TestSimLine(t *testing.T) {
 			if code != exitOK || stderr != "" {
 				t.Fatalf("exit code %d, stderr %q; want 0 and nothing", code, stderr)
 			}
-			if *update {
-				if err := os.WriteFile(golden, []byte(local), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if local != string(want) {
-				t.Errorf("transcript:\n%s\nwant (%s):\n%s", local, golden, want)
-			}
+			want := simGolden(t, golden, local)
 			for _, s := range tc.says {
-				if !strings.Contains(string(want), s) {
+				if !strings.Contains(want, s) {
 					t.Errorf("%s does not contain %q:\n%s", golden, s, want)
 				}
 			}
 			code, remote, stderr := runCLI(t, "sim", "--url", base, "--keys", tc.keys, lineFlow)
-			if code != exitOK || stderr != "" || remote != string(want) {
+			if code != exitOK || stderr != "" || remote != want {
 				t.Errorf("--url: exit %d, stderr %q, transcript:\n%s\nwant %s:\n%s", code, stderr, remote, golden, want)
 			}
 		})

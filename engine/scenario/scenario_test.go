@@ -108,14 +108,7 @@ cases:
     expect:
       hears: Sorry
 `
-	suite, diags := scenario.Load(scenarioDir+"inline.test.yaml", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
-	if err != nil || flow == nil {
-		t.Fatal(err)
-	}
+	suite, flow := loadInline(t, "inline.test.yaml", src)
 	r := suite.Run(flow, scenario.RunOptions{})
 	want := []string{
 		"waits: testdata/inline.test.yaml:5:7: expected the call to hang up; it was left waiting for a key at main (the call went main)",
@@ -191,6 +184,21 @@ func TestShippedScenarios(t *testing.T) {
 	}
 }
 
+// loadInline loads the scenario file src as if it were testdata/NAME,
+// and the flow it names, both of which must load.
+func loadInline(t *testing.T, name, src string) (*scenario.Suite, *engine.Flow) {
+	t.Helper()
+	suite, diags := scenario.Load(scenarioDir+name, []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
+	if err != nil || flow == nil {
+		t.Fatal(err)
+	}
+	return suite, flow
+}
+
 // noEnv is an environment with nothing set.
 func noEnv(string) (string, bool) { return "", false }
 
@@ -220,14 +228,7 @@ cases:
     keys: ["1", "2", "*"]
     expect: {ends_at: appointments}
 `
-	suite, diags := scenario.Load(scenarioDir+"partial.test.yaml", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
-	if err != nil || flow == nil {
-		t.Fatal(err)
-	}
+	suite, flow := loadInline(t, "partial.test.yaml", src)
 	c := suite.Run(flow, scenario.RunOptions{}).Coverage
 	want := []string{
 		"main_menu/2", "hotkey 9 (repeat)", "hotkey # -> main_menu", "hotkey 0 -> operator",
@@ -275,14 +276,7 @@ cases:
       outcomes: [then]
       hears: Goodbye.
 `
-	suite, diags := scenario.Load(scenarioDir+"expect.test.yaml", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
-	if err != nil || flow == nil {
-		t.Fatal(err)
-	}
+	suite, flow := loadInline(t, "expect.test.yaml", src)
 	want := []string{
 		"retries: testdata/expect.test.yaml:6:17: expected no input 2 times at main_menu; it was 1",
 		"outcomes in order: testdata/expect.test.yaml:10:24: expected the outcome key (after the ones before it); the steps were start, key, back",
