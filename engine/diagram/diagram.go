@@ -261,9 +261,12 @@ func excerpt(s string) string {
 // Mermaid returns f as a Mermaid flowchart, for a README or any
 // Markdown that renders Mermaid. Menus are rectangles with their ID and the
 // start of their prompt, say nodes stadiums with the start of their text,
-// dial nodes hexagons with the number they ring. Solid arrows are keys
-// (sorted as on a keypad) and then edges; dashed arrows are where a menu
-// sends a wrong key or no key. A circle marks the start. The output is the
+// dial nodes hexagons with the number they ring; a menu with budgets has
+// a third line ("silence ×2, wrong key ×1"). Solid arrows are keys (sorted
+// as on a keypad), a dial's outcomes and then, and messages that
+// continue; dashed arrows are where a menu sends a wrong key or no key,
+// and its own hotkeys. The hotkeys every menu inherits are one legend box,
+// with a dashed arrow to where one goes. A circle marks the start. The output is the
 // same for the same flow, so it can be checked in and compared.
 func Mermaid(f *engine.Flow) string {
 	d := newDiagram(f)
@@ -368,8 +371,9 @@ var mermaidEscape = strings.NewReplacer(
 
 // DOT returns f as a Graphviz digraph (render it with dot -Tsvg).
 // It draws what Mermaid draws: menus as boxes, say nodes as rounded boxes,
-// dial nodes as hexagons, key and then edges solid, wrong-key and no-key
-// edges dashed, and a circle at the start. The output is deterministic.
+// dial nodes as hexagons, key, outcome, then and continue edges solid,
+// wrong-key, no-key and a menu's own hotkey edges dashed, the inherited
+// hotkeys as a note, and a circle at the start. The output is deterministic.
 func DOT(f *engine.Flow) string {
 	d := newDiagram(f)
 	id := func(n *engine.Node) string { return dotQuote(diagramTitle(n)) }

@@ -92,7 +92,8 @@ var rerouted = map[engine.EdgeKind]struct {
 type Change struct {
 	Kind Kind `json:"kind"`
 	// Node is the ID of the node that changed; "" for a change to the
-	// whole flow (start-changed, fallback-changed).
+	// whole flow (start-changed, fallback-changed) or one made at every
+	// menu (a default's hotkey or budget, "every menu: ...").
 	Node string `json:"node"`
 	// Old and New are the values before and after: a text, a voice, a
 	// number, a node ID or a node kind, as Kind says; "" when there is none.

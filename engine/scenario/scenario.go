@@ -1,6 +1,8 @@
 // Package scenario plays scripted calls through a compiled flow and checks
 // what the caller hears, where the call goes and how it ends: the test
-// runner of ivrctl test. A scenario file, NAME.test.yaml, is YAML read with
+// runner of ivrctl test. Calls go through engine.Flow.Answer, the step the
+// server answers with, carrying the call's state from answer to answer
+// (see Call), so retries, the way back and the language play as served. A scenario file, NAME.test.yaml, is YAML read with
 // the same walker as flow files, so its diagnostics read the same way.
 package scenario
 
