@@ -167,6 +167,10 @@ type simLine interface {
 	// Why says why the last answer is what it is; "" when it goes
 	// without saying or cannot be told.
 	Why() string
+	// From returns the nodes the first actions of the last answer come
+	// from, one per action: the messages the caller passed through on the
+	// way to the node that answered. The rest are that node's.
+	From() []string
 	// End reports that the call is over.
 	End(ctx context.Context) error
 }
@@ -213,6 +217,16 @@ func (l *localLine) Why() string {
 	return why
 }
 
+func (l *localLine) From() []string {
+	var ids []string
+	for _, n := range l.call.Step.Passed() {
+		for range n.Callflow() {
+			ids = append(ids, n.ID())
+		}
+	}
+	return ids
+}
+
 func (l *localLine) End(context.Context) error { return nil }
 
 // httpLine plays the call against a running server by posting the VCA
@@ -255,6 +269,13 @@ func (h *httpLine) Why() string {
 		return ""
 	}
 	return h.shadow.Why()
+}
+
+func (h *httpLine) From() []string {
+	if h.shadow == nil {
+		return nil
+	}
+	return h.shadow.From()
 }
 
 func (h *httpLine) End(ctx context.Context) error {
@@ -409,7 +430,7 @@ func simulate(ctx context.Context, line simLine, in keySource, inbound bool, out
 		if why := line.Why(); why != "" {
 			fmt.Fprintf(out, "(%s)\n", why)
 		}
-		for _, l := range transcript(r) {
+		for _, l := range transcript(r, line.From()) {
 			fmt.Fprintln(out, l)
 		}
 		switch r.Callflow.Last().(type) {
@@ -449,13 +470,14 @@ func simulate(ctx context.Context, line simLine, in keySource, inbound bool, out
 
 // transcript returns what a caller hears of a response, one line per
 // action: "[node] (voice) text", "[node] dial NUMBER", "[node] hangup".
-func transcript(r *callflows.Response) []string {
+// The first actions are labelled with the nodes from (see simLine.From).
+func transcript(r *callflows.Response, from []string) []string {
 	node := scenario.NodeOf(r.ClientActionID)
 	if node == "" {
 		node = "fallback"
 	}
 	lines := make([]string, 0, len(r.Callflow))
-	for _, a := range r.Callflow {
+	for i, a := range r.Callflow {
 		var s string
 		switch a := a.(type) {
 		case *callflows.Say:
@@ -471,7 +493,11 @@ func transcript(r *callflows.Response) []string {
 		default:
 			s = a.ActionName()
 		}
-		lines = append(lines, fmt.Sprintf("[%s] %s", node, s))
+		label := node
+		if i < len(from) {
+			label = from[i]
+		}
+		lines = append(lines, fmt.Sprintf("[%s] %s", label, s))
 	}
 	return lines
 }

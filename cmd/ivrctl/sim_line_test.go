@@ -20,7 +20,7 @@ var lineCases = []struct {
 	says       []string
 }{
 	{"budgets", "-,7,-,-", []string{
-		"[main_menu] (en-US-BenjaminRUS) Welcome to the clinic.\n[main_menu] (en-US-BenjaminRUS) For appointments press 1",
+		"[welcome] (en-US-BenjaminRUS) Welcome to the clinic.\n[main_menu] (en-US-BenjaminRUS) For appointments press 1",
 		"> -\n(no input, asking again (1 of 2))\n[main_menu] (en-US-BenjaminRUS) I did not hear anything.\n[main_menu] (en-US-BenjaminRUS) Press 1 or 2.\n",
 		"> 7\n(a key the menu does not have, asking again (1 of 1))\n[main_menu] (en-US-BenjaminRUS) Sorry, that is not an option.\n",
 		"> -\n(no input, asking again (2 of 2))\n[main_menu] (en-US-BenjaminRUS) Are you still there?\n",
