@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,7 +120,14 @@ type Step struct {
 	say [][]byte
 	// reprompt answers a menu with its shorter re-prompt.
 	reprompt bool
+	// passed are the nodes the caller went through on the way to Next.
+	passed []*Node
 }
+
+// Passed returns the nodes the caller went through, in order, on the way
+// to Next without an answer of their own (messages that continue,
+// schedules): test coverage reads the edges a step took from them.
+func (s *Step) Passed() []*Node { return slices.Clone(s.passed) }
 
 // Lang returns the call's language tag; "" in a flow with no languages.
 func (s *Step) Lang() string { return s.State.Lang }
@@ -197,6 +205,7 @@ func (f *Flow) enter(s *Step, n *Node, in Input) {
 			}
 			return
 		}
+		s.passed = append(s.passed, n)
 		n = next
 	}
 	*s = f.fail(OutcomeLeaf, nil)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
@@ -22,14 +24,16 @@ import (
 // tests replace it.
 var stdin io.Reader = os.Stdin
 
-const simSynopsis = "sim [--keys 1,2,-] [--url http://HOST:PORT] [--outbound] [--warnings] FILE"
+const simSynopsis = "sim [--keys 1,2,-,busy] [--at TIME] [--lang TAG] [--url http://HOST:PORT] [--outbound] [--warnings] FILE"
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sim", simSynopsis, stderr)
-	keys := fs.String("keys", "", "the digits pressed at each menu, comma-separated; - presses nothing (default: read a line per menu from stdin)")
+	keys := fs.String("keys", "", "the digits pressed at each menu, comma-separated; - presses nothing; at a dial, answered, busy, no-answer or failed ends the bridged call so (default: read a line per menu from stdin)")
 	url := fs.String("url", "", "play the call against a running ivrctl serve at this URL instead of in-process (an inbound call)")
 	outbound := fs.Bool("outbound", false, "simulate an outbound call that ivrctl call placed and the caller answered (default: an inbound call, which the line answers)")
 	inbound := fs.Bool("inbound", true, "simulate an inbound call: the default, as in ivrctl test (--inbound=false is --outbound)")
+	at := fs.String("at", "", "place the call at `TIME`: RFC 3339, or \"2006-01-02 15:04\" in the zone of the flow's schedules (default: now)")
+	lang := fs.String("lang", "", "start the call in the language `TAG` (default: the flow's first)")
 	warnings := fs.Bool("warnings", false, warningsUsage)
 	files, err := parseFlags(fs, args)
 	if err != nil {
@@ -46,6 +50,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
+	if (*at != "" || *lang != "") && *url != "" {
+		fmt.Fprintln(stderr, "ivrctl sim: --at and --lang are for the in-process simulation; a server reads its own clock, and the caller picks the language")
+		fs.Usage()
+		return exitUsage
+	}
 	var in keySource
 	if keysGiven(fs) {
 		list, err := parseKeys(*keys)
@@ -57,15 +66,33 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	} else {
 		in = newLineKeys(stdin, stdout)
 	}
+	stateKeys, err := callstate.ParseKeys(os.Getenv("IVRCTL_STATE_KEY"))
+	if err != nil {
+		fmt.Fprintf(stderr, "ivrctl sim: %v\n", err)
+		return exitUsage
+	}
 	flow, code := loadFlow("sim", files[0], loadOptions{warnings: *warnings}, stderr)
 	if flow == nil {
 		return code
 	}
+	start := engine.Input{Time: time.Now(), Lang: *lang}
+	if *at != "" {
+		if start.Time, err = scenario.ParseTime(*at, scenario.Zone(flow)); err != nil {
+			fmt.Fprintf(stderr, "ivrctl sim: --at: %v\n", err)
+			return exitUsage
+		}
+	}
+	if err := scenario.CheckLang(flow, *lang); err != nil {
+		fmt.Fprintf(stderr, "ivrctl sim: --lang: %v\n", err)
+		return exitUsage
+	}
 
-	var line simLine = &localLine{flow: flow}
+	local := &localLine{call: scenario.Call{Flow: flow, Keys: stateKeys}, in: start, inbound: !*outbound}
+	var line simLine = local
 	if *url != "" {
 		id := fmt.Sprintf("sim-%d", time.Now().UnixNano())
-		line = &httpLine{c: carrier.Caller{BaseURL: *url, CallID: id, SessionID: id}}
+		h := &httpLine{c: carrier.Caller{BaseURL: *url, CallID: id, SessionID: id}, shadow: local}
+		line = h
 		served, err := servedFlow(ctx, *url)
 		if err != nil {
 			fmt.Fprintf(stderr, "ivrctl sim: %v\n", err)
@@ -74,6 +101,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if served.Version != flow.Version() {
 			fmt.Fprintf(stderr, "ivrctl sim: warning: %s serves %q (version %s), not %s (version %s); the call plays the server's flow\n",
 				*url, served.Flow, served.Version, files[0], flow.Version())
+			// The file cannot say why the server's flow went where it
+			// went.
+			h.shadow = nil
 		}
 	}
 	if err := simulate(ctx, line, in, !*outbound, stdout); err != nil {
@@ -88,18 +118,34 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func parseKeys(list string) ([]keyEntry, error) {
 	var keys []keyEntry
 	for _, e := range strings.Split(list, ",") {
-		digits, err := scenario.Key(e)
+		k, err := readEntry(e)
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, keyEntry{shown: strings.TrimSpace(e), digits: digits})
+		keys = append(keys, k)
 	}
 	return keys, nil
 }
 
+// readEntry reads one key entry: digits, - for none, or how a bridged
+// call ends.
+func readEntry(e string) (keyEntry, error) {
+	k := keyEntry{shown: strings.TrimSpace(e)}
+	if o, ok := scenario.Outcome(e); ok {
+		k.transfer = o
+		return k, nil
+	}
+	var err error
+	k.digits, err = scenario.Key(e)
+	return k, err
+}
+
 // keyEntry is one entry of --keys: as written, for the transcript, and
-// the digits it sends.
-type keyEntry struct{ shown, digits string }
+// the digits it sends, or how it ends a bridged call.
+type keyEntry struct {
+	shown, digits string
+	transfer      callflows.TransferOutcome
+}
 
 // keysGiven reports whether --keys was on the command line, even empty.
 func keysGiven(fs *flag.FlagSet) bool {
@@ -114,46 +160,122 @@ type simLine interface {
 	// Start places the call and returns the first answer: the start
 	// node's callflow.
 	Start(ctx context.Context) (*callflows.Response, error)
-	// Press answers the last answer with digits ("" for none, or for the
-	// end of a bridged call).
+	// Press answers the last answer with digits ("" for none).
 	Press(ctx context.Context, digits string) (*callflows.Response, error)
+	// EndTransfer ends the bridged call of the last answer's makeCall so.
+	EndTransfer(ctx context.Context, o callflows.TransferOutcome) (*callflows.Response, error)
+	// Why says why the last answer is what it is; "" when it goes
+	// without saying or cannot be told.
+	Why() string
+	// From returns the nodes the first actions of the last answer come
+	// from, one per action: the messages the caller passed through on the
+	// way to the node that answered. The rest are that node's.
+	From() []string
 	// End reports that the call is over.
 	End(ctx context.Context) error
 }
 
-// localLine steps the flow in-process with Flow.Begin and Flow.Next.
+// localLine plays the call in-process through the step the server
+// answers with (engine.Flow.Answer).
 type localLine struct {
-	flow *engine.Flow
-	at   string // the node the caller is at
+	call    scenario.Call
+	in      engine.Input // the time and language of the call
+	inbound bool
+	lang    string // the language the transcript last said
 }
 
 func (l *localLine) Start(context.Context) (*callflows.Response, error) {
 	// Inbound, the start node answers the ring; outbound, it is what the
 	// call plays once answered. Either way the caller hears it first.
-	return l.answer(l.flow.Begin().Next), nil
+	if l.inbound {
+		return l.call.Ring(l.in)
+	}
+	return l.call.Dialled()
 }
 
 func (l *localLine) Press(_ context.Context, digits string) (*callflows.Response, error) {
-	return l.answer(l.flow.Next(l.at, digits).Next), nil
+	in := l.in
+	in.Digits = digits
+	return l.call.Send(in)
 }
 
-func (l *localLine) answer(n *engine.Node) *callflows.Response {
-	l.at = n.ID()
-	return &callflows.Response{ClientActionID: n.ID(), Callflow: n.Callflow()}
+func (l *localLine) EndTransfer(_ context.Context, o callflows.TransferOutcome) (*callflows.Response, error) {
+	in := l.in
+	in.Transfer = o
+	return l.call.Send(in)
+}
+
+func (l *localLine) Why() string {
+	why := scenario.Why(l.call.Step)
+	if lang := l.call.Step.Lang(); lang != l.lang {
+		l.lang = lang
+		if why != "" {
+			why += "; "
+		}
+		why += "now in " + cmp.Or(lang, "the flow's first language")
+	}
+	return why
+}
+
+func (l *localLine) From() []string {
+	var ids []string
+	for _, n := range l.call.Step.Passed() {
+		for range n.Callflow() {
+			ids = append(ids, n.ID())
+		}
+	}
+	return ids
 }
 
 func (l *localLine) End(context.Context) error { return nil }
 
 // httpLine plays the call against a running server by posting the VCA
-// webhooks 8x8 would, then a VSS for the session.
-type httpLine struct{ c carrier.Caller }
+// webhooks 8x8 would, then a VSS for the session. A shadow call through
+// the same flow in-process, when the server serves the file sim was
+// given, says why each answer is what it is.
+type httpLine struct {
+	c      carrier.Caller
+	shadow *localLine
+}
+
+// both makes a move on the server and on the shadow.
+func (h *httpLine) both(remote, local func() (*callflows.Response, error)) (*callflows.Response, error) {
+	r, err := remote()
+	if err == nil && h.shadow != nil {
+		if _, err := local(); err != nil {
+			h.shadow = nil
+		}
+	}
+	return r, err
+}
 
 func (h *httpLine) Start(ctx context.Context) (*callflows.Response, error) {
-	return h.c.Ring(ctx)
+	return h.both(func() (*callflows.Response, error) { return h.c.Ring(ctx) },
+		func() (*callflows.Response, error) { return h.shadow.Start(ctx) })
 }
 
 func (h *httpLine) Press(ctx context.Context, digits string) (*callflows.Response, error) {
-	return h.c.Press(ctx, digits)
+	return h.both(func() (*callflows.Response, error) { return h.c.Press(ctx, digits) },
+		func() (*callflows.Response, error) { return h.shadow.Press(ctx, digits) })
+}
+
+func (h *httpLine) EndTransfer(ctx context.Context, o callflows.TransferOutcome) (*callflows.Response, error) {
+	return h.both(func() (*callflows.Response, error) { return h.c.EndTransfer(ctx, o) },
+		func() (*callflows.Response, error) { return h.shadow.EndTransfer(ctx, o) })
+}
+
+func (h *httpLine) Why() string {
+	if h.shadow == nil {
+		return ""
+	}
+	return h.shadow.Why()
+}
+
+func (h *httpLine) From() []string {
+	if h.shadow == nil {
+		return nil
+	}
+	return h.shadow.From()
 }
 
 func (h *httpLine) End(ctx context.Context) error {
@@ -215,11 +337,14 @@ func servedFlow(ctx context.Context, base string) (readiness, error) {
 	return r, nil
 }
 
-// keySource gives the digits the caller presses at each menu.
+// keySource gives the digits the caller presses at each menu, and how
+// the bridged call of each dial ends.
 type keySource interface {
-	// Next returns the digits for the next menu, "" for none; ok is false
-	// when the caller hangs up instead, and why says why.
-	Next() (digits string, ok bool, why string)
+	// Next returns the entry for the next menu, or for a dial when dial
+	// is set; ok is false when the caller hangs up instead, and why says
+	// why. At a dial, an entry with no transfer outcome leaves the bridged
+	// call answered (and, from --keys, is kept for the next menu).
+	Next(dial bool) (e keyEntry, ok bool, why string)
 }
 
 // listKeys plays the keys of --keys, echoing each as "> 1".
@@ -228,19 +353,23 @@ type listKeys struct {
 	out  io.Writer
 }
 
-func (k *listKeys) Next() (string, bool, string) {
+func (k *listKeys) Next(dial bool) (keyEntry, bool, string) {
+	if dial && (len(k.keys) == 0 || k.keys[0].transfer == callflows.TransferNone) {
+		return keyEntry{}, true, ""
+	}
 	if len(k.keys) == 0 {
-		return "", false, "no more keys: the caller hangs up"
+		return keyEntry{}, false, "no more keys: the caller hangs up"
 	}
 	e := k.keys[0]
 	k.keys = k.keys[1:]
 	fmt.Fprintf(k.out, "> %s\n", e.shown)
-	return e.digits, true, ""
+	return e, true, ""
 }
 
 // lineKeys reads one line of keys per menu after a "keys> " prompt, and
-// asks again after a line that is not a key 8x8 can send. When the input
-// is not a terminal the line is echoed, so that the transcript shows it.
+// one line per dial after "transfer> ", and asks again after a line that
+// is not a key 8x8 can send. When the input is not a terminal the line is
+// echoed, so that the transcript shows it.
 type lineKeys struct {
 	sc   *bufio.Scanner
 	out  io.Writer
@@ -257,27 +386,39 @@ func newLineKeys(r io.Reader, out io.Writer) *lineKeys {
 	return &lineKeys{sc: bufio.NewScanner(r), out: out, echo: echo}
 }
 
-func (k *lineKeys) Next() (string, bool, string) {
+func (k *lineKeys) Next(dial bool) (keyEntry, bool, string) {
+	prompt := "keys> "
+	if dial {
+		prompt = "transfer> "
+	}
 	for {
-		fmt.Fprint(k.out, "keys> ")
+		fmt.Fprint(k.out, prompt)
 		if !k.sc.Scan() {
 			fmt.Fprintln(k.out)
-			return "", false, "end of input: the caller hangs up"
+			return keyEntry{}, false, "end of input: the caller hangs up"
 		}
 		d := strings.TrimSpace(k.sc.Text())
 		if k.echo {
 			fmt.Fprintln(k.out, d)
 		}
-		digits, err := scenario.Key(d)
+		e, err := readEntry(d)
+		switch {
+		case err == nil && dial && e.digits == "":
+			return e, true, ""
+		case dial:
+			err = fmt.Errorf("%q does not end a transfer: use answered, busy, no-answer or failed, or nothing for answered", d)
+		case err == nil && e.transfer != callflows.TransferNone:
+			err = fmt.Errorf("%q ends a transfer, but this is a menu: press keys", d)
+		}
 		if err == nil {
-			return digits, true, ""
+			return e, true, ""
 		}
 		fmt.Fprintf(k.out, "(%v)\n", err)
 	}
 }
 
 // simulate plays one call on line with keys from in, printing what the
-// caller hears to out.
+// caller hears to out, and why, when it does not go without saying.
 func simulate(ctx context.Context, line simLine, in keySource, inbound bool, out io.Writer) error {
 	if inbound {
 		fmt.Fprintln(out, "(inbound call: the line answers)")
@@ -286,20 +427,36 @@ func simulate(ctx context.Context, line simLine, in keySource, inbound bool, out
 	}
 	r, err := line.Start(ctx)
 	for err == nil {
-		for _, l := range transcript(r) {
+		if why := line.Why(); why != "" {
+			fmt.Fprintf(out, "(%s)\n", why)
+		}
+		for _, l := range transcript(r, line.From()) {
 			fmt.Fprintln(out, l)
 		}
 		switch r.Callflow.Last().(type) {
 		case *callflows.SayAndCapture:
-			digits, ok, why := in.Next()
+			e, ok, why := in.Next(false)
 			if !ok {
 				fmt.Fprintf(out, "(%s)\n", why)
 				return line.End(ctx)
 			}
-			r, err = line.Press(ctx, digits)
+			if e.transfer != callflows.TransferNone {
+				return fmt.Errorf("%s ends a transfer, but the call is at the menu %s: give the keys pressed there", e.shown, scenario.NodeOf(r.ClientActionID))
+			}
+			r, err = line.Press(ctx, e.digits)
 		case *callflows.MakeCall:
-			fmt.Fprintln(out, "(the bridged call ends)")
-			r, err = line.Press(ctx, "")
+			e, ok, why := in.Next(true)
+			if !ok {
+				fmt.Fprintf(out, "(%s)\n", why)
+				return line.End(ctx)
+			}
+			if e.transfer == callflows.TransferNone {
+				fmt.Fprintln(out, "(the bridged call ends)")
+				e.transfer = callflows.TransferAnswered
+			} else {
+				fmt.Fprintf(out, "(the bridged call ends: %s)\n", strings.ReplaceAll(e.transfer.String(), "_", " "))
+			}
+			r, err = line.EndTransfer(ctx, e.transfer)
 		case *callflows.Hangup:
 			fmt.Fprintln(out, "(the call ends)")
 			return line.End(ctx)
@@ -313,13 +470,14 @@ func simulate(ctx context.Context, line simLine, in keySource, inbound bool, out
 
 // transcript returns what a caller hears of a response, one line per
 // action: "[node] (voice) text", "[node] dial NUMBER", "[node] hangup".
-func transcript(r *callflows.Response) []string {
-	node := r.ClientActionID
+// The first actions are labelled with the nodes from (see simLine.From).
+func transcript(r *callflows.Response, from []string) []string {
+	node := scenario.NodeOf(r.ClientActionID)
 	if node == "" {
 		node = "fallback"
 	}
 	lines := make([]string, 0, len(r.Callflow))
-	for _, a := range r.Callflow {
+	for i, a := range r.Callflow {
 		var s string
 		switch a := a.(type) {
 		case *callflows.Say:
@@ -335,7 +493,11 @@ func transcript(r *callflows.Response) []string {
 		default:
 			s = a.ActionName()
 		}
-		lines = append(lines, fmt.Sprintf("[%s] %s", node, s))
+		label := node
+		if i < len(from) {
+			label = from[i]
+		}
+		lines = append(lines, fmt.Sprintf("[%s] %s", label, s))
 	}
 	return lines
 }

@@ -37,24 +37,31 @@ func TestSimGolden(t *testing.T) {
 			if code != exitOK || stderr != "" {
 				t.Fatalf("exit code %d, stderr %q; want 0 and nothing", code, stderr)
 			}
-			golden := filepath.Join("testdata", "sim", tc.name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if stdout != string(want) {
-				t.Errorf("transcript:\n%s\nwant (%s):\n%s", stdout, golden, want)
-			}
+			simGolden(t, filepath.Join("testdata", "sim", tc.name+".txt"), stdout)
 		})
 	}
+}
+
+// simGolden compares the transcript got with the golden file, which go
+// test -update rewrites first, and returns the golden transcript.
+func simGolden(t *testing.T, golden, got string) string {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("transcript:\n%s\nwant (%s):\n%s", got, golden, want)
+	}
+	return string(want)
 }
 
 // TestSimGoldenContent pins what the golden files must say, so that a

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/engine/scenario"
 )
 
@@ -31,7 +32,7 @@ type testOptions struct {
 func runTest(args []string, stdout, stderr io.Writer) int {
 	fset := newFlagSet("test", testSynopsis, stderr)
 	var o testOptions
-	fset.Float64Var(&o.minCov, "min-coverage", 0, "fail unless the cases reach at least `PCT` percent of the nodes and of the menu keys")
+	fset.Float64Var(&o.minCov, "min-coverage", 0, "fail unless the cases reach at least `PCT` percent of the nodes and take that much of the edges (keys, hotkeys, wrong keys, silence, transfer outcomes...)")
 	fset.BoolVar(&o.outbound, "outbound", false, "play the cases that do not set inbound as outbound calls that ivrctl call placed (default: inbound calls, which the line answers, as in ivrctl sim)")
 	fset.BoolVar(&o.warnings, "warnings", false, warningsUsage)
 	files, err := parseFlags(fset, args)
@@ -117,7 +118,12 @@ func testSuite(file string, o testOptions, stdout, stderr io.Writer) int {
 	}
 	// The flow again for each env the cases set: only its errors are
 	// news, its warnings those of the flow above.
-	run := scenario.RunOptions{EnvFlows: map[string]*engine.Flow{}, Outbound: o.outbound}
+	keys, err := callstate.ParseKeys(os.Getenv("IVRCTL_STATE_KEY"))
+	if err != nil {
+		fmt.Fprintf(stderr, "ivrctl test: %v\n", err)
+		return exitUsage
+	}
+	run := scenario.RunOptions{EnvFlows: map[string]*engine.Flow{}, Outbound: o.outbound, Keys: keys}
 	for _, c := range suite.Cases {
 		key := c.EnvKey()
 		if _, done := run.EnvFlows[key]; done || c.Env == nil {
@@ -156,10 +162,10 @@ func testSuite(file string, o testOptions, stdout, stderr io.Writer) int {
 	if len(cov.UncoveredNodes) > 0 {
 		fmt.Fprintf(stdout, "not covered: nodes %s\n", strings.Join(cov.UncoveredNodes, ", "))
 	}
-	if len(cov.UncoveredKeys) > 0 {
-		fmt.Fprintf(stdout, "not covered: keys %s\n", strings.Join(cov.UncoveredKeys, ", "))
+	if len(cov.UncoveredEdges) > 0 {
+		fmt.Fprintf(stdout, "not covered: edges %s\n", strings.Join(cov.UncoveredEdges, ", "))
 	}
-	if cov.NodePercent() < o.minCov || cov.KeyPercent() < o.minCov {
+	if cov.NodePercent() < o.minCov || cov.EdgePercent() < o.minCov {
 		fmt.Fprintf(stderr, "ivrctl test: %s: coverage %s is below --min-coverage %v%%\n", file, cov, o.minCov)
 		code = exitProblems
 	}

@@ -60,9 +60,9 @@ func TestTestCommandShipped(t *testing.T) {
 	}
 	for _, want := range []string{
 		"--- ../../flows/restaurant.test.yaml (../../flows/restaurant.yaml)\nok   hours\n",
-		"coverage: nodes 13/13 (100%), keys 12/12 (100%)\n",
+		"coverage: nodes 13/13 (100%), edges 15/15 (100%)\n",
 		"--- ../../examples/clinic.test.yaml (../../examples/clinic.yaml)\n",
-		"coverage: nodes 14/14 (100%), keys 15/15 (100%)\n",
+		"coverage: nodes 14/14 (100%), edges 20/20 (100%)\n",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout = %q, want it to contain %q", stdout, want)
@@ -77,9 +77,9 @@ func TestTestCommandDiscovery(t *testing.T) {
 	shopDir(t, shopPass)
 	want := "--- flows/shop.test.yaml (flows/shop.yaml)\n" +
 		"ok   hours\n" +
-		"coverage: nodes 2/4 (50%), keys 1/2 (50%)\n" +
+		"coverage: nodes 2/4 (50%), edges 1/5 (20%)\n" +
 		"not covered: nodes sales, bye\n" +
-		"not covered: keys main/1\n"
+		"not covered: edges main/1, invalid -> (built-in fallback), no-input -> (built-in fallback), sales/then -> bye\n"
 	for _, tt := range []struct {
 		args   []string
 		code   int
@@ -87,9 +87,9 @@ func TestTestCommandDiscovery(t *testing.T) {
 	}{
 		{[]string{"test"}, exitOK, ""},
 		{[]string{"test", "flows/shop.yaml"}, exitOK, ""},
-		{[]string{"test", "--min-coverage", "50"}, exitOK, ""},
-		{[]string{"test", "--min-coverage", "50.1"}, exitProblems,
-			"ivrctl test: flows/shop.test.yaml: coverage nodes 2/4 (50%), keys 1/2 (50%) is below --min-coverage 50.1%\n"},
+		{[]string{"test", "--min-coverage", "20"}, exitOK, ""},
+		{[]string{"test", "--min-coverage", "20.1"}, exitProblems,
+			"ivrctl test: flows/shop.test.yaml: coverage nodes 2/4 (50%), edges 1/5 (20%) is below --min-coverage 20.1%\n"},
 	} {
 		code, stdout, stderr := runCLI(t, tt.args...)
 		if code != tt.code || stdout != want || stderr != tt.stderr {
@@ -113,7 +113,8 @@ func TestTestCommandFailure(t *testing.T) {
 	want := "--- flows/shop.test.yaml (flows/shop.yaml)\n" +
 		"ok   hours\n" +
 		"FAIL sales (flows/shop.test.yaml:9:7: expected to reach hours; the call went main -> sales -> bye)\n" +
-		"coverage: nodes 4/4 (100%), keys 2/2 (100%)\n"
+		"coverage: nodes 4/4 (100%), edges 3/5 (60%)\n" +
+		"not covered: edges invalid -> (built-in fallback), no-input -> (built-in fallback)\n"
 	if code != exitProblems || stdout != want || stderr != "" {
 		t.Errorf("exit %d, want 1\nstdout:\n%s\nwant:\n%s\nstderr: %q", code, stdout, want, stderr)
 	}
@@ -141,7 +142,7 @@ func TestTestCommandErrors(t *testing.T) {
 		{"bad scenario file", []string{"test"}, exitProblems,
 			"flows/shop.test.yaml:3:24: error: case \"x\" expect hangs_up must be true or false, got \"yes\" [type]\nivrctl test: flows/shop.test.yaml has errors\n"},
 		{"nothing to check", []string{"test", "other/x.test.yaml"}, exitProblems,
-			"other/x.test.yaml:4:13: error: case \"x\" expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up [missing-key]\n"},
+			"other/x.test.yaml:4:13: error: case \"x\" expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up, outcomes, lang, retries [missing-key]\n"},
 		{"keys 8x8 cannot send", []string{"test", "other/keys.test.yaml"}, exitProblems,
 			"other/keys.test.yaml:4:17: error: case \"x\" keys: \"l\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
 				"other/keys.test.yaml:4:20: error: case \"x\" keys: \"abc\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n"},
@@ -225,9 +226,9 @@ func TestTestCommandEnv(t *testing.T) {
 		"ok   night desk\n" +
 		"ok   night desk again\n" +
 		"FAIL broken desk (flows/shop.test.yaml:16:14: expected to dial +15550100; dialled: +15550188)\n" +
-		"coverage: nodes 3/4 (75%), keys 1/2 (50%)\n" +
+		"coverage: nodes 3/4 (75%), edges 2/5 (40%)\n" +
 		"not covered: nodes hours\n" +
-		"not covered: keys main/2\n"
+		"not covered: edges main/2, invalid -> (built-in fallback), no-input -> (built-in fallback)\n"
 	if code != exitProblems || stdout != want || stderr != "" {
 		t.Errorf("exit %d, want 1\nstdout:\n%s\nwant:\n%s\nstderr: %q", code, stdout, want, stderr)
 	}

@@ -20,6 +20,9 @@ func TestDiagramGolden(t *testing.T) {
 	flows := map[string]string{
 		"restaurant": "../../flows/restaurant.yaml",
 		"clinic":     "../../examples/clinic.yaml",
+		// Budgets, inherited hotkeys, a message that continues, dial
+		// outcomes.
+		"line": "../scenario/testdata/line.yaml",
 	}
 	for name, path := range flows {
 		flow := enginetest.Load(t, path)
@@ -123,9 +126,11 @@ func TestDOTRenders(t *testing.T) {
 		t.Skip("graphviz's dot is not installed")
 	}
 	for name, flow := range map[string]*engine.Flow{
-		"restaurant": enginetest.Load(t, "../../flows/restaurant.yaml"),
-		"clinic":     enginetest.Load(t, "../../examples/clinic.yaml"),
-		"tricky":     loadTricky(t),
+		"restaurant":  enginetest.Load(t, "../../flows/restaurant.yaml"),
+		"clinic":      enginetest.Load(t, "../../examples/clinic.yaml"),
+		"tricky":      loadTricky(t),
+		"line":        enginetest.Load(t, "../scenario/testdata/line.yaml"),
+		"own hotkeys": enginetest.LoadBytes(t, "own.yaml", ownHotkeys),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -142,5 +147,59 @@ func TestDOTRenders(t *testing.T) {
 				t.Errorf("dot -Tsvg wrote no <svg:\n%s", stdout.String())
 			}
 		})
+	}
+}
+
+// ownHotkeys has hotkeys in the defaults that one menu overrides and
+// another switches off, and a menu with hotkeys of its own.
+const ownHotkeys = `version: 1
+start: main
+defaults:
+  hotkeys: {"9": repeat, "0": desk}
+nodes:
+  main:
+    menu: Press 1 for sales.
+    keys: {"1": sales}
+    no_input: {retries: 1}
+  sales:
+    menu: Press 1 to order.
+    keys: {"1": desk}
+    hotkeys: {"0": "off", "*": back, "8": repeat, "9": main}
+    invalid: {retries: 2, say: Sorry.}
+  desk:
+    dial: {to: "+15550100", from: "+15550199"}
+    busy: closed
+    then: closed
+  closed:
+    say: Goodbye.
+`
+
+// TestDiagramHotkeys: inherited hotkeys are drawn once, in a legend that
+// names the menus without them; a menu's own hotkeys are dashed arrows;
+// budgets are a note on the menu; a dial's outcomes are labelled.
+func TestDiagramHotkeys(t *testing.T) {
+	flow := enginetest.LoadBytes(t, "own.yaml", ownHotkeys)
+	mmd, dot := diagram.Mermaid(flow), diagram.DOT(flow)
+	for _, tt := range []struct {
+		out, want string
+	}{
+		{mmd, `    main["main<br/>Press 1 for sales.<br/>silence ×1"]`},
+		{mmd, `    sales["sales<br/>Press 1 to order.<br/>wrong key ×2"]`},
+		{mmd, `    _hotkeys>"hotkeys of every menu<br/>9: repeat (not at sales)<br/>0: to desk (not at sales)"]`},
+		{mmd, "    sales -->|\"1\"| desk\n    sales -.->|\"8 repeat\"| sales\n    sales -.->|\"9 main menu\"| main\n    sales -.->|\"* back\"| main\n"},
+		{mmd, "    desk -->|\"busy\"| closed\n    desk -->|\"then\"| closed\n"},
+		{mmd, `    _hotkeys -.->|"0"| desk`},
+		{dot, `  "(hotkeys)" [shape=note, label="hotkeys of every menu\l9: repeat (not at sales)\l0: to desk (not at sales)\l"];`},
+		{dot, `  "sales" -> "main" [label="* back", style=dashed];`},
+		{dot, `  "(hotkeys)" -> "desk" [label="0", style=dashed];`},
+		{dot, `  "main" [shape=box, label="main\nPress 1 for sales.\nsilence ×1"];`},
+	} {
+		if !strings.Contains(tt.out, tt.want) {
+			t.Errorf("output lacks %q:\n%s", tt.want, tt.out)
+		}
+	}
+	// The inherited repeat is not an arrow from main, whose own it is not.
+	if strings.Contains(mmd, "main -.->|\"9") {
+		t.Errorf("an inherited hotkey is drawn from a menu:\n%s", mmd)
 	}
 }

@@ -37,6 +37,22 @@ const (
 	InvalidChanged  Kind = "invalid-changed"  // where an invalid key goes
 	NoInputChanged  Kind = "no-input-changed" // where pressing nothing goes
 	ThenChanged     Kind = "then-changed"     // where a dial goes after the call
+	// OutcomeChanged: where a dial sends the caller when the bridged call
+	// ends a given way (busy, no answer...), by a branch or by then.
+	OutcomeChanged Kind = "outcome-changed"
+	// ContinueChanged: where a message that continues goes on to.
+	ContinueChanged Kind = "continue-changed"
+	// HotkeyAdded, HotkeyRemoved and HotkeyChanged: what a hotkey does at
+	// a menu (repeat, back, main menu, to a node); at every menu when the
+	// Change names no node.
+	HotkeyAdded   Kind = "hotkey-added"
+	HotkeyRemoved Kind = "hotkey-removed"
+	HotkeyChanged Kind = "hotkey-changed"
+	// BudgetChanged: how many times a menu asks again after silence or a
+	// wrong key, or what it says then.
+	BudgetChanged Kind = "budget-changed"
+	// RepromptChanged: the shorter prompt a menu asks again with.
+	RepromptChanged Kind = "reprompt-changed"
 	// RouteChanged: another way out of a node (an edge of a kind the
 	// kinds above do not name) leads elsewhere.
 	RouteChanged Kind = "route-changed"
@@ -54,7 +70,8 @@ const (
 // kindOrder is the order of the kinds of a node's changes.
 var kindOrder = []Kind{
 	StartChanged, FallbackChanged, NodeAdded, NodeRemoved, KindChanged, PromptChanged, VoiceChanged, DialChanged,
-	KeyAdded, KeyRemoved, KeyRerouted, InvalidChanged, NoInputChanged, ThenChanged, RouteChanged, SettingsChanged, NewUnreachable, NewDeadEnd,
+	KeyAdded, KeyRemoved, KeyRerouted, HotkeyAdded, HotkeyRemoved, HotkeyChanged, InvalidChanged, NoInputChanged,
+	BudgetChanged, RepromptChanged, OutcomeChanged, ThenChanged, ContinueChanged, RouteChanged, SettingsChanged, NewUnreachable, NewDeadEnd,
 }
 
 // rerouted says, for each kind of edge that is not a key, the kind of
@@ -64,9 +81,10 @@ var rerouted = map[engine.EdgeKind]struct {
 	kind Kind
 	what string
 }{
-	engine.EdgeInvalid: {InvalidChanged, "a key the menu does not have now goes to"},
-	engine.EdgeNoInput: {NoInputChanged, "pressing nothing now goes to"},
-	engine.EdgeThen:    {ThenChanged, "after the call ends, the caller now goes to"},
+	engine.EdgeInvalid:  {InvalidChanged, "a key the menu does not have now goes to"},
+	engine.EdgeNoInput:  {NoInputChanged, "pressing nothing now goes to"},
+	engine.EdgeThen:     {ThenChanged, "after the call ends, the caller now goes to"},
+	engine.EdgeContinue: {ContinueChanged, "after the message, the caller now goes on to"},
 }
 
 // Change is one difference a caller would notice between two versions of a
@@ -74,7 +92,8 @@ var rerouted = map[engine.EdgeKind]struct {
 type Change struct {
 	Kind Kind `json:"kind"`
 	// Node is the ID of the node that changed; "" for a change to the
-	// whole flow (start-changed, fallback-changed).
+	// whole flow (start-changed, fallback-changed) or one made at every
+	// menu (a default's hotkey or budget, "every menu: ...").
 	Node string `json:"node"`
 	// Old and New are the values before and after: a text, a voice, a
 	// number, a node ID or a node kind, as Kind says; "" when there is none.
@@ -98,7 +117,7 @@ func (cs Changes) Text() string {
 	for _, c := range cs {
 		b.WriteString(c.Message)
 		b.WriteByte('\n')
-		if c.Kind == PromptChanged {
+		if c.Kind == PromptChanged || c.Kind == RepromptChanged && c.Old != "" && c.New != "" {
 			fmt.Fprintf(&b, "  - %s\n  + %s\n", c.Old, c.New)
 		}
 	}
@@ -132,6 +151,7 @@ func Compare(before, after *engine.Flow) Changes {
 			d.add(NodeRemoved, o.ID(), o.Kind().String(), "", fmt.Sprintf("- node %s (%s)", o.ID(), o.Kind()))
 		}
 	}
+	d.groupEveryMenu(before, after)
 	d.deadSpots(before, after)
 
 	rank := map[string]int{"": 0}
@@ -178,6 +198,9 @@ func (d *differ) node(o, n *engine.Node) {
 		d.add(DialChanged, id, oa.dial, na.dial, fmt.Sprintf("%s: now dials %s (was %s)", id, na.dial, oa.dial))
 	}
 	d.edges(o, n)
+	d.hotkeys(o, n)
+	d.budgets(o, n)
+	d.outcomes(o, n)
 	if len(d.changes) == before && o.Kind() == n.Kind() && !bytes.Equal(o.Response(), n.Response()) {
 		d.add(SettingsChanged, id, "", "", fmt.Sprintf("%s: other settings changed (speed, capture or caller ID)", id))
 	}
@@ -210,6 +233,9 @@ func (d *differ) edges(o, n *engine.Node) {
 	}
 	newTo := map[edgeKey]bool{}
 	for _, e := range n.Edges() {
+		if e.Kind == engine.EdgeHotkey || e.Kind == engine.EdgeOutcome {
+			continue // see hotkeys and outcomes
+		}
 		k := edgeKey{e.Kind, e.Label}
 		newTo[k] = true
 		ot, ok := oldTo[k]
@@ -329,4 +355,185 @@ func name(n *engine.Node) string {
 		return "the built-in fallback"
 	}
 	return n.ID()
+}
+
+// budgets compares the two versions of a menu's budgets and re-prompt.
+func (d *differ) budgets(o, n *engine.Node) {
+	id := n.ID()
+	for _, b := range []struct {
+		old, new engine.Retries
+		after    string
+	}{
+		{o.NoInputRetries(), n.NoInputRetries(), "silence"},
+		{o.InvalidRetries(), n.InvalidRetries(), "a wrong key"},
+	} {
+		if b.old.Count != b.new.Count {
+			d.add(BudgetChanged, id, fmt.Sprint(b.old.Count), fmt.Sprint(b.new.Count),
+				fmt.Sprintf("%s: now asks again %s after %s (was %s)", id, times(b.new.Count), b.after, times(b.old.Count)))
+		}
+		if ov, nv := strings.Join(b.old.Say, " / "), strings.Join(b.new.Say, " / "); ov != nv {
+			msg := fmt.Sprintf("%s: what it says after %s changed: %s (was %s)", id, b.after, said(nv), said(ov))
+			d.add(BudgetChanged, id, ov, nv, msg)
+		}
+	}
+	or, nr := o.Reprompt(), n.Reprompt()
+	switch {
+	case or == nr:
+	case or == "":
+		d.add(RepromptChanged, id, "", nr, fmt.Sprintf("%s: now asks again with a shorter prompt: %q", id, nr))
+	case nr == "":
+		d.add(RepromptChanged, id, or, "", fmt.Sprintf("%s: no longer asks again with a shorter prompt (was %q)", id, or))
+	default:
+		d.add(RepromptChanged, id, or, nr, fmt.Sprintf("%s: shorter prompt changed", id))
+	}
+}
+
+func times(n int) string {
+	switch n {
+	case 0:
+		return "no times"
+	case 1:
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
+func said(s string) string {
+	if s == "" {
+		return "nothing"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// outcomes compares where the two versions of a dial send the caller for
+// each way the bridged call can end that a branch names in either: by its
+// branch, or by then.
+func (d *differ) outcomes(o, n *engine.Node) {
+	ob, nb := branches(o), branches(n)
+	for _, out := range callflows.TransferOutcomes {
+		label := out.String()
+		if _, ok := ob[label]; !ok {
+			if _, ok := nb[label]; !ok {
+				continue // then in both, told by ThenChanged
+			}
+		}
+		ot, nt := cmp.Or(ob[label], target(o, engine.EdgeThen)), cmp.Or(nb[label], target(n, engine.EdgeThen))
+		if id(ot) != id(nt) {
+			d.add(OutcomeChanged, n.ID(), id(ot), id(nt), fmt.Sprintf("%s: when %s, the caller now goes to %s (was %s)",
+				n.ID(), outcomeWords[out], name(nt), name(ot)))
+		}
+	}
+}
+
+// outcomeWords say how a bridged call ended, after "when".
+var outcomeWords = map[callflows.TransferOutcome]string{
+	callflows.TransferAnswered: "the call was answered",
+	callflows.TransferBusy:     "the line is busy",
+	callflows.TransferNoAnswer: "nobody answers",
+	callflows.TransferFailed:   "the call fails",
+}
+
+// branches returns a dial's outcome branches by label.
+func branches(n *engine.Node) map[string]*engine.Node {
+	m := map[string]*engine.Node{}
+	for _, e := range n.Edges() {
+		if e.Kind == engine.EdgeOutcome {
+			m[e.Label] = e.To
+		}
+	}
+	return m
+}
+
+// hotkeys compares what each hotkey of the two versions of a menu does.
+func (d *differ) hotkeys(o, n *engine.Node) {
+	if o.Kind() != engine.KindMenu || n.Kind() != engine.KindMenu {
+		return
+	}
+	id := n.ID()
+	oh, nh := hotkeyMap(o), hotkeyMap(n)
+	keys := n.Hotkeys()
+	for _, k := range o.Hotkeys() {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		was, now := oh[k], nh[k]
+		switch {
+		case was == now:
+		case was == "":
+			d.add(HotkeyAdded, id, "", now, fmt.Sprintf("%s: new hotkey %s: %s", id, k, now))
+		case now == "":
+			d.add(HotkeyRemoved, id, was, "", fmt.Sprintf("%s: hotkey %s no longer does anything (was: %s)", id, k, was))
+		default:
+			d.add(HotkeyChanged, id, was, now, fmt.Sprintf("%s: hotkey %s now does: %s (was: %s)", id, k, now, was))
+		}
+	}
+}
+
+// everyMenu are the kinds of change a flow's defaults make at every menu.
+var everyMenu = []Kind{HotkeyAdded, HotkeyRemoved, HotkeyChanged, BudgetChanged, RepromptChanged}
+
+// groupEveryMenu tells once, as "every menu: ...", a change of everyMenu's
+// kinds that every menu both flows have shares, as a change to the
+// defaults makes: one line rather than one per menu.
+func (d *differ) groupEveryMenu(before, after *engine.Flow) {
+	menus := 0
+	for _, n := range after.Nodes() {
+		if o, ok := before.Node(n.ID()); ok && o.Kind() == engine.KindMenu && n.Kind() == engine.KindMenu {
+			menus++
+		}
+	}
+	if menus < 2 {
+		return
+	}
+	type shared struct {
+		kind          Kind
+		old, new, msg string
+	}
+	count := map[shared]int{}
+	key := func(c Change) (shared, bool) {
+		rest, ok := strings.CutPrefix(c.Message, c.Node+": ")
+		return shared{c.Kind, c.Old, c.New, rest}, ok && c.Node != "" && slices.Contains(everyMenu, c.Kind)
+	}
+	for _, c := range d.changes {
+		if k, ok := key(c); ok {
+			count[k]++
+		}
+	}
+	out := d.changes[:0]
+	told := map[shared]bool{}
+	for _, c := range d.changes {
+		k, ok := key(c)
+		if !ok || count[k] < menus {
+			out = append(out, c)
+			continue
+		}
+		if !told[k] {
+			told[k] = true
+			out = append(out, Change{Kind: c.Kind, Old: c.Old, New: c.New, Message: "every menu: " + k.msg})
+		}
+	}
+	d.changes = out
+}
+
+// hotkeyMap says what each hotkey of menu n does: repeat, back, main
+// menu, or "to NODE".
+func hotkeyMap(n *engine.Node) map[string]string {
+	m := map[string]string{}
+	for _, k := range n.Hotkeys() {
+		switch action, _ := n.Hotkey(k); action {
+		case "repeat", "back":
+			m[k] = action
+		case "main":
+			m[k] = "main menu"
+		default:
+			for _, e := range n.Edges() {
+				if e.Kind == engine.EdgeHotkey && e.Label == k {
+					m[k] = "to " + name(e.To)
+				}
+			}
+		}
+	}
+	return m
 }

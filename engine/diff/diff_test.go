@@ -45,6 +45,14 @@ func TestDiffKinds(t *testing.T) {
 		"dead_end":          {diff.KeyRemoved, diff.KeyRerouted, diff.InvalidChanged, diff.NoInputChanged, diff.NewDeadEnd, diff.NewUnreachable, diff.ThenChanged, diff.NewDeadEnd, diff.NewUnreachable},
 		"reformatted":       {},
 		"voice_and_routes":  {diff.VoiceChanged, diff.VoiceChanged, diff.ThenChanged, diff.VoiceChanged},
+		// A default's budget told once for every menu, a re-prompt changed
+		// and added, a menu's own messages.
+		"budgets": {diff.BudgetChanged, diff.RepromptChanged, diff.BudgetChanged, diff.RepromptChanged},
+		// A default's hotkey told once; a menu's own added and switched off.
+		"hotkeys": {diff.HotkeyChanged, diff.HotkeyAdded, diff.HotkeyRemoved},
+		// A message that continues elsewhere; a dial's branch moved to
+		// then, and a new branch.
+		"outcomes": {diff.ContinueChanged, diff.OutcomeChanged, diff.OutcomeChanged},
 	}
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {

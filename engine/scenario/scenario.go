@@ -1,6 +1,8 @@
 // Package scenario plays scripted calls through a compiled flow and checks
 // what the caller hears, where the call goes and how it ends: the test
-// runner of ivrctl test. A scenario file, NAME.test.yaml, is YAML read with
+// runner of ivrctl test. Calls go through engine.Flow.Answer, the step the
+// server answers with, carrying the call's state from answer to answer
+// (see Call), so retries, the way back and the language play as served. A scenario file, NAME.test.yaml, is YAML read with
 // the same walker as flow files, so its diagnostics read the same way.
 package scenario
 
@@ -12,11 +14,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
@@ -27,8 +31,10 @@ const Suffix = ".test.yaml"
 // Allowed keys of each mapping in a scenario file.
 var (
 	suiteKeys  = []string{"flow", "cases"}
-	caseKeys   = []string{"name", "at", "inbound", "env", "keys", "expect"}
-	expectKeys = []string{"hears", "reaches", "ends_at", "dials", "hangs_up"}
+	caseKeys   = []string{"name", "at", "time", "lang", "inbound", "env", "keys", "expect"}
+	expectKeys = []string{"hears", "reaches", "ends_at", "dials", "hangs_up", "outcomes", "lang", "retries"}
+	// retryKeys are the budgets expect retries counts.
+	retryKeys = []string{"no_input", "invalid"}
 )
 
 // maxSteps bounds a played call, so that dial nodes that lead to one
@@ -53,6 +59,13 @@ type Case struct {
 	// for a call already in progress; the first key is entered there. A
 	// node the flow does not have plays the fallback.
 	At *engine.Scalar
+	// Time, when set, is when the call is placed (see ParseTime): the
+	// time the flow's schedules read. Unset, the call is placed when the
+	// cases run (RunOptions.Now).
+	Time *engine.Scalar
+	// Lang, when set, is the language the call starts in; unset, the
+	// flow's first.
+	Lang *engine.Scalar
 	// Inbound, when set, says whether the call is inbound (8x8 rings the
 	// line, which answers with the start node) or outbound (ivrctl call
 	// placed it with the start node, and the caller answered); nil plays
@@ -62,7 +75,9 @@ type Case struct {
 	// environment; nil when the case sets none. The flow is loaded once
 	// for each distinct Env (see EnvKey and RunOptions.EnvFlows).
 	Env map[string]string
-	// Keys are the digits entered at each menu, "" for none.
+	// Keys are the digits entered at each menu, "" for none, and at a
+	// dial node how its bridged call ends (a TransferOutcome's name, see
+	// Outcome); a dial with no outcome given ends answered.
 	Keys    []*engine.Scalar
 	KeysPos engine.Pos
 	Expect  Expect
@@ -77,6 +92,14 @@ type Expect struct {
 	Dials   []*engine.Scalar // each number is a makeCall destination
 	HangsUp *engine.Scalar   // "true" or "false"
 	hangsUp bool
+	// Outcomes are step outcomes (engine.Outcome: no_input_retry, back,
+	// busy...) that the call's steps have, in this order.
+	Outcomes []*engine.Scalar
+	// Lang is the language the call is in at its end.
+	Lang *engine.Scalar
+	// NoInput and Invalid are the retry counts at the menu the call
+	// ends at: how many times it was silent or pressed a wrong key there.
+	NoInput, Invalid *engine.Scalar
 }
 
 // parser reads a scenario file with the walker flow files are read with.
@@ -203,6 +226,17 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 			}
 		case "at":
 			c.At = p.scalar(v, what+" at")
+		case "time":
+			c.Time = p.scalar(v, what+" time")
+			if c.Time != nil {
+				// The zone is the flow's, known when the case runs; the
+				// form is checked here.
+				if _, err := ParseTime(c.Time.Value, time.UTC); err != nil {
+					p.errorf(c.Time.Range, engine.RuleValue, "%s time: %v", what, err)
+				}
+			}
+		case "lang":
+			c.Lang = p.scalar(v, what+" lang")
 		case "inbound":
 			in := p.boolean(v, what+" inbound")
 			c.Inbound = &in
@@ -243,6 +277,35 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 				case "hangs_up":
 					e.hangsUp = p.boolean(v, field)
 					e.HangsUp = &engine.Scalar{Value: fmt.Sprint(e.hangsUp), Range: key.Range}
+				case "outcomes":
+					e.Outcomes = p.scalars(v, field, false)
+					for _, o := range e.Outcomes {
+						if !slices.Contains(engine.Outcomes, engine.Outcome(o.Value)) {
+							p.errorf(o.Range, engine.RuleValue, "%s: %q is not an outcome; outcomes are %s", field, o.Value, outcomeNames())
+						}
+					}
+				case "lang":
+					e.Lang = p.scalar(v, field)
+					if e.Lang != nil {
+						e.Lang.Range = key.Range
+					}
+				case "retries":
+					p.mapping(v, field, retryKeys, func(k *engine.Scalar, v *yaml.Node) {
+						n := p.scalar(v, field+" "+k.Value)
+						if n == nil {
+							return
+						}
+						if _, err := strconv.Atoi(n.Value); err != nil {
+							p.errorf(n.Range, engine.RuleType, "%s %s must be a whole number, got %q", field, k.Value, n.Value)
+							return
+						}
+						n.Range = k.Range
+						if k.Value == "no_input" {
+							e.NoInput = n
+						} else {
+							e.Invalid = n
+						}
+					})
 				}
 			})
 			if ok && checks == 0 && len(p.w.Problems)+len(p.diags) == problems {
@@ -311,6 +374,15 @@ func Key(entry string) (string, error) {
 	return "", fmt.Errorf("%q is not a key 8x8 can send: use digits 0-9, * and #, or %s for none", entry, NoKey)
 }
 
+// outcomeNames lists the step outcomes a case can expect.
+func outcomeNames() string {
+	names := make([]string, len(engine.Outcomes))
+	for i, o := range engine.Outcomes {
+		names[i] = string(o)
+	}
+	return strings.Join(names, ", ")
+}
+
 // scalars reads a scalar or, when list is false, a list of scalars;
 // when list is true it must be a list of keys (see Key).
 func (p *parser) scalars(n *yaml.Node, what string, list bool) []*engine.Scalar {
@@ -331,7 +403,9 @@ func (p *parser) scalars(n *yaml.Node, what string, list bool) []*engine.Scalar 
 		if s == nil {
 			continue
 		}
-		if list {
+		if o, ok := Outcome(s.Value); list && ok {
+			s.Value = o.String()
+		} else if list {
 			key, err := Key(s.Value)
 			if err != nil {
 				p.errorf(s.Range, engine.RuleValue, "%s: %v", what, err)
@@ -390,23 +464,29 @@ type Failure struct {
 
 func (f Failure) String() string { return fmt.Sprintf("%s: %s", f.Pos, f.Message) }
 
-// Coverage is how much of the flow the cases played.
+// Coverage is how much of the flow the cases played: its nodes, and its
+// edges of every kind (keys, hotkeys, wrong keys, silence, messages that
+// continue, transfer outcomes, then). An edge declared once for every menu
+// counts once for the flow: an inherited hotkey per key and what it does,
+// and where a wrong key or silence leads per destination, so that full
+// coverage does not take every hotkey and every wrong key at every menu.
+// A back hotkey counts once per menu and menu it returns to.
 type Coverage struct {
 	Nodes, NodesTotal int
-	Keys, KeysTotal   int
+	Edges, EdgesTotal int
 	// UncoveredNodes are the IDs of the nodes no case reached, and
-	// UncoveredKeys the menu keys no case pressed, as MENU/KEY; both in
-	// file order.
+	// UncoveredEdges the edges no case took, in file order: a menu key as
+	// MENU/KEY, others as NODE/KIND -> TO (see edgeUnit).
 	UncoveredNodes []string
-	UncoveredKeys  []string
+	UncoveredEdges []string
 }
 
-// NodePercent and KeyPercent are the coverage in percent; 100 when there
+// NodePercent and EdgePercent are the coverage in percent; 100 when there
 // is nothing to cover.
 func (c Coverage) NodePercent() float64 { return percent(c.Nodes, c.NodesTotal) }
 
-// KeyPercent: see NodePercent.
-func (c Coverage) KeyPercent() float64 { return percent(c.Keys, c.KeysTotal) }
+// EdgePercent: see NodePercent.
+func (c Coverage) EdgePercent() float64 { return percent(c.Edges, c.EdgesTotal) }
 
 func percent(n, total int) float64 {
 	if total == 0 {
@@ -415,14 +495,98 @@ func percent(n, total int) float64 {
 	return 100 * float64(n) / float64(total)
 }
 
-// String formats the figures as nodes 13/13 (100%), keys 14/14 (100%),
+// String formats the figures as nodes 13/13 (100%), edges 14/14 (100%),
 // rounding down so that nothing short of everything shows as 100%.
 func (c Coverage) String() string {
-	return fmt.Sprintf("nodes %d/%d (%d%%), keys %d/%d (%d%%)",
-		c.Nodes, c.NodesTotal, int(c.NodePercent()), c.Keys, c.KeysTotal, int(c.KeyPercent()))
+	return fmt.Sprintf("nodes %d/%d (%d%%), edges %d/%d (%d%%)",
+		c.Nodes, c.NodesTotal, int(c.NodePercent()), c.Edges, c.EdgesTotal, int(c.EdgePercent()))
 }
 
-type edge struct{ menu, key string }
+// edgeUnit returns what taking edge e of node n covers, as a key and as
+// Coverage names it: edges declared once for every menu share one.
+func edgeUnit(n *engine.Node, e engine.Edge) (key, name string) {
+	to := pathName(e.To)
+	switch e.Kind {
+	case engine.EdgeKey:
+		return n.ID() + "\x00key\x00" + e.Label, n.ID() + "/" + e.Label
+	case engine.EdgeInvalid, engine.EdgeNoInput:
+		name = fmt.Sprintf("%s -> %s", e.Kind, to)
+		return "\x00" + name, name
+	case engine.EdgeHotkey:
+		action, _ := n.Hotkey(e.Label)
+		does := "-> " + to
+		switch action {
+		case "repeat":
+			does = "(repeat)"
+		case "back":
+			does += " (back)"
+		}
+		name = fmt.Sprintf("hotkey %s %s", e.Label, does)
+		if e.Inherited && action != "back" {
+			return "\x00" + name, name
+		}
+	case engine.EdgeOutcome:
+		name = e.Label + " -> " + to
+	default:
+		name = strings.TrimSpace(e.Kind.String()+" "+e.Label) + " -> " + to
+	}
+	name = n.ID() + "/" + name
+	return name, name
+}
+
+// taken records the edges the played calls took, by edgeUnit's key.
+type taken map[string]bool
+
+// take records the edge of kind and label from n to to, if n has one.
+func (t taken) take(n *engine.Node, kind engine.EdgeKind, label string, to *engine.Node) {
+	for _, e := range n.Edges() {
+		if e.Kind == kind && e.Label == label && e.To == to {
+			key, _ := edgeUnit(n, e)
+			t[key] = true
+			return
+		}
+	}
+}
+
+// step records the edges step s took: out of the node it answered, then
+// through each node it passed.
+func (t taken) step(s engine.Step, digits string) {
+	passed := s.Passed()
+	first := s.Next
+	if len(passed) > 0 {
+		first = passed[0]
+	}
+	if from := s.From; from != nil {
+		switch s.Outcome {
+		case engine.OutcomeKey:
+			t.take(from, engine.EdgeKey, digits, first)
+		case engine.OutcomeHotkey, engine.OutcomeMain, engine.OutcomeBack:
+			t.take(from, engine.EdgeHotkey, digits, first)
+		case engine.OutcomeRepeat:
+			t.take(from, engine.EdgeHotkey, digits, from)
+		case engine.OutcomeInvalid:
+			t.take(from, engine.EdgeInvalid, "", first)
+		case engine.OutcomeNoInput:
+			t.take(from, engine.EdgeNoInput, "", first)
+		case engine.OutcomeThen:
+			t.take(from, engine.EdgeThen, "", first)
+		case engine.OutcomeAnswered, engine.OutcomeBusy, engine.OutcomeNoAnswer, engine.OutcomeFailed:
+			t.take(from, engine.EdgeOutcome, string(s.Outcome), first)
+		}
+	}
+	for i, p := range passed {
+		next := s.Next
+		if i+1 < len(passed) {
+			next = passed[i+1]
+		}
+		for _, e := range p.Edges() {
+			if e.To == next {
+				t.take(p, e.Kind, e.Label, next)
+				break
+			}
+		}
+	}
+}
 
 // RunOptions say how Run plays the cases.
 type RunOptions struct {
@@ -433,15 +597,23 @@ type RunOptions struct {
 	// Outbound plays the cases that do not set inbound as outbound calls;
 	// by default they are inbound.
 	Outbound bool
+	// Keys seal the calls' state, as IVRCTL_STATE_KEY does on a server.
+	Keys callstate.Keys
+	// Now is when the cases that set no time are placed; zero is the
+	// time Run is called.
+	Now time.Time
 }
 
 // Run plays every case through flow, or through the flow loaded with the
-// case's Env. Coverage counts flow's nodes and keys, which every Env
+// case's Env. Coverage counts flow's nodes and edges, which every Env
 // shares: the environment sets values, not nodes.
 func (s *Suite) Run(flow *engine.Flow, opts RunOptions) Result {
 	var r Result
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
 	nodes := map[string]bool{}
-	edges := map[edge]bool{}
+	took := taken{}
 	for _, c := range s.Cases {
 		f := flow
 		if ef, ok := opts.EnvFlows[c.EnvKey()]; ok && c.Env != nil {
@@ -451,8 +623,9 @@ func (s *Suite) Run(flow *engine.Flow, opts RunOptions) Result {
 		if c.Inbound != nil {
 			inbound = *c.Inbound
 		}
-		r.Cases = append(r.Cases, c.run(f, inbound, nodes, edges))
+		r.Cases = append(r.Cases, c.run(f, inbound, opts, nodes, took))
 	}
+	counted := map[string]bool{}
 	for _, n := range flow.Nodes() {
 		r.Coverage.NodesTotal++
 		if nodes[n.ID()] {
@@ -461,95 +634,162 @@ func (s *Suite) Run(flow *engine.Flow, opts RunOptions) Result {
 			r.Coverage.UncoveredNodes = append(r.Coverage.UncoveredNodes, n.ID())
 		}
 		for _, e := range n.Edges() {
-			if e.Kind != engine.EdgeKey {
+			key, name := edgeUnit(n, e)
+			if counted[key] {
 				continue
 			}
-			r.Coverage.KeysTotal++
-			if edges[edge{n.ID(), e.Label}] {
-				r.Coverage.Keys++
+			counted[key] = true
+			r.Coverage.EdgesTotal++
+			if took[key] {
+				r.Coverage.Edges++
 			} else {
-				r.Coverage.UncoveredKeys = append(r.Coverage.UncoveredKeys, n.ID()+"/"+e.Label)
+				r.Coverage.UncoveredEdges = append(r.Coverage.UncoveredEdges, name)
 			}
 		}
 	}
 	return r
 }
 
-func (c *Case) run(flow *engine.Flow, inbound bool, nodes map[string]bool, edges map[edge]bool) CaseResult {
+// played is what a case's call did, for its checks.
+type played struct {
+	path, heard, dialled []string
+	outcomes             []engine.Outcome
+	end                  engine.Step
+	hungUp               bool
+}
+
+func (c *Case) run(flow *engine.Flow, inbound bool, opts RunOptions, nodes map[string]bool, took taken) CaseResult {
 	res := CaseResult{Name: c.Name.Value}
-	var heard, dialled []string
+	var p played
+	listen := func(r *callflows.Response) {
+		for _, a := range r.Callflow {
+			switch a := a.(type) {
+			case *callflows.Say:
+				p.heard = append(p.heard, a.Text)
+			case *callflows.SayAndCapture:
+				p.heard = append(p.heard, a.PromptMessage)
+			case *callflows.MakeCall:
+				p.dialled = append(p.dialled, a.Destination)
+			}
+		}
+	}
 	visit := func(n *engine.Node) {
-		res.Path = append(res.Path, pathName(n))
+		p.path = append(p.path, pathName(n))
 		if n.ID() != "" {
 			nodes[n.ID()] = true
 		}
-		for _, a := range n.Callflow() {
-			switch a := a.(type) {
-			case *callflows.Say:
-				heard = append(heard, a.Text)
-			case *callflows.SayAndCapture:
-				heard = append(heard, a.PromptMessage)
-			case *callflows.MakeCall:
-				dialled = append(dialled, a.Destination)
-			}
-		}
 	}
+	// record takes in the answer to a webhook that brought digits.
+	record := func(call *Call, r *callflows.Response, digits string) {
+		took.step(call.Step, digits)
+		for _, n := range call.Step.Passed() {
+			visit(n)
+		}
+		visit(call.Step.Next)
+		p.outcomes = append(p.outcomes, call.Step.Outcome)
+		listen(r)
+	}
+	in := engine.Input{Time: opts.Now}
+	if c.Time != nil {
+		in.Time, _ = ParseTime(c.Time.Value, Zone(flow)) // checked by Load
+	}
+	if c.Lang != nil {
+		if err := CheckLang(flow, c.Lang.Value); err != nil {
+			res.Failures = []Failure{{c.Lang.Pos, "lang: " + err.Error()}}
+			return res
+		}
+		in.Lang = c.Lang.Value
+	}
+	call := &Call{Flow: flow, Keys: opts.Keys}
 	keys := c.Keys
-	var cur *engine.Node
-	if c.At != nil {
-		digits := ""
-		if len(keys) > 0 {
-			digits, keys = keys[0].Value, keys[1:]
+	// next takes the entry for a menu, or for a dial (the outcome the
+	// bridged call ends with, answered unless the next entry names one).
+	next := func(dial bool) (digits string, o callflows.TransferOutcome) {
+		if len(keys) == 0 {
+			return "", callflows.TransferAnswered
 		}
-		if n, ok := flow.Node(c.At.Value); ok {
-			res.Path = append(res.Path, pathName(n))
-			nodes[n.ID()] = true
-		} else {
-			res.Path = append(res.Path, c.At.Value)
+		o, isOutcome := Outcome(keys[0].Value)
+		if dial && !isOutcome {
+			return "", callflows.TransferAnswered
 		}
-		step := flow.Next(c.At.Value, digits)
-		if step.Outcome == engine.OutcomeKey {
-			edges[edge{step.From.ID(), digits}] = true
+		digits, keys = keys[0].Value, keys[1:]
+		if isOutcome {
+			digits = ""
 		}
-		cur = step.Next
-	} else if inbound {
-		cur = flow.Begin().Next
-	} else {
-		cur = flow.Start()
+		return digits, o
 	}
-	visit(cur)
-	hungUp, waiting := false, false
-	for range maxSteps {
-		// What the node's answer ends with says what comes next, as
-		// sim reads it: no switch on node kinds.
-		last := cur.Callflow().Last()
-		if _, ok := last.(*callflows.Hangup); ok || last == nil {
-			hungUp = ok
-			break
+	var r *callflows.Response
+	var err error
+	switch {
+	case c.At != nil:
+		// A call already in progress: the first entry answers the node
+		// named, whatever kind it is.
+		call.ID = c.At.Value
+		if n, ok := flow.Node(c.At.Value); ok {
+			visit(n)
+		} else {
+			p.path = append(p.path, c.At.Value)
 		}
-		digits := ""
-		if _, ok := last.(*callflows.SayAndCapture); ok {
+		digits, o := next(false)
+		step := in
+		step.Digits, step.Transfer = digits, o
+		if r, err = call.Send(step); err == nil {
+			record(call, r, digits)
+		}
+	case inbound:
+		if r, err = call.Ring(in); err == nil {
+			record(call, r, "")
+		}
+	default:
+		if r, err = call.Dialled(); err == nil {
+			visit(flow.Start())
+			listen(r)
+		}
+	}
+	waiting := false
+play:
+	for i := 0; err == nil && i < maxSteps; i++ {
+		// What the answer ends with says what comes next, as sim reads
+		// it: no switch on node kinds.
+		step := in
+		switch last := r.Callflow.Last(); last.(type) {
+		case nil:
+			break play
+		case *callflows.Hangup:
+			p.hungUp = true
+			break play
+		case *callflows.SayAndCapture:
 			if len(keys) == 0 {
 				waiting = true
-				break
+				break play
 			}
-			digits, keys = keys[0].Value, keys[1:]
+			if o, ok := Outcome(keys[0].Value); ok {
+				res.Failures = append(res.Failures, Failure{keys[0].Pos, fmt.Sprintf(
+					"keys: %s ends a transfer, but the call is at the menu %s", o, pathName(call.Step.Next))})
+				keys, waiting = nil, true
+				break play
+			}
+			step.Digits, _ = next(false)
+		case *callflows.MakeCall:
+			step.Digits, step.Transfer = next(true)
 		}
-		step := flow.Next(cur.ID(), digits)
-		if step.Outcome == engine.OutcomeKey {
-			edges[edge{cur.ID(), digits}] = true
+		if r, err = call.Send(step); err == nil {
+			record(call, r, step.Digits)
 		}
-		cur = step.Next
-		visit(cur)
 	}
-	res.Failures = c.check(flow, res.Path, heard, dialled, cur, hungUp)
+	if err != nil {
+		res.Failures = append(res.Failures, Failure{c.Name.Pos, err.Error()})
+	}
+	p.end = call.Step
+	res.Path = p.path
+	res.Failures = append(res.Failures, c.check(flow, p)...)
 	if len(keys) > 0 && !waiting {
 		left := make([]string, len(keys))
 		for i, k := range keys {
 			left[i] = keyName(k.Value)
 		}
 		res.Failures = append(res.Failures, Failure{keys[0].Pos, fmt.Sprintf(
-			"keys %s left over: the call %s at %s", strings.Join(left, ", "), endVerb(hungUp), pathName(cur))})
+			"keys %s left over: the call %s at %s", strings.Join(left, ", "), endVerb(p.hungUp), pathName(p.end.Next))})
 	}
 	slices.SortStableFunc(res.Failures, func(a, b Failure) int {
 		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
@@ -579,7 +819,8 @@ func pathName(n *engine.Node) string {
 	return n.ID()
 }
 
-func (c *Case) check(flow *engine.Flow, path, heard, dialled []string, end *engine.Node, hungUp bool) []Failure {
+func (c *Case) check(flow *engine.Flow, p played) []Failure {
+	path, heard, dialled, end, hungUp := p.path, p.heard, p.dialled, p.end.Next, p.hungUp
 	var fs []Failure
 	fail := func(pos engine.Pos, format string, args ...any) {
 		fs = append(fs, Failure{pos, fmt.Sprintf(format, args...)})
@@ -631,10 +872,58 @@ func (c *Case) check(flow *engine.Flow, path, heard, dialled []string, end *engi
 			fail(h.Pos, "expected the call not to hang up; it hung up at %s (the call went %s)", pathName(end), went)
 		}
 	}
+	if len(e.Outcomes) > 0 {
+		c.checkOutcomes(p.outcomes, fail)
+	}
+	if l := e.Lang; l != nil {
+		got := p.end.Lang()
+		if langs := flow.Languages(); got == "" && len(langs) > 0 {
+			got = langs[0]
+		}
+		if got != l.Value {
+			fail(l.Pos, "expected the call to be in %s at its end; it is in %s", orNone(l.Value), orNone(got))
+		}
+	}
+	for _, r := range []struct {
+		want *engine.Scalar
+		got  uint8
+		what string
+	}{{e.NoInput, p.end.State.NoInput, "no input"}, {e.Invalid, p.end.State.Invalid, "a wrong key"}} {
+		if r.want != nil && r.want.Value != strconv.Itoa(int(r.got)) {
+			fail(r.want.Pos, "expected %s %s times at %s; it was %d", r.what, r.want.Value, pathName(end), r.got)
+		}
+	}
 	return fs
 }
 
 func hasNode(flow *engine.Flow, id string) bool {
 	_, ok := flow.Node(id)
 	return ok
+}
+
+// checkOutcomes checks that the call's step outcomes have the expected
+// ones in their order.
+func (c *Case) checkOutcomes(got []engine.Outcome, fail func(engine.Pos, string, ...any)) {
+	i := 0
+	for _, want := range c.Expect.Outcomes {
+		for i < len(got) && string(got[i]) != want.Value {
+			i++
+		}
+		if i == len(got) {
+			names := make([]string, len(got))
+			for j, o := range got {
+				names[j] = string(o)
+			}
+			fail(want.Pos, "expected the outcome %s (after the ones before it); the steps were %s", want.Value, strings.Join(names, ", "))
+			return
+		}
+		i++
+	}
+}
+
+func orNone(lang string) string {
+	if lang == "" {
+		return "no language"
+	}
+	return lang
 }

@@ -51,17 +51,17 @@ func TestScenarioPass(t *testing.T) {
 	if got, want := strings.Join(r.Cases[0].Path, " -> "), "main -> hours"; got != want {
 		t.Errorf("path = %q, want %q", got, want)
 	}
-	// shop.yaml has 4 nodes and 2 keys; hours reaches main and hours and
-	// presses main's 2.
+	// shop.yaml has 4 nodes and 5 edges (2 keys, a wrong key, silence,
+	// the dial's then); hours reaches main and hours and presses main's 2.
 	c := r.Coverage
-	if got, want := c.String(), "nodes 2/4 (50%), keys 1/2 (50%)"; got != want {
+	if got, want := c.String(), "nodes 2/4 (50%), edges 1/5 (20%)"; got != want {
 		t.Errorf("coverage = %q, want %q", got, want)
 	}
 	if !slices.Equal(c.UncoveredNodes, []string{"sales", "bye"}) {
 		t.Errorf("UncoveredNodes = %q, want [sales bye]", c.UncoveredNodes)
 	}
-	if !slices.Equal(c.UncoveredKeys, []string{"main/1"}) {
-		t.Errorf("UncoveredKeys = %q, want [main/1]", c.UncoveredKeys)
+	if want := []string{"main/1", "invalid -> (built-in fallback)", "no-input -> (built-in fallback)", "sales/then -> bye"}; !slices.Equal(c.UncoveredEdges, want) {
+		t.Errorf("UncoveredEdges = %q, want %q", c.UncoveredEdges, want)
 	}
 }
 
@@ -84,11 +84,11 @@ func TestScenarioFailures(t *testing.T) {
 		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	c := r.Coverage
-	if got, want := c.String(), "nodes 3/4 (75%), keys 1/2 (50%)"; got != want {
+	if got, want := c.String(), "nodes 3/4 (75%), edges 3/5 (60%)"; got != want {
 		t.Errorf("coverage = %q, want %q", got, want)
 	}
-	if !slices.Equal(c.UncoveredNodes, []string{"hours"}) || !slices.Equal(c.UncoveredKeys, []string{"main/2"}) {
-		t.Errorf("uncovered = %q %q, want [hours] [main/2]", c.UncoveredNodes, c.UncoveredKeys)
+	if want := []string{"main/2", "invalid -> (built-in fallback)"}; !slices.Equal(c.UncoveredNodes, []string{"hours"}) || !slices.Equal(c.UncoveredEdges, want) {
+		t.Errorf("uncovered = %q %q, want [hours] %q", c.UncoveredNodes, c.UncoveredEdges, want)
 	}
 }
 
@@ -108,14 +108,7 @@ cases:
     expect:
       hears: Sorry
 `
-	suite, diags := scenario.Load(scenarioDir+"inline.test.yaml", []byte(src))
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
-	if err != nil || flow == nil {
-		t.Fatal(err)
-	}
+	suite, flow := loadInline(t, "inline.test.yaml", src)
 	r := suite.Run(flow, scenario.RunOptions{})
 	want := []string{
 		"waits: testdata/inline.test.yaml:5:7: expected the call to hang up; it was left waiting for a key at main (the call went main)",
@@ -140,9 +133,9 @@ func TestScenarioParseErrors(t *testing.T) {
 	_, diags := scenario.Load(path, src)
 	want := []string{
 		`testdata/bad.test.yaml:4:11: error: case "one" keys must be a list, got "1" [type]`,
-		`testdata/bad.test.yaml:6:7: error: unknown key "heard" in case "one" expect; allowed keys: hears, reaches, ends_at, dials, hangs_up; did you mean "hears"? [unknown-key]`,
+		`testdata/bad.test.yaml:6:7: error: unknown key "heard" in case "one" expect; allowed keys: hears, reaches, ends_at, dials, hangs_up, outcomes, lang, retries; did you mean "hears"? [unknown-key]`,
 		`testdata/bad.test.yaml:7:5: error: case 2 needs a name [missing-key]`,
-		`testdata/bad.test.yaml:8:13: error: case 2 expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up [missing-key]`,
+		`testdata/bad.test.yaml:8:13: error: case 2 expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up, outcomes, lang, retries [missing-key]`,
 		`testdata/bad.test.yaml:9:11: error: case "three" needs expect: what the call must do [missing-key]`,
 		`testdata/bad.test.yaml:10:14: error: case "three" inbound must be true or false, got "maybe" [type]`,
 		`testdata/bad.test.yaml:11:11: error: duplicate case name "one"; first at 3:11 [duplicate-key]`,
@@ -167,7 +160,7 @@ func TestScenarioParseErrors(t *testing.T) {
 			"x.test.yaml:3:17: error: case \"a\" keys: \"l\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
 				"x.test.yaml:3:20: error: case \"a\" keys: \"abc\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
 				"x.test.yaml:3:38: error: case \"a\" keys: \"1 2\" is not a key 8x8 can send: use digits 0-9, * and #, or - for none [value]\n" +
-				"x.test.yaml:4:13: error: case \"a\" expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up [missing-key]"},
+				"x.test.yaml:4:13: error: case \"a\" expect checks nothing; give at least one of hears, reaches, ends_at, dials, hangs_up, outcomes, lang, retries [missing-key]"},
 	}
 	for _, tt := range tests {
 		_, diags := scenario.Load(tt.path, []byte(tt.src))
@@ -185,11 +178,131 @@ func TestShippedScenarios(t *testing.T) {
 		if got := failures(r); len(got) > 0 {
 			t.Errorf("%s:\n%s", path, strings.Join(got, "\n"))
 		}
-		if c := r.Coverage; c.Nodes != c.NodesTotal || c.Keys != c.KeysTotal || c.NodesTotal == 0 {
+		if c := r.Coverage; c.Nodes != c.NodesTotal || c.Edges != c.EdgesTotal || c.NodesTotal == 0 {
 			t.Errorf("%s: coverage %s, want 100%%", path, c)
 		}
 	}
 }
 
+// loadInline loads the scenario file src as if it were testdata/NAME,
+// and the flow it names, both of which must load.
+func loadInline(t *testing.T, name, src string) (*scenario.Suite, *engine.Flow) {
+	t.Helper()
+	suite, diags := scenario.Load(scenarioDir+name, []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	flow, _, err := engine.Load(suite.Flow, engine.LoadOptions{Env: noEnv})
+	if err != nil || flow == nil {
+		t.Fatal(err)
+	}
+	return suite, flow
+}
+
 // noEnv is an environment with nothing set.
 func noEnv(string) (string, bool) { return "", false }
+
+// TestScenarioLine: line.test.yaml walks budgets, hotkeys, back to each
+// parent and a transfer chain through the real step, and takes every
+// edge of line.yaml.
+func TestScenarioLine(t *testing.T) {
+	_, r := runScenarios(t, scenarioDir+"line.test.yaml")
+	if got := failures(r); len(got) > 0 {
+		t.Errorf("failures:\n%s", strings.Join(got, "\n"))
+	}
+	// 10 nodes; edges: 2+2+2+1 keys, 4 hotkeys declared once (9, #, 0 and
+	// the repeat), back from appointments, billing (to main_menu) and
+	// hours (to each), wrong key and silence once each, the message that
+	// continues, 2+2 transfer branches and 2 thens.
+	if got, want := r.Coverage.String(), "nodes 10/10 (100%), edges 23/23 (100%)"; got != want {
+		t.Errorf("coverage %s, want %s", got, want)
+	}
+}
+
+// TestScenarioLineCoverage: what a case leaves out shows under the name
+// coverage gives it.
+func TestScenarioLineCoverage(t *testing.T) {
+	src := `flow: line.yaml
+cases:
+  - name: one back
+    keys: ["1", "2", "*"]
+    expect: {ends_at: appointments}
+`
+	suite, flow := loadInline(t, "partial.test.yaml", src)
+	c := suite.Run(flow, scenario.RunOptions{}).Coverage
+	want := []string{
+		"main_menu/2", "hotkey 9 (repeat)", "hotkey # -> main_menu", "hotkey 0 -> operator",
+		"invalid -> operator", "no-input -> goodbye", "appointments/1", "appointments/hotkey * -> main_menu (back)",
+		"billing/1", "billing/2", "billing/hotkey * -> main_menu (back)", "hours/1", "hours/hotkey * -> billing (back)",
+		"operator/busy -> manager", "operator/no_answer -> manager", "operator/then -> goodbye",
+		"manager/answered -> goodbye", "manager/failed -> sorry", "manager/then -> sorry",
+	}
+	if !slices.Equal(c.UncoveredEdges, want) {
+		t.Errorf("uncovered edges:\n%q\nwant:\n%q", c.UncoveredEdges, want)
+	}
+	if got := c.String(); got != "nodes 4/10 (40%), edges 4/23 (17%)" {
+		t.Errorf("coverage %s", got)
+	}
+}
+
+// TestScenarioExpectations: each new expectation fails with a message
+// that says what happened.
+func TestScenarioExpectations(t *testing.T) {
+	src := `flow: line.yaml
+cases:
+  - name: retries
+    keys: ["-", "7"]
+    expect:
+      retries: {no_input: 2, invalid: 1}
+  - name: outcomes in order
+    keys: ["1", "*"]
+    expect:
+      outcomes: [back, key]
+  - name: language
+    expect:
+      lang: fr
+  - name: lang the flow lacks
+    lang: fr
+    expect: {ends_at: main_menu}
+  - name: busy at a menu
+    keys: [busy]
+    expect: {ends_at: main_menu}
+  - name: at a dial
+    at: operator
+    keys: [failed]
+    time: "2026-12-24 18:00"
+    expect:
+      ends_at: goodbye
+      outcomes: [then]
+      hears: Goodbye.
+`
+	suite, flow := loadInline(t, "expect.test.yaml", src)
+	want := []string{
+		"retries: testdata/expect.test.yaml:6:17: expected no input 2 times at main_menu; it was 1",
+		"outcomes in order: testdata/expect.test.yaml:10:24: expected the outcome key (after the ones before it); the steps were start, key, back",
+		"language: testdata/expect.test.yaml:13:7: expected the call to be in fr at its end; it is in no language",
+		`lang the flow lacks: testdata/expect.test.yaml:15:11: lang: the flow declares no languages, so a call cannot start in "fr"`,
+		"busy at a menu: testdata/expect.test.yaml:18:12: keys: busy ends a transfer, but the call is at the menu main_menu",
+	}
+	if got := failures(suite.Run(flow, scenario.RunOptions{})); !slices.Equal(got, want) {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestScenarioNewKeysParse(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"cases:\n  - name: a\n    time: noon\n    expect: {hangs_up: true}\n",
+			`x.test.yaml:3:11: error: case "a" time: "noon" is not a time: use RFC 3339 (2026-12-24T18:30:00+01:00) or "2006-01-02 15:04" [value]`},
+		{"cases:\n  - name: a\n    expect: {outcomes: [busy, nope]}\n",
+			`x.test.yaml:3:31: error: case "a" expect outcomes: "nope" is not an outcome; outcomes are start, key, hotkey, repeat, back, main, invalid_key, invalid_key_retry, no_input, no_input_retry, then, answered, busy, no_answer, failed, leaf, unknown_node, bad_state [value]`},
+		{"cases:\n  - name: a\n    expect: {retries: {no_input: x, wrong: 1}}\n",
+			"x.test.yaml:3:34: error: case \"a\" expect retries no_input must be a whole number, got \"x\" [type]\n" +
+				`x.test.yaml:3:37: error: unknown key "wrong" in case "a" expect retries; allowed keys: no_input, invalid [unknown-key]`},
+		{"cases:\n  - name: a\n    keys: [\"0\", busy, no-answer, no_answer, answered, failed]\n    expect: {hangs_up: true}\n", ""},
+	} {
+		_, diags := scenario.Load("x.test.yaml", []byte(tt.src))
+		if got := diags.Error(); got != tt.want {
+			t.Errorf("Load(%q):\n%s\nwant:\n%s", tt.src, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package scenario
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
+)
+
+// Call is one call played in-process through engine.Flow.Answer, the step
+// the server answers with: it answers each webhook with the clientActionId
+// the last answer carried, as 8x8 does, so retry counts, the way back and
+// the language travel as they do on a served line. sim and test both play
+// calls with it.
+type Call struct {
+	Flow *engine.Flow
+	// Keys seal and open the state, as IVRCTL_STATE_KEY does for a
+	// server; none is a checksum only.
+	Keys callstate.Keys
+	// ID is the clientActionId the next webhook answers: the last
+	// answer's, or "" before the call has one.
+	ID string
+	// Last is the last answer, and Step the step that made it (zero for
+	// the outbound call's first answer, which no webhook asked for).
+	Last *callflows.Response
+	Step engine.Step
+}
+
+// Ring answers a new inbound call with in (in.Start is set for it).
+func (c *Call) Ring(in engine.Input) (*callflows.Response, error) {
+	in.Start = true
+	c.ID = ""
+	return c.Send(in)
+}
+
+// Dialled is the answer an outbound call plays once the caller picks up:
+// the start node's, which ivrctl call placed the call with. The webhook
+// that follows answers it with no clientActionId yet.
+func (c *Call) Dialled() (*callflows.Response, error) {
+	r, err := decode(c.Flow.Start().Response())
+	if err != nil {
+		return nil, err
+	}
+	c.ID, c.Last, c.Step = "", r, engine.Step{Next: c.Flow.Start()}
+	return r, nil
+}
+
+// Send answers the last answer with in, and returns the next.
+func (c *Call) Send(in engine.Input) (*callflows.Response, error) {
+	body, step := c.Flow.Answer(nil, c.Keys, c.ID, in)
+	r, err := decode(body)
+	if err != nil {
+		return nil, err
+	}
+	c.ID, c.Last, c.Step = r.ClientActionID, r, step
+	return r, nil
+}
+
+func decode(body []byte) (*callflows.Response, error) {
+	var r callflows.Response
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("decode answer %s: %w", body, err)
+	}
+	return &r, nil
+}
+
+// NodeOf returns the node ID a clientActionId starts with: "." is not in
+// the node ID alphabet, so the first one ends it.
+func NodeOf(clientActionID string) string {
+	node, _, _ := strings.Cut(clientActionID, ".")
+	return node
+}
+
+// Outcome reads a key entry that ends a bridged call, as sim and scenario
+// files write it at a dial node: answered, busy, no-answer (or no_answer)
+// or failed.
+func Outcome(entry string) (callflows.TransferOutcome, bool) {
+	return callflows.ParseTransferOutcome(strings.ReplaceAll(strings.TrimSpace(entry), "-", "_"))
+}
+
+// TimeLayout is the wall-clock form ParseTime takes besides RFC 3339.
+const TimeLayout = "2006-01-02 15:04"
+
+// ParseTime reads the time a call is placed at, for sim --at and a case's
+// time: RFC 3339 (2026-12-24T18:30:00+01:00), or TimeLayout (2026-12-24
+// 18:30) read in loc, the zone the flow's schedules keep.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation(TimeLayout, s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a time: use RFC 3339 (2026-12-24T18:30:00+01:00) or %q", s, TimeLayout)
+	}
+	return t, nil
+}
+
+// Zone is the zone a wall-clock time of a call is read in for flow: the
+// zone of its schedules. A flow without schedules has none, and the local
+// zone is used.
+func Zone(*engine.Flow) *time.Location { return time.Local }
+
+// Why says in plain words why step s went where it went, for sim's
+// transcript: "no input, asking again (1 of 2)", "back to main_menu". It is
+// "" for what needs no saying: a key of the menu, the start, a bridged call
+// that ended and went on to then, a menu with no budget moving on.
+func Why(s engine.Step) string {
+	next := s.Next.ID()
+	if next == "" {
+		next = "the built-in fallback"
+	}
+	var r engine.Retries
+	if s.From != nil {
+		r = s.From.NoInputRetries()
+		if s.Outcome == engine.OutcomeInvalid || s.Outcome == engine.OutcomeInvalidRetry {
+			r = s.From.InvalidRetries()
+		}
+	}
+	switch s.Outcome {
+	case engine.OutcomeNoInputRetry:
+		return fmt.Sprintf("no input, asking again (%d of %d)", s.State.NoInput, r.Count)
+	case engine.OutcomeInvalidRetry:
+		return fmt.Sprintf("a key the menu does not have, asking again (%d of %d)", s.State.Invalid, r.Count)
+	case engine.OutcomeNoInput:
+		if r.Count > 0 {
+			return fmt.Sprintf("no input %d times: on to %s", r.Count+1, next)
+		}
+	case engine.OutcomeInvalid:
+		if r.Count > 0 {
+			return fmt.Sprintf("a wrong key %d times: on to %s", r.Count+1, next)
+		}
+	case engine.OutcomeRepeat:
+		return "the menu again"
+	case engine.OutcomeBack:
+		if s.From != nil && s.From.ID() == s.Next.ID() {
+			return "back: this is the first menu, so again"
+		}
+		return "back to " + next
+	case engine.OutcomeMain:
+		return "to the main menu, " + next
+	case engine.OutcomeHotkey:
+		return "hotkey: on to " + next
+	case engine.OutcomeAnswered, engine.OutcomeBusy, engine.OutcomeNoAnswer, engine.OutcomeFailed:
+		return fmt.Sprintf("%s branch: on to %s", strings.ReplaceAll(string(s.Outcome), "_", " "), next)
+	case engine.OutcomeLeaf:
+		return "a webhook for a node that had hung up: the fallback"
+	case engine.OutcomeUnknownNode:
+		return "the flow has no such node: the fallback"
+	case engine.OutcomeBadState:
+		return fmt.Sprintf("the call's state could not be read (%s): the fallback", callstate.Reason(s.StateErr))
+	}
+	return ""
+}
+
+// CheckLang reports a language tag flow cannot start a call in: one it
+// does not declare. "" is the flow's default, always fine.
+func CheckLang(flow *engine.Flow, tag string) error {
+	langs := flow.Languages()
+	switch {
+	case tag == "" || slices.Contains(langs, tag):
+		return nil
+	case len(langs) == 0:
+		return fmt.Errorf("the flow declares no languages, so a call cannot start in %q", tag)
+	}
+	return fmt.Errorf("the flow has no language %q; it has %s", tag, strings.Join(langs, ", "))
+}
