@@ -26,6 +26,8 @@ type Rule struct {
 // where its name is declared: the parser's in parse.go, the compiler's in
 // compile.go and vars.go, the rest in their rule_*.go files.
 var rules = []Rule{
+	{RuleAudio, SeverityError, "a menu's prompt ends with recorded audio, but 8x8 listens for keys while it speaks words",
+		"start: main\nnodes:\n  main:\n    menu: [Press 1., {play: \"https://example.com/beep.mp3\"}]\n    keys: {\"1\": main}\n"},
 	{RuleCallflow, SeverityError, "a compiled node breaks one of 8x8's rules for callflows, reported at the value that causes it",
 		"start: main\nnodes:\n  main:\n    menu: Press 1.\n    capture: {min_digits: 3, max_digits: 2}\n    keys: {\"1\": main}\n"},
 	{RuleCapture, SeverityError, "a menu key has more or fewer digits than the menu captures",
@@ -40,10 +42,18 @@ var rules = []Rule{
 		"start: main\nvars:\n  desk: ${IVRCTL_EXAMPLE_UNSET}\nnodes:\n  main:\n    say: Call {{desk}}.\n"},
 	{RuleFallback, SeverityError, "the fallback names no node, or a node that is not a say node",
 		"start: main\nfallback: main\nnodes:\n  main:\n    menu: Press 1.\n    keys: {\"1\": main}\n"},
+	{RuleFallbackLanguage, SeverityWarning, "a flow with languages has no fallback of its own, so callers in every language hear the built-in English one",
+		"languages: {en: en-US-JennyNeural, es: es-MX-DaliaNeural}\nstart: main\nnodes:\n  main:\n    menu: {en: Press 1., es: Oprima 2.}\n    keys: {\"1\": {to: bye, lang: en}, \"2\": {to: bye, lang: es}}\n  bye:\n    say: {en: Bye., es: Adiós.}\n"},
 	{RuleHashKey, SeverityWarning, "a menu key holds #, which a menu with complete_on_hash: true takes as the end of the entry, so no caller can press it (a warning, as an unreachable node is: the flow serves, but the key is dead)",
 		"start: main\nnodes:\n  main:\n    menu: Enter your order number, then press pound. Press 1 for help.\n    capture: {max_digits: 6, complete_on_hash: true}\n    keys: {\"1\": main, \"#\": main}\n"},
 	{RuleIgnore, SeverityError, "a lint ignore names an unknown rule, or a rule whose problems are errors",
 		"lint: {ignore: [unreachabel]}\nstart: main\nnodes:\n  main:\n    say: Hello.\n"},
+	{RuleLanguage, SeverityError, "a language tag is not one, or not one the flow declares; a language has no voice; a voice is set where each language's voice speaks",
+		"languages: {en: en-US-JennyNeural}\nstart: main\nnodes:\n  main:\n    say: {en: Hello., fr: Bonjour.}\n"},
+	{RuleLanguageMissing, SeverityWarning, "a text lacks one of the flow's languages, or is the same in all of them, so callers in one hear words not in their language",
+		"languages: {en: en-US-JennyNeural, es: es-MX-DaliaNeural}\nfallback: bye\nstart: main\nnodes:\n  main:\n    menu: {en: Press 1., es: Oprima 2.}\n    keys: {\"1\": {to: bye, lang: en}, \"2\": {to: bye, lang: es}}\n  bye:\n    say: {en: Bye.}\n"},
+	{RuleLanguageUnused, SeverityWarning, "no menu key chooses a language the flow declares, so no caller hears it",
+		"languages: {en: en-US-JennyNeural, es: es-MX-DaliaNeural}\nfallback: bye\nstart: bye\nnodes:\n  bye:\n    say: {en: Bye., es: Adiós.}\n"},
 	{RuleLoop, SeverityError, "dial nodes lead to one another in a loop that never asks the caller anything",
 		"start: a\nnodes:\n  a:\n    dial: {to: \"+6598888888\", from: \"+6568888888\"}\n    then: a\n"},
 	{RuleMissingKey, SeverityError, "a required key is missing",

@@ -40,7 +40,7 @@ func TestKeyMentions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, m := range keyMentions(tt.prompt, tt.maxDigits) {
+		for _, m := range keyMentions(tt.prompt, tt.maxDigits, lexicons["en"]) {
 			at := "@"
 			if m.soft {
 				at = "~" // a soft mention: see mention
@@ -56,7 +56,7 @@ func TestKeyMentions(t *testing.T) {
 func FuzzKeyMentions(f *testing.F) {
 	f.Add("press 1 or 2, 3 for more, press the star key", 1)
 	f.Fuzz(func(t *testing.T, s string, maxDigits int) {
-		for _, m := range keyMentions(s, maxDigits) {
+		for _, m := range keyMentions(s, maxDigits, lexicons["en"]) {
 			if m.start < 0 || m.end > len(s) || m.start >= m.end {
 				t.Fatalf("mention %+v out of %q", m, s)
 			}

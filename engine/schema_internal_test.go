@@ -53,6 +53,9 @@ func TestSchemaKeys(t *testing.T) {
 		{"say node", []string{"$defs", "sayNode"}, sayKind.keys},
 		{"dial node", []string{"$defs", "dialNode"}, dialKind.keys},
 		{"lint", []string{"$defs", "lint"}, lintKeys},
+		{"language", []string{"$defs", "language"}, languageKeys},
+		{"key target", []string{"$defs", "keyTarget"}, keyKeys},
+		{"audio segment", []string{"$defs", "audio"}, segmentKeys},
 	}
 	var union []string
 	for _, tt := range tests {
@@ -106,6 +109,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"node ID", []string{"$defs", "nodeID"}, nodeIDPattern.String()},
 		{"node reference", []string{"$defs", "nodeRef"}, nodeIDPattern.String()},
 		{"var name", []string{"properties", "vars", "propertyNames"}, varName.String()},
+		{"language tag", []string{"properties", "languages", "propertyNames"}, langTag.String()},
 	}
 	for _, p := range patterns {
 		if got := at(p.path...)["pattern"]; got != p.want {

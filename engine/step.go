@@ -120,7 +120,8 @@ type Step struct {
 	reprompt bool
 }
 
-// Lang returns the call's language tag; "" in a flow with no languages.
+// Lang returns the call's language tag; "" for the flow's default
+// language, which a call's state carries as "" so that it stays bare.
 func (s *Step) Lang() string { return s.State.Lang }
 
 // Begin is the step that answers a new inbound call.
@@ -156,7 +157,10 @@ func (f *Flow) Step(st State, in Input) Step {
 	if st.Node != "" {
 		var ok bool
 		if from, ok = f.nodes[st.Node]; !ok {
-			return f.fail(OutcomeUnknownNode, nil)
+			// The fallback, in the caller's language.
+			fs := f.fail(OutcomeUnknownNode, nil)
+			fs.setLang(f, s.lang)
+			return fs
 		}
 	}
 	s.From = from
@@ -247,6 +251,13 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 		}
 	} else {
 		s = f.Step(st, in)
+	}
+	if s.Next.id == "" && s.lang != 0 {
+		// The built-in fallback in the call's language: it carries no
+		// state, and ends the call.
+		dst = append(dst, `{"callflow":[`...)
+		dst = append(dst, s.Next.body(s.lang, false)...)
+		return append(dst, "]}"...), s
 	}
 	if s.Next.id == "" || s.State.Bare() && s.lang == 0 && len(s.say) == 0 && !s.reprompt {
 		// The built-in fallback's ID, "", is no state: it ends the call.
