@@ -57,35 +57,36 @@ func (p *parser) languages(f *File, n *yaml.Node) {
 	p.mapping(n, "languages", nil, func(tag *Scalar, v *yaml.Node) {
 		l := &Language{Tag: tag, Range: p.rng(yamlwalk.Resolve(v))}
 		what := fmt.Sprintf("language %q", tag.Value)
-		if yamlwalk.Resolve(v).Kind != yaml.MappingNode {
-			l.Voice = p.scalar(v, what)
-		} else {
-			p.mapping(v, what, languageKeys, func(key *Scalar, v *yaml.Node) {
-				switch key.Value {
-				case "voice":
-					l.Voice = p.scalar(v, what+".voice")
-				case "words":
-					l.Words = p.scalars(v, what+".words")
-				}
-			})
-		}
+		p.shortOrLong(v, what, languageKeys, func(s *Scalar) { l.Voice = s }, func(key *Scalar, v *yaml.Node) {
+			switch key.Value {
+			case "voice":
+				l.Voice = p.scalar(v, what+".voice")
+			case "words":
+				l.Words = p.scalars(v, what+".words")
+			}
+		})
 		f.Languages = append(f.Languages, l)
 	})
+}
+
+// shortOrLong parses a value, described as what, that is written short,
+// as a single value handed to short (nil when it is not one, which is
+// reported), or long, as a mapping of the keys allowed, handed to long.
+// It returns whether the value is a mapping.
+func (p *parser) shortOrLong(n *yaml.Node, what string, allowed []string, short func(*Scalar), long func(key *Scalar, v *yaml.Node)) bool {
+	if yamlwalk.Resolve(n).Kind != yaml.MappingNode {
+		short(p.scalar(n, what))
+		return false
+	}
+	p.mapping(n, what, allowed, long)
+	return true
 }
 
 // key parses one key of a menu: a node ID, or a mapping of to and lang.
 func (p *parser) key(nd *NodeDecl, k *Scalar, t *yaml.Node, what string) {
 	field := fmt.Sprintf("%s key %q", what, k.Value)
-	if yamlwalk.Resolve(t).Kind != yaml.MappingNode {
-		if target := p.scalar(t, field); target != nil {
-			nd.Keys = append(nd.Keys, &KeyDecl{Key: k, Target: target})
-		} else {
-			nd.keysReported = true
-		}
-		return
-	}
 	kd := &KeyDecl{Key: k}
-	p.mapping(t, field, keyKeys, func(key *Scalar, v *yaml.Node) {
+	long := p.shortOrLong(t, field, keyKeys, func(s *Scalar) { kd.Target = s }, func(key *Scalar, v *yaml.Node) {
 		switch key.Value {
 		case "to":
 			kd.Target = p.scalar(v, field+".to")
@@ -94,7 +95,9 @@ func (p *parser) key(nd *NodeDecl, k *Scalar, t *yaml.Node, what string) {
 		}
 	})
 	if kd.Target == nil {
-		p.errorf(p.rng(yamlwalk.Resolve(t)), RuleMissingKey, "%s is missing required key %q: the node the key leads to", field, "to")
+		if long {
+			p.errorf(p.rng(yamlwalk.Resolve(t)), RuleMissingKey, "%s is missing required key %q: the node the key leads to", field, "to")
+		}
 		nd.keysReported = true
 		return
 	}
