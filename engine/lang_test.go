@@ -259,7 +259,8 @@ func TestTextErrors(t *testing.T) {
 
 // BenchmarkAnswerLanguage answers a key at a menu in the default
 // language, whose answer is precompiled, and in another, put together
-// from parts:
+// from parts, with a state sealed by a key (MAC) and without one
+// (checksum):
 //
 //	go test -run '^$' -bench AnswerLanguage -benchmem ./engine/
 func BenchmarkAnswerLanguage(b *testing.B) {
@@ -267,26 +268,47 @@ func BenchmarkAnswerLanguage(b *testing.B) {
 	if err != nil || flow == nil {
 		b.Fatal(err, diags)
 	}
-	keys, err := callstate.ParseKeys("MDEyMzQ1Njc4OWFiY2RlZg")
+	sealed, err := callstate.ParseKeys("MDEyMzQ1Njc4OWFiY2RlZg")
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, lang := range []string{"en", "es"} {
-		// The clientActionId of the main menu in the language.
-		key := map[string]string{"en": "1", "es": "2"}[lang]
-		_, s := flow.Answer(nil, keys, "", engine.Input{Start: true})
-		body, s := flow.Answer(nil, keys, s.Next.ID(), engine.Input{Digits: key})
-		id := string(body[len(`{"clientActionId":"`):])
-		id = id[:strings.IndexByte(id, '"')]
-		b.Run("lang="+lang, func(b *testing.B) {
-			b.ReportAllocs()
-			var dst []byte
-			for b.Loop() {
-				dst, s = flow.Answer(dst[:0], keys, id, engine.Input{Digits: "1"})
-			}
-			if s.Next.ID() != "hours" {
-				b.Fatalf("at %s", s.Next.ID())
-			}
-		})
+	for _, k := range []struct {
+		name string
+		keys callstate.Keys
+	}{{"mac", sealed}, {"checksum", callstate.Keys{}}} {
+		for _, lang := range []string{"en", "es"} {
+			// The clientActionId of the main menu in the language.
+			key := map[string]string{"en": "1", "es": "2"}[lang]
+			_, s := flow.Answer(nil, k.keys, "", engine.Input{Start: true})
+			body, s := flow.Answer(nil, k.keys, s.Next.ID(), engine.Input{Digits: key})
+			id := string(body[len(`{"clientActionId":"`):])
+			id = id[:strings.IndexByte(id, '"')]
+			b.Run("state="+k.name+"/lang="+lang, func(b *testing.B) {
+				b.ReportAllocs()
+				var dst []byte
+				for b.Loop() {
+					dst, s = flow.Answer(dst[:0], k.keys, id, engine.Input{Digits: "1"})
+				}
+				if s.Next.ID() != "hours" || s.Lang() != map[string]string{"en": "", "es": "es"}[lang] {
+					b.Fatalf("at %s in %q", s.Next.ID(), s.Lang())
+				}
+			})
+		}
+	}
+}
+
+// TestLanguageDefaultIsBare: a call in the default language, chosen by a
+// key or by Input.Lang, keeps a bare state, so that its answers are the
+// precompiled ones.
+func TestLanguageDefaultIsBare(t *testing.T) {
+	flow := mustLoad(t, bilingualFlow)
+	_, s := flow.Answer(nil, callstate.Keys{}, "", engine.Input{Start: true, Lang: "en"})
+	if s.Lang() != "" || !s.State.Bare() {
+		t.Errorf("a call started in en: Lang() = %q, state %+v; want the default, bare", s.Lang(), s.State)
+	}
+	c := newCall(t, bilingualFlow)
+	c.press("1")
+	if c.step.Lang() != "" || !c.step.State.Bare() || c.last.ClientActionID != "main" {
+		t.Errorf("en chosen by a key: Lang() = %q, clientActionId %q; want the default, bare", c.step.Lang(), c.last.ClientActionID)
 	}
 }

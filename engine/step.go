@@ -143,9 +143,11 @@ func (f *Flow) Next(clientActionID, digits string) Step {
 func (f *Flow) Step(st State, in Input) Step {
 	s := Step{State: State{Lang: st.Lang, Back: st.Back}}
 	s.lang = f.langIndex(st.Lang)
-	if s.lang < 0 {
-		// A language the flow no longer has (a reload dropped it): the
-		// default one, rather than the fallback.
+	if s.lang <= 0 {
+		// The default language is carried as "", so that a call in it
+		// keeps a bare state and its precompiled answers. A language the
+		// flow no longer has (a reload dropped it) is the default one,
+		// rather than the fallback.
 		s.lang, s.State.Lang = 0, ""
 	}
 	if in.Start {
