@@ -99,10 +99,11 @@ type mention struct {
 	soft       bool
 }
 
-// keyMentions finds where a prompt tells the caller to press a key. Only
-// two forms name keys:
+// keyMentions finds where a prompt tells the caller to press a key, read
+// with the words of its language, lex (the English ones below; see
+// lexicons). Only two forms name keys:
 //
-//   - a press word (see pressWords), then a key: "press 1", "press the
+//   - a press word (see lexicon.press), then a key: "press 1", "press the
 //     star key", "press one", "enter 2", "dial 0", "select option 3",
 //     "press 1 or 2", and a range, "press 1 to 5";
 //   - a key that starts a clause, then "for" or "to" and words that are
@@ -182,7 +183,7 @@ func keyMentions(s string, maxDigits int, lex *lexicon) []mention {
 		switch {
 		case lex.press[w.text]:
 			j := i + 1
-			for next(j-1, j) && lex.fillers[ws[j].text] && j < i+3 {
+			for next(j-1, j) && lex.fillers[ws[j].text] && j < i+4 { // "appuyez sur la touche 1"
 				j++
 			}
 			if !next(j-1, j) || !isKey(j, true) {
