@@ -235,21 +235,22 @@ func (c *compiler) checkTexts() {
 		has := map[string]bool{}
 		whole := false
 		for _, v := range t.Variants {
+			// Words pinned to a language are the same for every caller.
+			pinned := true
+			for _, seg := range v.Segments {
+				if seg.Lang != nil {
+					c.checkTag(seg.Lang, "words are given")
+				}
+				pinned = pinned && (seg.Speech == nil || seg.Lang != nil)
+			}
 			if v.Lang == nil {
-				whole = true
+				whole = whole || !pinned
 				continue
 			}
 			has[v.Lang.Value] = true
-			switch {
-			case len(c.f.Languages) == 0:
-				d := c.errorf(v.Lang.Range, RuleLanguage, "a text is given in %q, but the flow declares no languages", v.Lang.Value)
-				d.Hint = fmt.Sprintf("declare them at the top: languages: {%s: {voice: ...}}", v.Lang.Value)
-			case !slices.Contains(tags, v.Lang.Value):
-				d := c.errorf(v.Lang.Range, RuleLanguage, "unknown language %q: the flow declares %s", v.Lang.Value, strings.Join(tags, ", "))
-				d.Hint = yamlwalk.Suggest(v.Lang.Value, tags)
-			}
+			c.checkTag(v.Lang, "a text is given")
 		}
-		if len(c.f.Languages) < 2 {
+		if len(c.f.Languages) < 2 || len(has) == 0 && !whole {
 			continue
 		}
 		if whole {
@@ -269,6 +270,20 @@ func (c *compiler) checkTexts() {
 		}
 	}
 	c.checkLangKeys()
+}
+
+// checkTag reports a language tag in a text that the flow does not
+// declare; what says what is given in it.
+func (c *compiler) checkTag(tag *Scalar, what string) {
+	tags := c.langTags()
+	switch {
+	case len(c.f.Languages) == 0:
+		d := c.errorf(tag.Range, RuleLanguage, "%s in %q, but the flow declares no languages", what, tag.Value)
+		d.Hint = fmt.Sprintf("declare them at the top: languages: {%s: {voice: ...}}", tag.Value)
+	case !slices.Contains(tags, tag.Value):
+		d := c.errorf(tag.Range, RuleLanguage, "unknown language %q: the flow declares %s", tag.Value, strings.Join(tags, ", "))
+		d.Hint = yamlwalk.Suggest(tag.Value, tags)
+	}
 }
 
 // langName names the language of v for a message.

@@ -246,6 +246,12 @@ func TestTextErrors(t *testing.T) {
 			`f.yaml:6:12: error: a flow with languages speaks each text with its language's voice`},
 		{"no voice", "languages: {en: {words: [press]}}\nstart: m\nnodes:\n  m:\n    say: Hi.\n", `f.yaml:1:13: error: language "en" has no voice`},
 		{"bad tag", "languages: {English: en-US-JennyNeural}\nstart: m\nnodes:\n  m:\n    say: Hi.\n", `f.yaml:1:13: error: "English" is not a language tag`},
+		{"pinned undeclared", "languages: {en: en-US-JennyNeural}\nstart: m\nnodes:\n  m:\n    say: [{say: Hola., lang: es}]\n",
+			`f.yaml:5:30: error: unknown language "es": the flow declares en`},
+		{"pinned without languages", "start: m\nnodes:\n  m:\n    say: [{say: Hola., lang: es}]\n",
+			`f.yaml:4:30: error: words are given in "es", but the flow declares no languages`},
+		{"audio and words", "start: m\nnodes:\n  m:\n    say: [{play: \"https://example.com/a.mp3\", say: Hi.}]\n",
+			`f.yaml:4:11: error: node "m" say entry is both audio and words`},
 		{"key without to", "start: m\nnodes:\n  m:\n    menu: Press 1.\n    keys: {\"1\": {lang: en}}\n", `f.yaml:5:17: error: node "m" key "1" is missing required key "to"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -310,5 +316,33 @@ func TestLanguageDefaultIsBare(t *testing.T) {
 	c.press("1")
 	if c.step.Lang() != "" || !c.step.State.Bare() || c.last.ClientActionID != "main" {
 		t.Errorf("en chosen by a key: Lang() = %q, clientActionId %q; want the default, bare", c.step.Lang(), c.last.ClientActionID)
+	}
+}
+
+// TestLanguagePinnedWords: words pinned to a language are spoken by its
+// voice whatever the caller's language, as a menu that asks for the
+// language says each choice in its own; lint reads each part in its
+// language and warns about nothing.
+func TestLanguagePinnedWords(t *testing.T) {
+	src := `languages: {en: en-US-JennyNeural, es: es-MX-DaliaNeural}
+start: choose
+fallback: bye
+nodes:
+  choose:
+    menu:
+      - {say: "For English, press 1.", lang: en}
+      - {say: "Para español, oprima 2.", lang: es}
+    keys: {"1": {to: bye, lang: en}, "2": {to: bye, lang: es}}
+  bye:
+    say: {en: Bye., es: Adiós.}
+`
+	_, diags, _ := engine.Load("f.yaml", engine.LoadOptions{Source: []byte(src), Env: noEnv})
+	if len(diags) > 0 {
+		t.Fatalf("diagnostics:\n%s", diags.Error())
+	}
+	for _, lang := range []string{"", "es"} {
+		c := &call{t: t, flow: mustLoad(t, src)}
+		c.send(engine.Input{Start: true, Lang: lang})
+		c.hears(en+"For English, press 1.", es+"Para español, oprima 2.?")
 	}
 }

@@ -45,6 +45,10 @@ type Variant struct {
 type Segment struct {
 	// Speech is the words; nil for audio.
 	Speech *Scalar
+	// Lang pins words to a language, spoken by its voice whatever the
+	// caller's language ({say: Para español oprima 2., lang: es}, in a menu
+	// that asks for the language); nil for the caller's language.
+	Lang *Scalar
 	// Play is the http(s) URL of an .mp3 or .wav file; nil for speech.
 	Play *Scalar
 }
@@ -55,8 +59,9 @@ func scalarText(s *Scalar) *Text {
 	return &Text{Range: s.Range, Variants: []*Variant{{Range: s.Range, Segments: []*Segment{{Speech: s}}}}}
 }
 
-// segmentKeys are the keys of a segment given as a mapping.
-var segmentKeys = []string{"play"}
+// segmentKeys are the keys of a segment given as a mapping: audio
+// ({play: URL}), or words in a given language ({say: TEXT, lang: TAG}).
+var segmentKeys = []string{"play", "say", "lang"}
 
 // text parses a text value, described as what (see Text).
 func (p *parser) text(n *yaml.Node, what string) *Text {
@@ -92,11 +97,12 @@ func (p *parser) texts(n *yaml.Node, what string) []*Text {
 	return out
 }
 
-// isSegment reports whether the mapping m is one segment ({play: URL})
-// rather than a text by language: no language is called play.
+// isSegment reports whether the mapping m is one segment ({play: URL},
+// {say: TEXT, lang: TAG}) rather than a text by language: no language is
+// called play or say.
 func isSegment(w *yamlwalk.Walker, m *yaml.Node) bool {
 	for _, pair := range w.Pairs(m) {
-		if pair.Key.Value == "play" {
+		if pair.Key.Value == "play" || pair.Key.Value == "say" {
 			return true
 		}
 	}
@@ -129,16 +135,32 @@ func (p *parser) segment(n *yaml.Node, what string) *Segment {
 		}
 		return nil
 	}
-	var seg *Segment
-	ok := p.mapping(n, what, segmentKeys, func(_ *Scalar, v *yaml.Node) {
-		if s := p.scalar(v, what+".play"); s != nil {
-			seg = &Segment{Play: s}
+	seg := &Segment{}
+	ok := p.mapping(n, what, segmentKeys, func(key *Scalar, v *yaml.Node) {
+		s := p.scalar(v, what+"."+key.Value)
+		switch key.Value {
+		case "play":
+			seg.Play = s
+		case "say":
+			seg.Speech = s
+		case "lang":
+			seg.Lang = s
 		}
 	})
-	// A mapping with other keys only was reported as such.
-	if ok && seg == nil && len(p.w.Pairs(n)) == 0 {
-		d := p.errorf(p.rng(yamlwalk.Resolve(n)), RuleMissingKey, "%s is a mapping without play", what)
-		d.Hint = "audio is written {play: https://example.com/greeting.mp3}; a text by language gives the whole of it in each: {en: [...], es: [...]}"
+	r := p.rng(yamlwalk.Resolve(n))
+	switch {
+	case !ok:
+		return nil
+	case seg.Play != nil && (seg.Speech != nil || seg.Lang != nil):
+		p.errorf(r, RuleAudio, "%s is both audio and words: give play, or say and lang", what)
+		return nil
+	case seg.Play == nil && seg.Speech == nil:
+		// A mapping with other keys only was reported as such.
+		if len(p.w.Pairs(n)) == 0 || seg.Lang != nil {
+			d := p.errorf(r, RuleMissingKey, "%s is a mapping without play or say", what)
+			d.Hint = "audio is written {play: https://example.com/greeting.mp3}; words in a language {say: Para español oprima 2., lang: es}"
+		}
+		return nil
 	}
 	return seg
 }
@@ -180,10 +202,16 @@ func (c *compiler) heard(t *Text, d *NodeDecl, what string, s settings) []rendit
 				r.at[p+"fileUrl"] = seg.Play.Range
 				continue
 			}
-			r.cf = append(r.cf, &callflows.Say{Text: c.speech(seg.Speech, d, what), VoiceProfile: voice, Speed: s.speed})
+			v, vAt := voice, voiceAt
+			if seg.Lang != nil {
+				if l := c.langIndex(seg.Lang.Value); l >= 0 {
+					v, vAt = c.voiceIn(l, s)
+				}
+			}
+			r.cf = append(r.cf, &callflows.Say{Text: c.speech(seg.Speech, d, what), VoiceProfile: v, Speed: s.speed})
 			r.at[p+"text"] = seg.Speech.Range
-			if voiceAt.Pos.Line > 0 {
-				r.at[p+"voiceProfile"] = voiceAt
+			if vAt.Pos.Line > 0 {
+				r.at[p+"voiceProfile"] = vAt
 			}
 			if sp, ok := s.set["speed"]; ok {
 				r.at[p+"speed"] = sp

@@ -256,7 +256,12 @@ func (c *compiler) checkPrompts() {
 				if seg.Speech == nil {
 					continue
 				}
-				t := seg.Speech
+				t, lex := seg.Speech, lex
+				if seg.Lang != nil {
+					if lex = c.lexiconOf(&Variant{Lang: seg.Lang}); lex == nil {
+						continue
+					}
+				}
 				for _, m := range keyMentions(t.Value, maxDigits, lex) {
 					mentioned[m.key] = true
 					// With complete_on_hash, "press pound" tells the caller how to

@@ -55,7 +55,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"lint", []string{"$defs", "lint"}, lintKeys},
 		{"language", []string{"$defs", "language"}, languageKeys},
 		{"key target", []string{"$defs", "keyTarget"}, keyKeys},
-		{"audio segment", []string{"$defs", "audio"}, segmentKeys},
+		{"text segment", []string{"$defs", "segment"}, segmentKeys},
 	}
 	var union []string
 	for _, tt := range tests {
