@@ -237,6 +237,7 @@ func TestTextErrors(t *testing.T) {
 		{"empty URL", "start: m\nnodes:\n  m:\n    say: [{play: \"\"}, Hi.]\n", `f.yaml:4:18: error: node "m" plays audio with an empty URL`},
 		{"play missing", "start: m\nnodes:\n  m:\n    say: [Hi., {plya: x}]\n", `f.yaml:4:17: error: unknown key "plya"`},
 		{"empty list", "start: m\nnodes:\n  m:\n    say: []\n", `f.yaml:4:10: error: node "m" has an empty say text`},
+		{"empty mapping", "start: m\nnodes:\n  m:\n    say: {}\n", `f.yaml:4:10: error: node "m" has an empty say text`},
 		{"undeclared", "start: m\nnodes:\n  m:\n    say: {en: Hi.}\n", `f.yaml:4:11: error: a text is given in "en", but the flow declares no languages`},
 		{"unknown tag", "languages: {en: en-US-JennyNeural, es: es-MX-DaliaNeural}\nstart: m\nnodes:\n  m:\n    say: {en: Hi., sp: Hola.}\n",
 			`f.yaml:5:20: error: unknown language "sp": the flow declares en, es`},

@@ -189,8 +189,11 @@ func (c *compiler) heard(t *Text, d *NodeDecl, what string, s settings) []rendit
 			if t != nil {
 				r.at["$.callflow[0].params.text"] = t.Range
 			}
-			if v != nil && !v.reported {
+			switch {
+			case v != nil && !v.reported:
 				c.errorOnce(v.Range, RuleEmpty, "node %q has an empty %s text", d.ID.Value, what)
+			case v == nil && t != nil: // an empty mapping of languages
+				c.errorOnce(t.Range, RuleEmpty, "node %q has an empty %s text", d.ID.Value, what)
 			}
 			out[i] = r
 			continue
