@@ -127,7 +127,8 @@ func (p *parser) segments(n *yaml.Node, what string) (out []*Segment, reported b
 	return out, reported
 }
 
-// segment parses a string (speech) or a {play: URL} mapping (audio).
+// segment parses a string (speech), a {play: URL} mapping (audio) or a
+// {say: TEXT, lang: TAG} mapping (words in a given language).
 func (p *parser) segment(n *yaml.Node, what string) *Segment {
 	if yamlwalk.Resolve(n).Kind != yaml.MappingNode {
 		if s := p.scalar(n, what); s != nil {
@@ -136,16 +137,9 @@ func (p *parser) segment(n *yaml.Node, what string) *Segment {
 		return nil
 	}
 	seg := &Segment{}
+	fields := map[string]**Scalar{"play": &seg.Play, "say": &seg.Speech, "lang": &seg.Lang}
 	ok := p.mapping(n, what, segmentKeys, func(key *Scalar, v *yaml.Node) {
-		s := p.scalar(v, what+"."+key.Value)
-		switch key.Value {
-		case "play":
-			seg.Play = s
-		case "say":
-			seg.Speech = s
-		case "lang":
-			seg.Lang = s
-		}
+		*fields[key.Value] = p.scalar(v, what+"."+key.Value)
 	})
 	r := p.rng(yamlwalk.Resolve(n))
 	switch {
