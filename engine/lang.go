@@ -356,7 +356,7 @@ func (c *compiler) keyLangs(d *NodeDecl, m *menu) {
 // setLang sets the call's language to the flow's language i. The default
 // language is carried as "", so that a call in it keeps a bare state.
 func (s *Step) setLang(f *Flow, i int) {
-	s.lang = i
+	s.lang, s.tag = i, f.langs[i]
 	s.State.Lang = ""
 	if i > 0 {
 		s.State.Lang = f.langs[i]

@@ -103,7 +103,7 @@ func TestLanguageChosenThenEverythingInIt(t *testing.T) {
 		hours     string
 		oops      string
 	}{
-		{"1", "", en, "Our hours have changed.", "For hours press 1.", "Press 1.", "I did not hear anything.", "Sorry.", "We are open 9 to 5.", "Something went wrong."},
+		{"1", "en", en, "Our hours have changed.", "For hours press 1.", "Press 1.", "I did not hear anything.", "Sorry.", "We are open 9 to 5.", "Something went wrong."},
 		{"2", "es", es, "Nuestro horario cambió.", "Para el horario escoja 1.", "Oprima 1.", "No escuché nada.", "Perdón.", "Abrimos de 9 a 5.", "Algo salió mal."},
 	} {
 		t.Run("key "+tt.key, func(t *testing.T) {
@@ -296,7 +296,7 @@ func BenchmarkAnswerLanguage(b *testing.B) {
 				for b.Loop() {
 					dst, s = flow.Answer(dst[:0], k.keys, id, engine.Input{Digits: "1"})
 				}
-				if s.Next.ID() != "hours" || s.Lang() != map[string]string{"en": "", "es": "es"}[lang] {
+				if s.Next.ID() != "hours" || s.Lang() != lang {
 					b.Fatalf("at %s in %q", s.Next.ID(), s.Lang())
 				}
 			})
@@ -310,13 +310,16 @@ func BenchmarkAnswerLanguage(b *testing.B) {
 func TestLanguageDefaultIsBare(t *testing.T) {
 	flow := mustLoad(t, bilingualFlow)
 	_, s := flow.Answer(nil, callstate.Keys{}, "", engine.Input{Start: true, Lang: "en"})
-	if s.Lang() != "" || !s.State.Bare() {
+	if s.Lang() != "en" || !s.State.Bare() {
 		t.Errorf("a call started in en: Lang() = %q, state %+v; want the default, bare", s.Lang(), s.State)
 	}
 	c := newCall(t, bilingualFlow)
 	c.press("1")
-	if c.step.Lang() != "" || !c.step.State.Bare() || c.last.ClientActionID != "main" {
+	if c.step.Lang() != "en" || !c.step.State.Bare() || c.last.ClientActionID != "main" {
 		t.Errorf("en chosen by a key: Lang() = %q, clientActionId %q; want the default, bare", c.step.Lang(), c.last.ClientActionID)
+	}
+	if l := newCall(t, lineFlow).step.Lang(); l != "" {
+		t.Errorf("a flow without languages: Lang() = %q, want \"\"", l)
 	}
 }
 

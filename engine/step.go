@@ -111,8 +111,10 @@ type Step struct {
 	// OutcomeBadState; nil otherwise.
 	StateErr error
 
-	// lang is the index of the call's language in the flow's languages.
+	// lang is the index of the call's language in the flow's languages,
+	// and tag its tag.
 	lang int
+	tag  string
 	// say holds the messages spoken before Next's own actions, as JSON
 	// action lists: continuing messages, an apology, ...
 	say [][]byte
@@ -120,9 +122,11 @@ type Step struct {
 	reprompt bool
 }
 
-// Lang returns the call's language tag; "" for the flow's default
-// language, which a call's state carries as "" so that it stays bare.
-func (s *Step) Lang() string { return s.State.Lang }
+// Lang returns the call's language tag, the flow's default language's
+// when the caller chose none; "" in a flow that declares no languages.
+// (State.Lang carries the default language as "", so that a call in it
+// keeps a bare state.)
+func (s *Step) Lang() string { return s.tag }
 
 // Begin is the step that answers a new inbound call.
 func (f *Flow) Begin() Step { return f.Step(State{}, Input{Start: true}) }
@@ -150,6 +154,7 @@ func (f *Flow) Step(st State, in Input) Step {
 		// rather than the fallback.
 		s.lang, s.State.Lang = 0, ""
 	}
+	s.tag = f.langs[s.lang]
 	if in.Start {
 		s.Outcome = OutcomeStart
 		f.enter(&s, f.start, in)
@@ -175,7 +180,7 @@ func (f *Flow) Step(st State, in Input) Step {
 func (f *Flow) Fail(err error) Step { return f.fail(OutcomeBadState, err) }
 
 func (f *Flow) fail(o Outcome, err error) Step {
-	s := Step{Next: f.fallback, Outcome: o, StateErr: err}
+	s := Step{Next: f.fallback, Outcome: o, StateErr: err, tag: f.langs[0]}
 	s.State.Node = f.fallback.id
 	return s
 }
