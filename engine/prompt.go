@@ -199,16 +199,16 @@ func (c *compiler) heard(t *Text, d *NodeDecl, what string, s settings) []rendit
 				r.at[p+"fileUrl"] = seg.Play.Range
 				continue
 			}
-			v, vAt := voice, voiceAt
+			by, byAt := voice, voiceAt // words pinned to a language: its voice
 			if seg.Lang != nil {
 				if l := c.langIndex(seg.Lang.Value); l >= 0 {
-					v, vAt = c.voiceIn(l, s)
+					by, byAt = c.voiceIn(l, s)
 				}
 			}
-			r.cf = append(r.cf, &callflows.Say{Text: c.speech(seg.Speech, d, what), VoiceProfile: v, Speed: s.speed})
+			r.cf = append(r.cf, &callflows.Say{Text: c.speech(seg.Speech, d, what), VoiceProfile: by, Speed: s.speed})
 			r.at[p+"text"] = seg.Speech.Range
-			if vAt.Pos.Line > 0 {
-				r.at[p+"voiceProfile"] = vAt
+			if byAt.Pos.Line > 0 {
+				r.at[p+"voiceProfile"] = byAt
 			}
 			if sp, ok := s.set["speed"]; ok {
 				r.at[p+"speed"] = sp
@@ -255,32 +255,32 @@ func (c *compiler) prompt(t *Text, d *NodeDecl, what string, sc *callflows.SayAn
 
 // speech returns the words of a speech segment expanded, with runs of
 // white space (as a folded YAML block leaves them) made single spaces,
-// and reports words that are empty. Each segment is expanded once, so a
-// text heard in several languages or menus is reported once.
+// and reports words that are empty.
 func (c *compiler) speech(t *Scalar, d *NodeDecl, what string) string {
-	if s, ok := c.spoken[t]; ok {
-		return s
-	}
-	reported, unset := len(c.diags), c.unsetUsed
-	s := strings.Join(strings.Fields(c.expand(t)), " ")
-	if s == "" && len(c.diags) == reported && c.unsetUsed == unset { // not after an unknown {{var}}
-		c.errorf(t.Range, RuleEmpty, "node %q has an empty %s text", d.ID.Value, what)
-	}
-	c.spoken[t] = s
-	return s
+	fold := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	return c.expandOnce(t, fold, "node %q has an empty %s text", d.ID.Value, what)
 }
 
 // audioURL returns the expanded URL of an audio segment; 8x8's rules for
 // it (http or https, .mp3 or .wav) are checked with the rest of the
 // answer, by callflows.Validate.
 func (c *compiler) audioURL(t *Scalar, d *NodeDecl) string {
+	return c.expandOnce(t, strings.TrimSpace, "node %q plays audio with an empty URL", d.ID.Value)
+}
+
+// expandOnce returns the segment t expanded and cleaned by clean, and
+// reports one that comes out empty with the message format, unless an
+// unknown {{var}} or an unset ${NAME} made it so. Each segment is
+// expanded once, so that a text heard in several languages or menus is
+// reported once.
+func (c *compiler) expandOnce(t *Scalar, clean func(string) string, format string, args ...any) string {
 	if s, ok := c.spoken[t]; ok {
 		return s
 	}
 	reported, unset := len(c.diags), c.unsetUsed
-	s := strings.TrimSpace(c.expand(t))
+	s := clean(c.expand(t))
 	if s == "" && len(c.diags) == reported && c.unsetUsed == unset {
-		c.errorf(t.Range, RuleEmpty, "node %q plays audio with an empty URL", d.ID.Value)
+		c.errorf(t.Range, RuleEmpty, format, args...)
 	}
 	c.spoken[t] = s
 	return s
