@@ -198,31 +198,32 @@ func (c *compiler) variantOf(t *Text, i int) *Variant {
 	return t.Variants[0]
 }
 
-// texts returns every text of the file, and the node it belongs to (nil
-// for the defaults').
-func (f *File) texts() (ts []*Text, nodes []*NodeDecl) {
-	add := func(d *NodeDecl, t ...*Text) {
+// texts returns every text of the file: the defaults' messages, then
+// each node's.
+func (f *File) texts() []*Text {
+	var ts []*Text
+	add := func(t ...*Text) {
 		for _, x := range t {
 			if x != nil {
-				ts, nodes = append(ts, x), append(nodes, d)
+				ts = append(ts, x)
 			}
 		}
 	}
-	budgets := func(d *NodeDecl, bs ...*Budget) {
+	budgets := func(bs ...*Budget) {
 		for _, b := range bs {
 			if b != nil {
-				add(d, b.Say...)
+				add(b.Say...)
 			}
 		}
 	}
 	if d := f.Defaults; d != nil {
-		budgets(nil, d.NoInput, d.Invalid)
+		budgets(d.NoInput, d.Invalid)
 	}
 	for _, d := range f.Nodes {
-		add(d, d.Text, d.Reprompt)
-		budgets(d, d.NoInput, d.Invalid)
+		add(d.Text, d.Reprompt)
+		budgets(d.NoInput, d.Invalid)
 	}
-	return ts, nodes
+	return ts
 }
 
 // checkTexts checks every text against the flow's languages: a text
@@ -230,8 +231,7 @@ func (f *File) texts() (ts []*Text, nodes []*NodeDecl) {
 // declare, and (a warning) a language a text lacks.
 func (c *compiler) checkTexts() {
 	tags := c.langTags()
-	ts, _ := c.f.texts()
-	for _, t := range ts {
+	for _, t := range c.f.texts() {
 		has := map[string]bool{}
 		whole := false
 		for _, v := range t.Variants {
