@@ -253,6 +253,8 @@ func TestTextErrors(t *testing.T) {
 			`f.yaml:4:30: error: words are given in "es", but the flow declares no languages`},
 		{"audio and words", "start: m\nnodes:\n  m:\n    say: [{play: \"https://example.com/a.mp3\", say: Hi.}]\n",
 			`f.yaml:4:11: error: node "m" say entry is both audio and words`},
+		{"bad voice", "languages: {en: en-US-JennyNeural, es: Dalia}\nstart: m\nnodes:\n  m:\n    say: {en: Hi., es: Hola.}\n",
+			`f.yaml:1:40: error: voiceProfile "Dalia" is not a speech profile code`},
 		{"key without to", "start: m\nnodes:\n  m:\n    menu: Press 1.\n    keys: {\"1\": {lang: en}}\n", `f.yaml:5:17: error: node "m" key "1" is missing required key "to"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
