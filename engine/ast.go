@@ -18,9 +18,13 @@ type File struct {
 	Number *Scalar
 	// StateBudget is the most characters a clientActionId may take.
 	StateBudget *Scalar
-	Defaults    *Defaults
-	Vars        []*Var
-	Nodes       []*NodeDecl
+	// Languages are the flow's languages, the default first; none for a
+	// flow in one language. LanguagesRange is where the mapping starts.
+	Languages      []*Language
+	LanguagesRange Range
+	Defaults       *Defaults
+	Vars           []*Var
+	Nodes          []*NodeDecl
 	// Lint silences warnings in the whole file.
 	Lint *Lint
 
@@ -60,7 +64,7 @@ type Budget struct {
 	Retries *Scalar
 	// Say are the messages said before asking again: the first time the
 	// first, and so on, the last one again once they run out.
-	Say []*Scalar
+	Say []*Text
 }
 
 // Hotkeys are keys that work at every menu: repeat, back, main, or a node
@@ -103,7 +107,7 @@ type NodeDecl struct {
 	// KindKey is the key that set the kind (menu, say or dial).
 	KindKey *Scalar
 	// Text is the menu prompt or the say text.
-	Text *Scalar
+	Text *Text
 	Keys []*KeyDecl
 	// KeysRange is where the keys mapping starts; zero without one.
 	KeysRange Range
@@ -116,7 +120,7 @@ type NodeDecl struct {
 	NoInput *Budget
 	Invalid *Budget
 	// Reprompt is the shorter prompt a menu asks again with.
-	Reprompt *Scalar
+	Reprompt *Text
 	Hotkeys  *Hotkeys
 	Dial     *Dial
 	// Branches are where a node goes by what happened: a dial's answered,
@@ -151,6 +155,9 @@ type Lint struct {
 type KeyDecl struct {
 	Key    *Scalar
 	Target *Scalar
+	// Lang is the language the key sets for the rest of the call; nil
+	// for a key that keeps it.
+	Lang *Scalar
 }
 
 // ScheduleDecl is the hours of a schedule node, as written: see package

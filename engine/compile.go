@@ -88,6 +88,15 @@ type compiler struct {
 	// voices are the speech profiles to check voices against (see
 	// LoadOptions.Voices).
 	voices []string
+	// langs are the flow's languages, the default first (see
+	// compileLanguages).
+	langs []lang
+	// spoken holds each text segment expanded, so that a text heard in
+	// several languages or menus is expanded, and reported, once.
+	spoken map[*Scalar]string
+	// renditions are each node's answer by language, with where the file
+	// sets their parameters, for parts to check.
+	renditions map[*Node][]rendition
 }
 
 // settings are what a node inherits: voice, speed, capture and where keys
@@ -156,6 +165,8 @@ var passes = []pass{
 	{name: "vars", run: (*compiler).expandVars},
 	{name: "nodes", run: (*compiler).declareNodes},
 	{name: "defaults", run: (*compiler).resolveDefaults},
+	{name: "languages", run: (*compiler).compileLanguages},
+	{name: "texts", run: (*compiler).checkTexts},
 	{name: "flow", run: (*compiler).flowSettings},
 	// Build every node before linking, so references can point anywhere.
 	{name: "build", run: (*compiler).buildNodes},
@@ -182,7 +193,7 @@ func compile(f *File, src []byte, opts LoadOptions, parseErrs bool) (*Flow, Diag
 		f: f, src: src, env: opts.Env, lint: opts.Lint, voices: opts.Voices, parseErrs: parseErrs,
 		vars: map[string]string{}, decls: map[string]*NodeDecl{}, nodes: map[string]*Node{},
 		validated: map[string]bool{}, unsetEnv: map[string]bool{}, unsetAt: map[Pos]bool{},
-		params: map[*Node]map[string]Range{},
+		params: map[*Node]map[string]Range{}, spoken: map[*Scalar]string{}, renditions: map[*Node][]rendition{},
 	}
 	for _, p := range passes {
 		if p.clean && (c.parseErrs || c.diags.HasErrors()) {
@@ -246,7 +257,7 @@ func (c *compiler) flowSettings() {
 		path:    f.Path,
 		version: ContentVersion(c.src),
 		nodes:   c.nodes,
-		langs:   []string{""},
+		langs:   c.langTags(),
 	}
 	if f.Name != nil && strings.TrimSpace(f.Name.Value) != "" {
 		c.flow.name = strings.TrimSpace(f.Name.Value)
@@ -363,20 +374,23 @@ func (c *compiler) fallback() *Node {
 			return n
 		}
 	}
-	n := &Node{
-		kind:     KindSay,
-		pos:      c.f.Pos,
-		callflow: sayThenHangup(DefaultFallbackText, c.defaults),
+	// The built-in fallback says its English text in each language's
+	// voice; lint warns about it in a flow with languages.
+	n := &Node{kind: KindSay, pos: c.f.Pos, langs: c.flow.langs}
+	rs := make([]rendition, len(c.langs))
+	for i := range c.langs {
+		voice, voiceAt := c.voiceIn(i, c.defaults)
+		at := paramRanges(c.defaults.set, 0)
+		if voiceAt.Pos.Line > 0 {
+			at["$.callflow[0].params.voiceProfile"] = voiceAt
+		}
+		rs[i] = rendition{cf: callflows.Callflow{
+			&callflows.Say{Text: DefaultFallbackText, VoiceProfile: voice, Speed: c.defaults.speed},
+			&callflows.Hangup{},
+		}, at: at}
 	}
-	c.params[n] = paramRanges(c.defaults.set)
+	c.setNode(n, rs)
 	return n
-}
-
-func sayThenHangup(text string, s settings) callflows.Callflow {
-	return callflows.Callflow{
-		&callflows.Say{Text: text, VoiceProfile: s.voice, Speed: s.speed},
-		&callflows.Hangup{},
-	}
 }
 
 func (c *compiler) flowDefaults(d *Defaults) settings {
@@ -469,28 +483,8 @@ func (c *compiler) duration(s *settings, v *Scalar, name, param string, dst *tim
 	*s = s.with(param, v.Range)
 }
 
-// text returns the expanded text of a say or menu node (see textOf).
-func (c *compiler) text(d *NodeDecl) string {
-	if d.Text == nil {
-		return ""
-	}
-	return c.textOf(d.Text, d, d.Kind.String())
-}
-
-// textOf returns the expanded text t of node d, with runs of white space
-// (as a folded YAML block leaves them) made single spaces, and reports
-// one that is empty; what names the text in the message.
-func (c *compiler) textOf(t *Scalar, d *NodeDecl, what string) string {
-	reported, unset := len(c.diags), c.unsetUsed
-	s := strings.Join(strings.Fields(c.expand(t)), " ")
-	if s == "" && len(c.diags) == reported && c.unsetUsed == unset { // not after an unknown {{var}}
-		c.errorf(t.Range, RuleEmpty, "node %q has an empty %s text", d.ID.Value, what)
-	}
-	return s
-}
-
 func (c *compiler) build(d *NodeDecl) *Node {
-	n := &Node{id: d.ID.Value, kind: d.Kind, pos: d.ID.Pos}
+	n := &Node{id: d.ID.Value, kind: d.Kind, pos: d.ID.Pos, langs: c.flow.langs}
 	d.Kind.spec().build(c, d, n)
 	return n
 }
@@ -504,12 +498,12 @@ func rangeOr(s *Scalar, dflt Range) Range {
 }
 
 // paramRanges turns the ranges of a node's parameters into ranges of
-// their JSON paths in its callflow, where 8x8's rules point: the first
-// action holds them all.
-func paramRanges(set map[string]Range) map[string]Range {
+// their JSON paths in its callflow, where 8x8's rules point: the action
+// at index i holds them all.
+func paramRanges(set map[string]Range, i int) map[string]Range {
 	out := make(map[string]Range, len(set))
 	for param, r := range set {
-		out["$.callflow[0].params."+param] = r
+		out["$.callflow["+strconv.Itoa(i)+"].params."+param] = r
 	}
 	return out
 }
@@ -524,10 +518,10 @@ func plural(n int, noun string) string {
 // relatedParam names, for a parameter that 8x8 checks against another, that
 // other one.
 var relatedParam = map[string]string{
-	"$.callflow[0].params.minDigits":      "$.callflow[0].params.maxDigits",
-	"$.callflow[0].params.maxDigits":      "$.callflow[0].params.minDigits",
-	"$.callflow[0].params.digitTimeout":   "$.callflow[0].params.overallTimeout",
-	"$.callflow[0].params.overallTimeout": "$.callflow[0].params.digitTimeout",
+	"minDigits":      "maxDigits",
+	"maxDigits":      "minDigits",
+	"digitTimeout":   "overallTimeout",
+	"overallTimeout": "digitTimeout",
 }
 
 // validate checks a compiled node against 8x8's rules and reports each
@@ -542,18 +536,29 @@ func (c *compiler) validate(n *Node, reported map[Pos]bool) {
 	// once, here, and check those.
 	n.response = c.marshal(n)
 	defer c.parts(n, reported)
-	for _, p := range callflows.ValidateJSON(n.response, callflows.Answer) {
-		r, ok := c.params[n][p.Path]
+	c.check(n, n.response, c.params[n], reported)
+}
+
+// check checks the answer b of node n against 8x8's rules, and reports
+// each problem at the YAML value that at says sets the parameter it is
+// about, or else at the node.
+func (c *compiler) check(n *Node, b []byte, at map[string]Range, reported map[Pos]bool) {
+	for _, p := range callflows.ValidateJSON(b, callflows.Answer) {
+		r, ok := at[p.Path]
 		if !ok {
 			// A built-in value has no place in the file; the setting it
 			// clashes with does.
-			r, ok = c.params[n][relatedParam[p.Path]]
+			i := strings.LastIndexByte(p.Path, '.')
+			if other, rel := relatedParam[p.Path[i+1:]]; rel {
+				r, ok = at[p.Path[:i+1]+other]
+			}
 		}
 		if !ok {
 			r = c.nodeRange(n)
 		}
 		// A value set in defaults breaks the rule in every node that
-		// inherits it; once, at the value, says it.
+		// inherits it, and a text in every language it is heard in; once,
+		// at the value, says it.
 		key := r.Pos.String() + "\x00" + p.Message
 		if reported[r.Pos] || c.validated[key] {
 			continue
@@ -571,24 +576,32 @@ func (c *compiler) validate(n *Node, reported map[Pos]bool) {
 // parts compiles the parts n's answers are put together from, in every
 // language: its actions, its re-prompt, its budgets' messages. Each is
 // checked against 8x8's rules as an answer of its own; the node's own
-// answer was checked with its positions by validate.
+// answer in the default language was checked by validate.
 func (c *compiler) parts(n *Node, reported map[Pos]bool) {
 	if n.response == nil {
 		return
 	}
 	n.bodies = [][]byte{actionsOf(n.response)}
+	rs := c.renditions[n]
+	for i := 1; i < len(c.langs); i++ {
+		if rs == nil { // a node that says nothing, the same in every language
+			n.bodies = append(n.bodies, n.bodies[0])
+			continue
+		}
+		n.bodies = append(n.bodies, c.part(n, rs[i], reported))
+	}
 	m := n.menu
 	if m == nil {
 		return
 	}
-	for _, cf := range m.reprompts {
-		m.rebodies = append(m.rebodies, c.part(n, cf, reported))
+	for _, r := range m.reprompts {
+		m.rebodies = append(m.rebodies, c.part(n, r, reported))
 	}
 	for _, b := range []*budget{&m.noInput, &m.invalid} {
 		for _, msg := range b.msgs {
 			var langs [][]byte
-			for _, cf := range msg {
-				langs = append(langs, c.part(n, cf, reported))
+			for _, r := range msg {
+				langs = append(langs, c.part(n, r, reported))
 			}
 			b.say = append(b.say, langs)
 		}
@@ -597,22 +610,13 @@ func (c *compiler) parts(n *Node, reported map[Pos]bool) {
 
 // part marshals one part of n's answers and checks it against 8x8's
 // rules, and returns its actions as JSON without the brackets.
-func (c *compiler) part(n *Node, cf callflows.Callflow, reported map[Pos]bool) []byte {
-	b, err := callflows.Marshal(callflows.Response{ClientActionID: n.id, Callflow: cf})
+func (c *compiler) part(n *Node, r rendition, reported map[Pos]bool) []byte {
+	b, err := callflows.Marshal(callflows.Response{ClientActionID: n.id, Callflow: r.cf})
 	if err != nil {
 		c.errorf(c.nodeRange(n), RuleValue, "node %q cannot be encoded: %v", n.id, err)
 		return nil
 	}
-	r := c.nodeRange(n)
-	for _, p := range callflows.ValidateJSON(b, callflows.Answer) {
-		key := r.Pos.String() + "\x00" + p.Message
-		if reported[r.Pos] || c.validated[key] {
-			continue
-		}
-		c.validated[key] = true
-		d := c.errorf(r, RuleCallflow, "%s", p.Message)
-		d.Hint = fmt.Sprintf("8x8 refuses an answer of node %q with status %d at %s", n.id, p.Code, p.Path)
-	}
+	c.check(n, b, r.at, reported)
 	return actionsOf(b)
 }
 

@@ -79,6 +79,11 @@ type Node struct {
 	// bodies are the node's actions as JSON, without the brackets, by
 	// language: the parts its answers are put together from.
 	bodies [][]byte
+	// flows are the node's actions by language; nil for a node that says
+	// nothing, whose callflow is the same in every language.
+	flows []callflows.Callflow
+	// langs are the flow's language tags, which flows is indexed by.
+	langs []string
 	// menu holds a menu's budgets and hotkeys; nil for other kinds.
 	menu *menu
 	// outcomes are a dial's branches by how the bridged call ended.

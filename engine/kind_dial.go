@@ -19,7 +19,7 @@ var dialKind = kindSpec{
 		if d.Dial != nil { // else Parse reported it, and there is nothing to check
 			n.callflow = callflows.Callflow{mc}
 		}
-		c.params[n] = paramRanges(set)
+		c.params[n] = paramRanges(set, 0)
 	},
 	link: func(c *compiler, d *NodeDecl, n *Node) []Edge {
 		var edges edgeList

@@ -51,7 +51,10 @@ type menu struct {
 	// rebodies is the re-prompt's answer by language; nil without one.
 	rebodies [][]byte
 	// reprompts are the re-prompt's callflows by language.
-	reprompts []callflows.Callflow
+	reprompts []rendition
+	// langs are the languages the menu's keys set, by key, as indexes in
+	// the flow's languages.
+	langs map[string]int
 }
 
 // budget is how many times a menu forgives silence or a wrong key, and
@@ -60,7 +63,7 @@ type budget struct {
 	retries int
 	say     [][][]byte
 	// msgs are the messages' callflows, say[i][lang]'s source.
-	msgs [][]callflows.Callflow
+	msgs [][]rendition
 }
 
 // hotkey is what a hotkey of a menu does.
@@ -84,8 +87,7 @@ func buildMenu(c *compiler, d *NodeDecl, n *Node) {
 	}
 	m.engine = noInput != nil || invalid != nil || d.NoInput != nil || d.Invalid != nil
 	sc, s := c.sayAndCapture(d, m)
-	n.callflow = callflows.Callflow{sc}
-	s = s.with("promptMessage", rangeOr(d.Text, d.ID.Range))
+	c.keyLangs(d, m)
 	if b := d.Sensitive; b != nil {
 		switch b.Value {
 		case "true":
@@ -98,11 +100,9 @@ func buildMenu(c *compiler, d *NodeDecl, n *Node) {
 	m.noInput = c.budget(d, s, noInput, d.NoInput)
 	m.invalid = c.budget(d, s, invalid, d.Invalid)
 	if d.Reprompt != nil {
-		re := *sc
-		re.PromptMessage = c.textOf(d.Reprompt, d, "reprompt")
-		m.reprompts = []callflows.Callflow{{&re}}
+		m.reprompts = c.prompt(d.Reprompt, d, "reprompt", sc, s)
 	}
-	c.params[n] = paramRanges(s.set)
+	c.setNode(n, c.prompt(d.Text, d, d.Kind.String(), sc, s))
 }
 
 // budget compiles a menu's no_input or invalid budget: the menu's own
@@ -111,7 +111,7 @@ func buildMenu(c *compiler, d *NodeDecl, n *Node) {
 func (c *compiler) budget(d *NodeDecl, s settings, dflt, own *Budget) budget {
 	var b budget
 	var retries *Scalar
-	var say []*Scalar
+	var say []*Text
 	for _, src := range []*Budget{dflt, own} {
 		if src == nil {
 			continue
@@ -132,8 +132,7 @@ func (c *compiler) budget(d *NodeDecl, s settings, dflt, own *Budget) budget {
 		}
 	}
 	for _, t := range say {
-		text := c.textOf(t, d, "message")
-		b.msgs = append(b.msgs, []callflows.Callflow{{&callflows.Say{Text: text, VoiceProfile: s.voice, Speed: s.speed}}})
+		b.msgs = append(b.msgs, c.say(t, d, "message", s, false))
 	}
 	return b
 }
@@ -250,7 +249,6 @@ func (c *compiler) sayAndCapture(d *NodeDecl, m *menu) (*callflows.SayAndCapture
 		s = s.with("noOfTries", rangeOr(d.Capture.triesOrNil(), d.ID.Range))
 	}
 	return &callflows.SayAndCapture{
-		PromptMessage:  c.text(d),
 		VoiceProfile:   s.voice,
 		Speed:          s.speed,
 		MinDigits:      capt.minDigits,
@@ -327,6 +325,9 @@ func leaveMenu(f *Flow, n *Node, st State, in Input, s *Step) {
 	m, d := n.menu, in.Digits
 	if t, ok := n.keys[d]; ok && d != "" {
 		s.Outcome = OutcomeKey
+		if l, ok := m.langs[d]; ok {
+			s.setLang(f, l)
+		}
 		f.forward(s, n, t, in)
 		return
 	}

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"strconv"
-
-	"github.com/ivrctl/ivrctl/callflows"
 )
 
 // sayKind is a message. With no then it is a leaf: it speaks its text and
@@ -14,13 +12,7 @@ var sayKind = kindSpec{
 	keys: []string{"say", "voice", "speed", "then", "lint"},
 	build: func(c *compiler, d *NodeDecl, n *Node) {
 		s := c.overlay(c.defaults, d.Voice, d.Speed, nil)
-		say := &callflows.Say{Text: c.text(d), VoiceProfile: s.voice, Speed: s.speed}
-		n.callflow = callflows.Callflow{say}
-		if d.Then == nil {
-			n.callflow = append(n.callflow, &callflows.Hangup{})
-		}
-		s = s.with("text", rangeOr(d.Text, d.ID.Range))
-		c.params[n] = paramRanges(s.set)
+		c.setNode(n, c.say(d.Text, d, d.Kind.String(), s, d.Then == nil))
 	},
 	link: func(c *compiler, d *NodeDecl, n *Node) []Edge {
 		var edges edgeList

@@ -26,7 +26,8 @@ func fixtureEnv(name string) (string, bool) {
 
 // fixtureVoices are the speech profiles every fixture is checked against,
 // as with ivrctl lint --voices.
-var fixtureVoices = []string{"en-US-BenjaminRUS", "en-GB-Emma"}
+var fixtureVoices = []string{"en-US-BenjaminRUS", "en-GB-Emma", "en-US-JennyNeural", "es-MX-DaliaNeural",
+	"fr-FR-DeniseNeural", "de-DE-KatjaNeural", "it-IT-ElsaNeural", "pt-BR-FranciscaNeural"}
 
 // noEnv is an environment with nothing set.
 func noEnv(string) (string, bool) { return "", false }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/ivrctl/ivrctl/callflows"
 )
@@ -52,18 +53,22 @@ func (n *Node) Reprompt() string {
 	return spoken(n.menu.reprompts)
 }
 
-// spoken returns the text of the first action of cfs' default language.
-func spoken(cfs []callflows.Callflow) string {
-	if len(cfs) == 0 || len(cfs[0]) == 0 {
+// spoken returns the words of rs' default language, its texts joined by
+// spaces (recorded audio has none).
+func spoken(rs []rendition) string {
+	if len(rs) == 0 {
 		return ""
 	}
-	switch a := cfs[0][0].(type) {
-	case *callflows.Say:
-		return a.Text
-	case *callflows.SayAndCapture:
-		return a.PromptMessage
+	var words []string
+	for _, a := range rs[0].cf {
+		switch a := a.(type) {
+		case *callflows.Say:
+			words = append(words, a.Text)
+		case *callflows.SayAndCapture:
+			words = append(words, a.PromptMessage)
+		}
 	}
-	return ""
+	return strings.Join(words, " ")
 }
 
 // Hotkey returns what the hotkey key of menu n does: "repeat", "back",

@@ -23,7 +23,7 @@ const (
 // Allowed keys of each mapping in a flow file, in the order they are
 // listed to the user.
 var (
-	topKeys      = []string{"version", "name", "number", "start", "main", "fallback", "defaults", "vars", "nodes", "state_budget", "lint"}
+	topKeys      = []string{"version", "name", "number", "languages", "start", "main", "fallback", "defaults", "vars", "nodes", "state_budget", "lint"}
 	defaultsKeys = []string{"voice", "speed", "capture", "on_invalid", "on_no_input", "no_input", "invalid", "hotkeys"}
 	budgetKeys   = []string{"retries", "say"}
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
@@ -169,6 +169,8 @@ func (p *parser) file(f *File, root *yaml.Node) {
 			p.vars(f, v)
 		case "nodes":
 			nodes = v
+		case "languages":
+			p.languages(f, v)
 		case "lint":
 			f.Lint = p.lint(v, "lint")
 		}
@@ -288,7 +290,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		switch key.Value {
 		case "menu", "say":
 			if key.Pos == nd.KindKey.Pos {
-				nd.Text = p.scalar(v, field)
+				nd.Text = p.text(v, field)
 			}
 		case "dial":
 			if key.Pos == nd.KindKey.Pos {
@@ -307,13 +309,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			})
 		case "keys":
 			nd.KeysRange = p.rng(yamlwalk.Resolve(v))
-			ok := p.mapping(v, what+" keys", nil, func(k *Scalar, t *yaml.Node) {
-				if target := p.scalar(t, fmt.Sprintf("%s key %q", what, k.Value)); target != nil {
-					nd.Keys = append(nd.Keys, &KeyDecl{Key: k, Target: target})
-				} else {
-					nd.keysReported = true
-				}
-			})
+			ok := p.mapping(v, what+" keys", nil, func(k *Scalar, t *yaml.Node) { p.key(nd, k, t, what) })
 			nd.keysReported = nd.keysReported || !ok
 		case "voice":
 			nd.Voice = p.scalar(v, field)
@@ -338,7 +334,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		case "invalid":
 			nd.Invalid = p.budget(v, field)
 		case "reprompt":
-			nd.Reprompt = p.scalar(v, field)
+			nd.Reprompt = p.text(v, field)
 		case "hotkeys":
 			nd.Hotkeys = p.hotkeys(v, field)
 		case "lint":
@@ -390,7 +386,7 @@ func (p *parser) budget(n *yaml.Node, what string) *Budget {
 		case "retries":
 			b.Retries = p.scalar(v, field)
 		case "say":
-			b.Say = p.scalars(v, field)
+			b.Say = p.texts(v, field)
 		}
 	})
 	return b

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/callflows"
 )
@@ -25,50 +27,47 @@ type word struct {
 	start, end int    // byte offsets in the prompt
 }
 
-// promptWords splits a prompt into words.
+// promptWords splits a prompt into words: runs of letters (in any
+// script: "drücken", "opción") and digits.
 func promptWords(s string) []word {
 	var ws []word
 	for i := 0; i < len(s); {
-		ch := s[i]
+		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case ch == '*' || ch == '#':
-			ws = append(ws, word{string(ch), i, i + 1})
+		case r == '*' || r == '#':
+			ws = append(ws, word{string(r), i, i + 1})
 			i++
-		case isAlnum(ch):
+		case isAlnum(r):
 			j := i
-			for j < len(s) && isAlnum(s[j]) {
-				j++
+			for j < len(s) {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if !isAlnum(r) {
+					break
+				}
+				j += n
 			}
 			ws = append(ws, word{strings.ToLower(s[i:j]), i, j})
 			i = j
 		default:
-			i++
+			i += n
 		}
 	}
 	return ws
 }
 
-func isAlnum(ch byte) bool {
-	return '0' <= ch && ch <= '9' || 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z'
-}
+func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// numberWords are the words a prompt may say a digit with: "press one".
-var numberWords = map[string]string{
-	"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4",
-	"five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}
-
-// keyOf returns the DTMF key a word names: digits, or star, asterisk,
-// pound, hash and the symbols themselves and, when words is set, a digit
-// said as a word (one, two, ...).
-func keyOf(w string, words bool) (string, bool) {
-	switch w {
-	case "*", "star", "asterisk":
+// keyOf returns the DTMF key a word names in the language of lex: digits,
+// the symbols * and #, their names (star, pound, ...), and, when words is
+// set, a digit said as a word (one, two, ...).
+func (lex *lexicon) keyOf(w string, words bool) (string, bool) {
+	switch {
+	case w == "*" || lex.star[w]:
 		return "*", true
-	case "#", "pound", "hash":
+	case w == "#" || lex.pound[w]:
 		return "#", true
 	}
-	if d, ok := numberWords[w]; ok && words {
+	if d, ok := lex.numbers[w]; ok && words {
 		return d, true
 	}
 	if !isDigits(w) {
@@ -89,26 +88,6 @@ func isDigits(w string) bool {
 	return true
 }
 
-// pressWords are the words after which a prompt names a key: "press 1",
-// "dial 0", "enter 12", "select 2", and with "the", "key" or "option"
-// between: "press the star key", "select option 3", "press key 5". Not
-// "option" alone: "for option 5, press 1" names key 1 only.
-var pressWords = map[string]bool{"press": true, "dial": true, "enter": true, "select": true, "push": true}
-
-// unitWords follow a number that counts something rather than names a
-// key: "enter 4 digits", "10 dollars", "press 1 within 5 seconds" (5 is
-// not after a press word anyway).
-var unitWords = map[string]bool{
-	"digit": true, "digits": true, "number": true, "numbers": true,
-	"dollar": true, "dollars": true, "cent": true, "cents": true, "euro": true, "euros": true, "percent": true,
-	"second": true, "seconds": true, "minute": true, "minutes": true, "hour": true, "hours": true,
-	"day": true, "days": true, "week": true, "weeks": true, "month": true, "months": true, "year": true, "years": true,
-	"am": true, "pm": true, "times": true, "people": true, "persons": true, "items": true,
-}
-
-// rangeWords join the ends of a range of keys: "1 to 5", "1 through 5".
-var rangeWords = map[string]bool{"to": true, "through": true, "thru": true}
-
 // mention is a key a prompt tells the caller to press, and the words that
 // say so. A soft mention is a key inside a range that may not be about
 // keys at all ("rate your call from 1 to 5", but also "open 9 to 5"): it
@@ -120,10 +99,11 @@ type mention struct {
 	soft       bool
 }
 
-// keyMentions finds where a prompt tells the caller to press a key. Only
-// two forms name keys:
+// keyMentions finds where a prompt tells the caller to press a key, read
+// with the words of its language, lex (the English ones below; see
+// lexicons). Only two forms name keys:
 //
-//   - a press word (see pressWords), then a key: "press 1", "press the
+//   - a press word (see lexicon.press), then a key: "press 1", "press the
 //     star key", "press one", "enter 2", "dial 0", "select option 3",
 //     "press 1 or 2", and a range, "press 1 to 5";
 //   - a key that starts a clause, then "for" or "to" and words that are
@@ -135,7 +115,7 @@ type mention struct {
 // "rate your call from 1 to 5", is a soft mention of each key in it. A
 // number after "dial" that is longer than the menu captures (maxDigits)
 // is a phone number ("hang up and dial 999"), not a key.
-func keyMentions(s string, maxDigits int) []mention {
+func keyMentions(s string, maxDigits int, lex *lexicon) []mention {
 	ws := promptWords(s)
 	var ms []mention
 	seen := make(map[int]bool) // by the key word's index
@@ -144,7 +124,7 @@ func keyMentions(s string, maxDigits int) []mention {
 			return
 		}
 		seen[i] = true
-		k, _ := keyOf(ws[i].text, words)
+		k, _ := lex.keyOf(ws[i].text, words)
 		ms = append(ms, mention{key: k, start: ws[from].start, end: ws[i].end})
 	}
 	// next says that word i is followed by word j with only spaces
@@ -157,8 +137,8 @@ func keyMentions(s string, maxDigits int) []mention {
 		if i >= len(ws) {
 			return false
 		}
-		_, ok := keyOf(ws[i].text, words)
-		return ok && !(next(i, i+1) && is(i+1, unitWords))
+		_, ok := lex.keyOf(ws[i].text, words)
+		return ok && !(next(i, i+1) && is(i+1, lex.units))
 	}
 	isDigit := func(i int) bool { return i < len(ws) && len(ws[i].text) == 1 && isDigits(ws[i].text) }
 	// rangeEnd returns the index of the word that ends a range of keys
@@ -169,7 +149,7 @@ func keyMentions(s string, maxDigits int) []mention {
 		}
 		j := i + 1
 		switch gap := strings.TrimSpace(s[ws[i].end:ws[j].start]); {
-		case gap == "" && rangeWords[ws[j].text]:
+		case gap == "" && lex.ranges[ws[j].text]:
 			if j++; !next(j-1, j) {
 				return 0
 			}
@@ -194,22 +174,22 @@ func keyMentions(s string, maxDigits int) []mention {
 			return strings.Trim(s[:ws[0].start], " \t\n,.;:!?()\"'") == ""
 		}
 		gap := s[ws[i-1].end:ws[i].start]
-		if w := ws[i-1].text; (w == "or" || w == "and") && strings.TrimSpace(gap) == "" {
+		if w := ws[i-1].text; lex.joins[w] && strings.TrimSpace(gap) == "" {
 			return true
 		}
 		return strings.ContainsAny(gap, ",.;:!?") && strings.Trim(gap, " \t\n,.;:!?()\"'") == ""
 	}
 	for i, w := range ws {
 		switch {
-		case pressWords[w.text]:
+		case lex.press[w.text]:
 			j := i + 1
-			for next(j-1, j) && (ws[j].text == "the" || ws[j].text == "option" || ws[j].text == "key") && j < i+3 {
+			for next(j-1, j) && lex.fillers[ws[j].text] && j < i+4 { // "appuyez sur la touche 1"
 				j++
 			}
 			if !next(j-1, j) || !isKey(j, true) {
 				continue
 			}
-			if k, _ := keyOf(ws[j].text, true); w.text == "dial" && k != "*" && k != "#" && len(k) > maxDigits {
+			if k, _ := lex.keyOf(ws[j].text, true); w.text == "dial" && k != "*" && k != "#" && len(k) > maxDigits {
 				continue
 			}
 			if e := rangeEnd(j); e > 0 {
@@ -217,12 +197,12 @@ func keyMentions(s string, maxDigits int) []mention {
 				continue
 			}
 			add(i, j, true)
-			for next(j, j+1) && ws[j+1].text == "or" && next(j+1, j+2) && isKey(j+2, true) {
+			for next(j, j+1) && lex.ors[ws[j+1].text] && next(j+1, j+2) && isKey(j+2, true) {
 				j += 2
 				add(j, j, true)
 			}
-		case (w.text == "for" || w.text == "to") && i > 0 && next(i-1, i) && !seen[i-1] && isKey(i-1, false) && clauseStart(i-1):
-			if i+1 < len(ws) && next(i, i+1) && (isDigits(ws[i+1].text) || numberWords[ws[i+1].text] != "") {
+		case lex.clauses[w.text] && i > 0 && next(i-1, i) && !seen[i-1] && isKey(i-1, false) && clauseStart(i-1):
+			if i+1 < len(ws) && next(i, i+1) && (isDigits(ws[i+1].text) || lex.numbers[ws[i+1].text] != "") {
 				continue // "9 to 5", "2 for 1": numbers, not a key
 			}
 			if i+1 < len(ws) && strings.ContainsAny(s[ws[i].end:ws[i+1].start], "$€£") {
@@ -241,8 +221,11 @@ func keyMentions(s string, maxDigits int) []mention {
 }
 
 // checkPrompts compares what each menu's prompt tells the caller to press
-// with the keys the menu has. The prompt is read as written, before
-// {{var}} expansion, so that every mention has its place in the file.
+// with the keys the menu has, in each language with the words of that
+// language (see lexicon). The prompt is read as written, before {{var}}
+// expansion, so that every mention has its place in the file. A key
+// counts as mentioned when the prompt mentions it in any language: a
+// menu that chooses the language says each key in its own.
 func (c *compiler) checkPrompts() {
 	for _, d := range c.f.Nodes {
 		if d.Kind != KindMenu || d.Text == nil || len(d.Keys) == 0 {
@@ -267,13 +250,35 @@ func (c *compiler) checkPrompts() {
 			}
 		}
 		mentioned := make(map[string]bool)
-		for _, m := range keyMentions(d.Text.Value, maxDigits) {
-			mentioned[m.key] = true
-			// With complete_on_hash, "press pound" tells the caller how to
-			// end the entry, not a key of the menu.
-			if !has[m.key] && !m.soft && !(hashEnds && m.key == "#") {
-				c.warnf(d.Text.sub(m.start, m.end), RulePromptKey, "the prompt says %q but menu %q has no key %s", d.Text.Value[m.start:m.end], d.ID.Value, m.key)
+		read := false
+		for _, v := range d.Text.Variants {
+			lex := c.lexiconOf(v)
+			if lex == nil {
+				continue // a language whose words ivrctl does not know
 			}
+			read = true
+			for _, seg := range v.Segments {
+				if seg.Speech == nil {
+					continue
+				}
+				t, lex := seg.Speech, lex
+				if seg.Lang != nil {
+					if lex = c.lexiconOf(&Variant{Lang: seg.Lang}); lex == nil {
+						continue
+					}
+				}
+				for _, m := range keyMentions(t.Value, maxDigits, lex) {
+					mentioned[m.key] = true
+					// With complete_on_hash, "press pound" tells the caller how to
+					// end the entry, not a key of the menu.
+					if !has[m.key] && !m.soft && !(hashEnds && m.key == "#") {
+						c.warnf(t.sub(m.start, m.end), RulePromptKey, "the prompt says %q but menu %q has no key %s", t.Value[m.start:m.end], d.ID.Value, m.key)
+					}
+				}
+			}
+		}
+		if !read {
+			continue
 		}
 		for _, k := range d.Keys {
 			// A key with # on such a menu is reported by checkHashKeys.
@@ -284,13 +289,30 @@ func (c *compiler) checkPrompts() {
 	}
 }
 
+// lexiconOf returns the words the variant v of a prompt is read with: its
+// language's, or for a variant heard in every language, those of all of
+// them. Nil when ivrctl knows no words for its language.
+func (c *compiler) lexiconOf(v *Variant) *lexicon {
+	if v.Lang != nil {
+		if i := c.langIndex(v.Lang.Value); i >= 0 {
+			return c.langs[i].lex
+		}
+		return nil
+	}
+	var all *lexicon
+	for _, l := range c.langs {
+		all = all.union(l.lex)
+	}
+	return all
+}
+
 // capture returns the compiled capture of the menu id, or nil.
 func (c *compiler) capture(id string) *callflows.SayAndCapture {
 	n := c.nodes[id]
-	if n == nil || len(n.callflow) != 1 {
+	if n == nil || len(n.callflow) == 0 {
 		return nil
 	}
-	sc, _ := n.callflow[0].(*callflows.SayAndCapture)
+	sc, _ := n.callflow[len(n.callflow)-1].(*callflows.SayAndCapture)
 	return sc
 }
 

@@ -40,7 +40,7 @@ func TestKeyMentions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, m := range keyMentions(tt.prompt, tt.maxDigits) {
+		for _, m := range keyMentions(tt.prompt, tt.maxDigits, lexicons["en"]) {
 			at := "@"
 			if m.soft {
 				at = "~" // a soft mention: see mention
@@ -53,10 +53,47 @@ func TestKeyMentions(t *testing.T) {
 	}
 }
 
+// TestKeyMentionsLanguages reads prompts in the languages ivrctl knows,
+// and with the words a flow adds.
+func TestKeyMentionsLanguages(t *testing.T) {
+	tests := []struct {
+		tag    string
+		words  []string
+		prompt string
+		want   string
+	}{
+		{"es", nil, "Para ventas oprima 1, para soporte marque el 2, 3 para el horario.", `1@"oprima 1" 2@"marque el 2" 3@"3 para"`},
+		{"es-MX", nil, "Pulse la tecla asterisco para volver, oprima uno o dos.", `*@"Pulse la tecla asterisco" 1@"oprima uno" 2@"dos"`},
+		{"es", nil, "Abrimos de 9 a 5, 7 días a la semana.", ``},
+		{"fr", nil, "Pour le service client, appuyez sur la touche 1, ou tapez dièse.", `1@"appuyez sur la touche 1" #@"tapez dièse"`},
+		{"de", nil, "Für den Verkauf drücken Sie die 1, für Hilfe wählen Sie 2.", `1@"drücken Sie die 1" 2@"wählen Sie 2"`},
+		{"it", nil, "Per le vendite premi 1, 2 per l'assistenza.", `1@"premi 1" 2@"2 per"`},
+		{"pt-BR", nil, "Para vendas, pressione 1. Para suporte, digite a tecla 2.", `1@"pressione 1" 2@"digite a tecla 2"`},
+		{"es", []string{"escoja"}, "Escoja 4 para salir.", `4@"Escoja 4"`},
+		{"sw", []string{"bonyeza"}, "Bonyeza 1 kwa Kiswahili.", `1@"Bonyeza 1"`},
+		{"en", nil, "Oprima 1.", ``}, // Spanish words are not read in English
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, m := range keyMentions(tt.prompt, 1, lexiconFor(tt.tag, tt.words)) {
+			got = append(got, m.key+"@\""+tt.prompt[m.start:m.end]+"\"")
+		}
+		if g := strings.Join(got, " "); g != tt.want {
+			t.Errorf("keyMentions(%q) in %s = %s, want %s", tt.prompt, tt.tag, g, tt.want)
+		}
+	}
+	if lexiconFor("sw", nil) != nil {
+		t.Error("a language ivrctl knows no words for has a lexicon")
+	}
+}
+
 func FuzzKeyMentions(f *testing.F) {
-	f.Add("press 1 or 2, 3 for more, press the star key", 1)
-	f.Fuzz(func(t *testing.T, s string, maxDigits int) {
-		for _, m := range keyMentions(s, maxDigits) {
+	f.Add("press 1 or 2, 3 for more, press the star key", 1, uint8(0))
+	f.Add("Für Deutsch drücken Sie die 1, oprima dos", 1, uint8(3))
+	tags := []string{"en", "es", "fr", "de", "it", "pt"}
+	f.Fuzz(func(t *testing.T, s string, maxDigits int, lang uint8) {
+		lex := lexiconFor(tags[int(lang)%len(tags)], []string{"escoja"})
+		for _, m := range keyMentions(s, maxDigits, lex) {
 			if m.start < 0 || m.end > len(s) || m.start >= m.end {
 				t.Fatalf("mention %+v out of %q", m, s)
 			}

@@ -19,6 +19,19 @@ func (c *compiler) checkVoices() {
 	if c.voices == nil {
 		return
 	}
+	// Each language's voice speaks in every node: reported once, where
+	// the language sets it.
+	langVoice := map[string]bool{}
+	for _, l := range c.langs {
+		if l.voice == "" {
+			continue
+		}
+		langVoice[l.voice] = true
+		if !slices.Contains(c.voices, l.voice) {
+			d := c.errorf(l.voiceAt, RuleVoice, "voice %q is not one of the sub-account's speech profiles", l.voice)
+			d.Hint = yamlwalk.Suggest(l.voice, c.voices)
+		}
+	}
 	for _, n := range append(c.flow.Nodes(), c.flow.fallback) {
 		for i, a := range n.callflow {
 			var voice string
@@ -30,7 +43,7 @@ func (c *compiler) checkVoices() {
 			default:
 				continue
 			}
-			if voice == "" || slices.Contains(c.voices, voice) {
+			if voice == "" || langVoice[voice] || slices.Contains(c.voices, voice) {
 				continue
 			}
 			r, ok := c.params[n][fmt.Sprintf("$.callflow[%d].params.voiceProfile", i)]

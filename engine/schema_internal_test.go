@@ -56,6 +56,9 @@ func TestSchemaKeys(t *testing.T) {
 		{"schedule", []string{"$defs", "scheduleNode", "properties", "schedule"}, scheduleKeys},
 		{"budget", []string{"$defs", "budget"}, budgetKeys},
 		{"lint", []string{"$defs", "lint"}, lintKeys},
+		{"language", []string{"$defs", "language"}, languageKeys},
+		{"key target", []string{"$defs", "keyTarget"}, keyKeys},
+		{"text segment", []string{"$defs", "segment"}, segmentKeys},
 	}
 	var union []string
 	for _, tt := range tests {
@@ -109,6 +112,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"node ID", []string{"$defs", "nodeID"}, nodeIDPattern.String()},
 		{"node reference", []string{"$defs", "nodeRef"}, nodeIDPattern.String()},
 		{"var name", []string{"properties", "vars", "propertyNames"}, varName.String()},
+		{"language tag", []string{"properties", "languages", "propertyNames"}, langTag.String()},
 	}
 	for _, p := range patterns {
 		if got := at(p.path...)["pattern"]; got != p.want {

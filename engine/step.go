@@ -113,8 +113,10 @@ type Step struct {
 	// OutcomeBadState; nil otherwise.
 	StateErr error
 
-	// lang is the index of the call's language in the flow's languages.
+	// lang is the index of the call's language in the flow's languages,
+	// and tag its tag.
 	lang int
+	tag  string
 	// say holds the messages spoken before Next's own actions, as JSON
 	// action lists: continuing messages, an apology, ...
 	say [][]byte
@@ -129,8 +131,11 @@ type Step struct {
 // schedules): test coverage reads the edges a step took from them.
 func (s *Step) Passed() []*Node { return slices.Clone(s.passed) }
 
-// Lang returns the call's language tag; "" in a flow with no languages.
-func (s *Step) Lang() string { return s.State.Lang }
+// Lang returns the call's language tag, the flow's default language's
+// when the caller chose none; "" in a flow that declares no languages.
+// (State.Lang carries the default language as "", so that a call in it
+// keeps a bare state.)
+func (s *Step) Lang() string { return s.tag }
 
 // Begin is the step that answers a new inbound call.
 func (f *Flow) Begin() Step { return f.Step(State{}, Input{Start: true}) }
@@ -151,11 +156,14 @@ func (f *Flow) Next(clientActionID, digits string) Step {
 func (f *Flow) Step(st State, in Input) Step {
 	s := Step{State: State{Lang: st.Lang, Back: st.Back}}
 	s.lang = f.langIndex(st.Lang)
-	if s.lang < 0 {
-		// A language the flow no longer has (a reload dropped it): the
-		// default one, rather than the fallback.
+	if s.lang <= 0 {
+		// The default language is carried as "", so that a call in it
+		// keeps a bare state and its precompiled answers. A language the
+		// flow no longer has (a reload dropped it) is the default one,
+		// rather than the fallback.
 		s.lang, s.State.Lang = 0, ""
 	}
+	s.tag = f.langs[s.lang]
 	if in.Start {
 		s.Outcome = OutcomeStart
 		f.enter(&s, f.start, in)
@@ -165,7 +173,10 @@ func (f *Flow) Step(st State, in Input) Step {
 	if st.Node != "" {
 		var ok bool
 		if from, ok = f.nodes[st.Node]; !ok {
-			return f.fail(OutcomeUnknownNode, nil)
+			// The fallback, in the caller's language.
+			fs := f.fail(OutcomeUnknownNode, nil)
+			fs.setLang(f, s.lang)
+			return fs
 		}
 	} else {
 		// The first webhook of an outbound call, whose opening (see
@@ -185,7 +196,7 @@ func (f *Flow) Step(st State, in Input) Step {
 func (f *Flow) Fail(err error) Step { return f.fail(OutcomeBadState, err) }
 
 func (f *Flow) fail(o Outcome, err error) Step {
-	s := Step{Next: f.fallback, Outcome: o, StateErr: err}
+	s := Step{Next: f.fallback, Outcome: o, StateErr: err, tag: f.langs[0]}
 	s.State.Node = f.fallback.id
 	return s
 }
@@ -264,6 +275,13 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 		}
 	} else {
 		s = f.Step(st, in)
+	}
+	if s.Next.id == "" && s.lang != 0 {
+		// The built-in fallback in the call's language: it carries no
+		// state, and ends the call.
+		dst = append(dst, `{"callflow":[`...)
+		dst = append(dst, s.Next.body(s.lang, false)...)
+		return append(dst, "]}"...), s
 	}
 	if s.Next.id == "" || s.State.Bare() && s.lang == 0 && len(s.say) == 0 && !s.reprompt {
 		// The built-in fallback's ID, "", is no state: it ends the call.
