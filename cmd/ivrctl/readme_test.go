@@ -24,12 +24,21 @@ func readmeBlocks(t *testing.T) (lang, body []string) {
 
 // TestREADMEFlows: every flow the README shows (a YAML block with nodes)
 // lints clean with --strict, so that a newcomer who copies one gets no
-// surprise.
+// surprise. A block that says it is shortened from a shipped flow ("# from
+// examples/x.yaml, shortened") is checked through that flow, which must
+// exist; CI lints it.
 func TestREADMEFlows(t *testing.T) {
 	langs, bodies := readmeBlocks(t)
 	checked := 0
 	for i, body := range bodies {
 		if langs[i] != "yaml" || !strings.Contains(body, "\nnodes:") || strings.Contains(body, ": see the file") { // an excerpt of a shipped flow
+			continue
+		}
+		if from, ok := strings.CutPrefix(body, "# from "); ok {
+			file, _, _ := strings.Cut(from, ",")
+			if _, err := os.Stat(filepath.Join("../..", file)); err != nil {
+				t.Errorf("README's flow block %d is shortened from %s: %v", i, file, err)
+			}
 			continue
 		}
 		path := filepath.Join(t.TempDir(), "flow.yaml")
