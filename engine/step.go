@@ -122,6 +122,9 @@ type Step struct {
 	say [][]byte
 	// reprompt answers a menu with its shorter re-prompt.
 	reprompt bool
+	// sayBuf is say's first room, so that a message or two costs no
+	// allocation of their own.
+	sayBuf [2][]byte
 	// passed are the nodes the caller went through on the way to Next.
 	passed []*Node
 }
@@ -155,6 +158,7 @@ func (f *Flow) Next(clientActionID, digits string) Step {
 // outbound call played.
 func (f *Flow) Step(st State, in Input) Step {
 	s := Step{State: State{Lang: st.Lang, Back: st.Back}}
+	s.say = s.sayBuf[:0]
 	s.lang = f.langIndex(st.Lang)
 	if s.lang <= 0 {
 		// The default language is carried as "", so that a call in it

@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash"
-	"io"
 	"strings"
 	"sync"
 )
@@ -111,20 +110,28 @@ func newKey(secret []byte) (*key, error) {
 		return nil, err
 	}
 	k := &key{id: id[0], aead: aead, macKey: macKey}
-	k.macs.New = func() any { return hmac.New(sha256.New, k.macKey) }
+	k.macs.New = func() any { return &mac{h: hmac.New(sha256.New, k.macKey)} }
 	return k, nil
 }
 
 // tag appends to b the MAC of data followed by node, truncated to TagSize.
 func (k *key) tag(b, data []byte, node string) []byte {
-	h := k.macs.Get().(hash.Hash)
-	h.Reset()
-	h.Write(data)
-	io.WriteString(h, node)
-	var sum [sha256.Size]byte
-	b = append(b, h.Sum(sum[:0])[:TagSize]...)
-	k.macs.Put(h)
+	m := k.macs.Get().(*mac)
+	m.h.Reset()
+	m.h.Write(data)
+	// The node is written through the pooled buffer: a string converted
+	// for the hash's Write, and the sum, would each be allocated.
+	m.h.Write(append(m.buf[:0], node...))
+	b = append(b, m.h.Sum(m.sum[:0])[:TagSize]...)
+	k.macs.Put(m)
 	return b
+}
+
+// mac is a pooled HMAC state with room for what it hashes and its sum.
+type mac struct {
+	h   hash.Hash
+	buf [MaxNodeLen]byte
+	sum [sha256.Size]byte
 }
 
 // seal appends a random nonce and the encryption of value to b; the
