@@ -354,7 +354,7 @@ func TestZone(t *testing.T) {
 	for _, tt := range []struct{ flow, zone string }{
 		{"hours.yaml", "Pacific/Auckland"},
 		{"shut.yaml", "Asia/Tokyo"},
-		{"line.yaml", "Local"},
+		{"line.yaml", time.Local.String()},
 	} {
 		flow, _, err := engine.Load(scenarioDir+tt.flow, engine.LoadOptions{Env: noEnv})
 		if err != nil || flow == nil {
