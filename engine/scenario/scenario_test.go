@@ -203,20 +203,30 @@ func loadInline(t *testing.T, name, src string) (*scenario.Suite, *engine.Flow) 
 // noEnv is an environment with nothing set.
 func noEnv(string) (string, bool) { return "", false }
 
-// TestScenarioLine: line.test.yaml walks budgets, hotkeys, back to each
-// parent and a transfer chain through the real step, and takes every
-// edge of line.yaml.
-func TestScenarioLine(t *testing.T) {
-	_, r := runScenarios(t, scenarioDir+"line.test.yaml")
-	if got := failures(r); len(got) > 0 {
-		t.Errorf("failures:\n%s", strings.Join(got, "\n"))
-	}
-	// 10 nodes; edges: 2+2+2+1 keys, 4 hotkeys declared once (9, #, 0 and
-	// the repeat), back from appointments, billing (to main_menu) and
-	// hours (to each), wrong key and silence once each, the message that
-	// continues, 2+2 transfer branches and 2 thens.
-	if got, want := r.Coverage.String(), "nodes 10/10 (100%), edges 23/23 (100%)"; got != want {
-		t.Errorf("coverage %s, want %s", got, want)
+// TestScenarioFullCoverage: each file passes through the real step and
+// takes every node and edge of its flow. line.test.yaml walks budgets,
+// hotkeys, back to each parent and a transfer chain; hours.test.yaml
+// places each call at a wall-clock time read in the line's zone
+// (Pacific/Auckland, whatever the machine's), takes each schedule branch,
+// and picks each language by its key or by the case's lang.
+func TestScenarioFullCoverage(t *testing.T) {
+	for _, tt := range []struct{ file, coverage string }{
+		// 10 nodes; edges: 2+2+2+1 keys, 4 hotkeys declared once (9, #, 0
+		// and the repeat), back from appointments, billing (to main_menu)
+		// and hours (to each), wrong key and silence once each, the
+		// message that continues, 2+2 transfer branches and 2 thens.
+		{"line.test.yaml", "nodes 10/10 (100%), edges 23/23 (100%)"},
+		// greeting's continue, choose's 2 language keys, wrong key and
+		// silence, and hours's 3 branches.
+		{"hours.test.yaml", "nodes 7/7 (100%), edges 8/8 (100%)"},
+	} {
+		_, r := runScenarios(t, scenarioDir+tt.file)
+		if got := failures(r); len(got) > 0 {
+			t.Errorf("%s: failures:\n%s", tt.file, strings.Join(got, "\n"))
+		}
+		if got := r.Coverage.String(); got != tt.coverage {
+			t.Errorf("%s: coverage %s, want %s", tt.file, got, tt.coverage)
+		}
 	}
 }
 
@@ -305,22 +315,6 @@ func TestScenarioNewKeysParse(t *testing.T) {
 		if got := diags.Error(); got != tt.want {
 			t.Errorf("Load(%q):\n%s\nwant:\n%s", tt.src, got, tt.want)
 		}
-	}
-}
-
-// TestScenarioHours: hours.test.yaml places each call at a wall-clock
-// time read in the line's zone, Pacific/Auckland, whatever the machine's,
-// takes each schedule branch, and picks each language by its key or by
-// the case's lang: every node and edge.
-func TestScenarioHours(t *testing.T) {
-	_, r := runScenarios(t, scenarioDir+"hours.test.yaml")
-	if got := failures(r); len(got) > 0 {
-		t.Errorf("failures:\n%s", strings.Join(got, "\n"))
-	}
-	// greeting's continue, choose's 2 language keys, wrong key and
-	// silence, and hours's 3 branches.
-	if got, want := r.Coverage.String(), "nodes 7/7 (100%), edges 8/8 (100%)"; got != want {
-		t.Errorf("coverage %s, want %s", got, want)
 	}
 }
 
