@@ -2,8 +2,11 @@
 // what the caller hears, where the call goes and how it ends: the test
 // runner of ivrctl test. Calls go through engine.Flow.Answer, the step the
 // server answers with, carrying the call's state from answer to answer
-// (see Call), so retries, the way back and the language play as served. A scenario file, NAME.test.yaml, is YAML read with
-// the same walker as flow files, so its diagnostics read the same way.
+// (see Call), so retries, the way back and the language play as served. A
+// case can place its call at a time (read in the zone of the line's
+// schedule) and start it in a language. A scenario file, NAME.test.yaml,
+// is YAML read with the same walker as flow files, so its diagnostics
+// read the same way.
 package scenario
 
 import (
@@ -59,8 +62,9 @@ type Case struct {
 	// for a call already in progress; the first key is entered there. A
 	// node the flow does not have plays the fallback.
 	At *engine.Scalar
-	// Time, when set, is when the call is placed (see ParseTime): the
-	// time the flow's schedules read. Unset, the call is placed when the
+	// Time, when set, is when the call is placed (see ParseTime; a
+	// wall-clock time is read in the line's zone, see Zone): the time the
+	// flow's schedules read. Unset, the call is placed when the
 	// cases run (RunOptions.Now).
 	Time *engine.Scalar
 	// Lang, when set, is the language the call starts in; unset, the

@@ -348,6 +348,7 @@ func TestZone(t *testing.T) {
 	for _, tt := range []struct{ flow, zone string }{
 		{"hours.yaml", "Pacific/Auckland"},
 		{"shut.yaml", "Asia/Tokyo"},
+		{"two_zones.yaml", "Europe/London"},
 		{"line.yaml", time.Local.String()},
 	} {
 		flow, _, err := engine.Load(scenarioDir+tt.flow, engine.LoadOptions{Env: noEnv})
