@@ -205,16 +205,20 @@ func (l *localLine) EndTransfer(_ context.Context, o callflows.TransferOutcome) 
 	return l.call.Send(in)
 }
 
+// Why says why the step went where it went, that the call changed
+// language, and which branch each schedule passed took, at what local
+// time and why.
 func (l *localLine) Why() string {
-	why := scenario.Why(l.call.Step)
+	var why []string
+	if s := scenario.Why(l.call.Step); s != "" {
+		why = append(why, s)
+	}
 	if lang := l.call.Step.Lang(); lang != l.lang {
 		l.lang = lang
-		if why != "" {
-			why += "; "
-		}
-		why += "now in " + cmp.Or(lang, "the flow's first language")
+		why = append(why, "now in "+cmp.Or(lang, "the flow's first language"))
 	}
-	return why
+	why = append(why, scenario.Schedules(l.call.Step, l.in.Time)...)
+	return strings.Join(why, "; ")
 }
 
 func (l *localLine) From() []string {

@@ -130,10 +130,11 @@ func (d *diagram) legendLines() []string {
 }
 
 // edgeRank orders a node's arrows: keys, its own hotkeys, a wrong key,
-// silence, a bridged call's outcomes, then, a message that continues.
+// silence, a schedule's branches, a bridged call's outcomes, then, a
+// message that continues.
 var edgeRank = map[engine.EdgeKind]int{
 	engine.EdgeKey: 1, engine.EdgeHotkey: 2, engine.EdgeInvalid: 3, engine.EdgeNoInput: 4,
-	engine.EdgeOutcome: 5, engine.EdgeThen: 6, engine.EdgeContinue: 7,
+	engine.EdgeBranch: 5, engine.EdgeOutcome: 6, engine.EdgeThen: 7, engine.EdgeContinue: 8,
 }
 
 // arrows returns the edges of n as drawn: keys sorted as on a keypad,
@@ -152,6 +153,10 @@ func arrows(n *engine.Node) []arrow {
 	for i, e := range edges {
 		a := arrow{from: n, to: e.To, label: e.Label}
 		switch e.Kind {
+		case engine.EdgeKey:
+			if lang, ok := n.KeyLang(e.Label); ok {
+				a.label += " (" + lang + ")"
+			}
 		case engine.EdgeInvalid:
 			a.label, a.dashed = "invalid", true
 			if i+1 < len(edges) && edges[i+1].Kind == engine.EdgeNoInput && edges[i+1].To == e.To {
@@ -229,21 +234,37 @@ func diagramTitle(n *engine.Node) string {
 }
 
 // diagramDetail is the second line of a node's label: an excerpt of what a
-// menu or say node speaks, or the number a dial node rings.
+// menu or say node speaks, in the flow's first language, marked "♪
+// greeting.mp3 + ..." when it starts with a recording; the number a dial
+// node rings; a schedule's zone.
 func diagramDetail(n *engine.Node) string {
-	actions := n.Callflow()
-	if len(actions) == 0 {
-		return ""
+	if s := n.Schedule(); s != nil {
+		return s.Location().String()
 	}
-	switch a := actions[0].(type) {
-	case *callflows.SayAndCapture:
-		return excerpt(a.PromptMessage)
-	case *callflows.Say:
-		return excerpt(a.Text)
-	case *callflows.MakeCall:
-		return "dial " + excerpt(a.Destination)
+	var audio, words string
+	for _, a := range n.Callflow() {
+		switch a := a.(type) {
+		case *callflows.MakeCall:
+			return "dial " + excerpt(a.Destination)
+		case *callflows.PlayFile:
+			if audio == "" {
+				audio = a.FileURL[strings.LastIndex(a.FileURL, "/")+1:]
+			}
+		// The words are the last spoken: a menu's prompt comes after
+		// the recordings it plays.
+		case *callflows.SayAndCapture:
+			words = a.PromptMessage
+		case *callflows.Say:
+			words = a.Text
+		}
 	}
-	return ""
+	switch {
+	case audio == "":
+		return excerpt(words)
+	case words == "":
+		return excerpt("♪ " + audio)
+	}
+	return excerpt("♪ " + audio + " + " + words)
 }
 
 // excerpt returns s on one line, its runs of white space made single
@@ -261,10 +282,12 @@ func excerpt(s string) string {
 // Mermaid returns f as a Mermaid flowchart, for a README or any
 // Markdown that renders Mermaid. Menus are rectangles with their ID and the
 // start of their prompt, say nodes stadiums with the start of their text,
-// dial nodes hexagons with the number they ring; a menu with budgets has
+// dial nodes hexagons with the number they ring, schedules rhombi with
+// their zone; a menu with budgets has
 // a third line ("silence ×2, wrong key ×1"). Solid arrows are keys (sorted
 // as on a keypad), a dial's outcomes and then, and messages that
-// continue; dashed arrows are where a menu sends a wrong key or no key,
+// continue, and a schedule's branches, labelled with their names; a key
+// that sets the language shows it ("2 (es)"); dashed arrows are where a menu sends a wrong key or no key,
 // and its own hotkeys. The hotkeys every menu inherits are one legend box,
 // with a dashed arrow to where one goes. A circle marks the start. The output is the
 // same for the same flow, so it can be checked in and compared.
@@ -289,6 +312,8 @@ func Mermaid(f *engine.Flow) string {
 			open, closing = "([", "])"
 		case engine.KindDial:
 			open, closing = "{{", "}}"
+		case engine.KindSchedule:
+			open, closing = "{", "}"
 		}
 		fmt.Fprintf(&b, "    %s%s\"%s\"%s\n", ids[n], open, label, closing)
 	}
@@ -371,7 +396,8 @@ var mermaidEscape = strings.NewReplacer(
 
 // DOT returns f as a Graphviz digraph (render it with dot -Tsvg).
 // It draws what Mermaid draws: menus as boxes, say nodes as rounded boxes,
-// dial nodes as hexagons, key, outcome, then and continue edges solid,
+// dial nodes as hexagons, schedules as diamonds, key, branch, outcome,
+// then and continue edges solid,
 // wrong-key, no-key and a menu's own hotkey edges dashed, the inherited
 // hotkeys as a note, and a circle at the start. The output is deterministic.
 func DOT(f *engine.Flow) string {
@@ -397,6 +423,8 @@ func DOT(f *engine.Flow) string {
 			attrs = "shape=box, style=rounded"
 		case engine.KindDial:
 			attrs = "shape=hexagon"
+		case engine.KindSchedule:
+			attrs = "shape=diamond"
 		}
 		fmt.Fprintf(&b, "  %s [%s, label=\"%s\"];\n", id(n), attrs, label)
 	}

@@ -23,6 +23,8 @@ func TestDiagramGolden(t *testing.T) {
 		// Budgets, inherited hotkeys, a message that continues, dial
 		// outcomes.
 		"line": "../scenario/testdata/line.yaml",
+		// A recorded greeting, keys that set the language, a schedule.
+		"hours": "../scenario/testdata/hours.yaml",
 	}
 	for name, path := range flows {
 		flow := enginetest.Load(t, path)
@@ -131,6 +133,7 @@ func TestDOTRenders(t *testing.T) {
 		"tricky":      loadTricky(t),
 		"line":        enginetest.Load(t, "../scenario/testdata/line.yaml"),
 		"own hotkeys": enginetest.LoadBytes(t, "own.yaml", ownHotkeys),
+		"hours":       enginetest.Load(t, "../scenario/testdata/hours.yaml"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -201,5 +204,30 @@ func TestDiagramHotkeys(t *testing.T) {
 	// The inherited repeat is not an arrow from main, whose own it is not.
 	if strings.Contains(mmd, "main -.->|\"9") {
 		t.Errorf("an inherited hotkey is drawn from a menu:\n%s", mmd)
+	}
+}
+
+// TestDiagramHours: a prompt that starts with a recording shows its words
+// and marks the audio; a key that sets the language says which; a
+// schedule is a shape of its own with its zone, and its branches are
+// arrows named after them.
+func TestDiagramHours(t *testing.T) {
+	flow := enginetest.Load(t, "../scenario/testdata/hours.yaml")
+	mmd, dot := diagram.Mermaid(flow), diagram.DOT(flow)
+	for _, tt := range []struct {
+		out, want string
+	}{
+		{mmd, `    greeting(["greeting<br/>♪ greeting.mp3 + Thank you for calling."])`},
+		{mmd, `    hours{"hours<br/>Pacific/Auckland"}`},
+		{mmd, "    choose -->|\"1 (en)\"| hours\n    choose -->|\"2 (es)\"| hours\n"},
+		{mmd, "    hours -->|\"open\"| open\n    hours -->|\"closed\"| closed\n    hours -->|\"holiday\"| holiday\n"},
+		{dot, `  "hours" [shape=diamond, label="hours\nPacific/Auckland"];`},
+		{dot, `  "greeting" [shape=box, style=rounded, label="greeting\n♪ greeting.mp3 + Thank you for calling."];`},
+		{dot, `  "choose" -> "hours" [label="2 (es)"];`},
+		{dot, `  "hours" -> "holiday" [label="holiday"];`},
+	} {
+		if !strings.Contains(tt.out, tt.want) {
+			t.Errorf("output lacks %q:\n%s", tt.want, tt.out)
+		}
 	}
 }

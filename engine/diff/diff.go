@@ -1,6 +1,7 @@
 // Package diff tells, in plain words, what changes for callers between two
-// compiled versions of a flow: a prompt reworded, a key that goes
-// elsewhere, a node no caller can reach any more. It reads the flows
+// compiled versions of a flow: a prompt reworded (in any language the
+// line speaks), a key that goes elsewhere or sets another language, hours
+// that changed, a node no caller can reach any more. It reads the flows
 // through the engine's public API, and what connects to what through the
 // nodes' edges (engine.Node.Edges), so a file reformatted or reworded with
 // the same meaning gives no changes.
@@ -15,6 +16,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/schedule"
 )
 
 // Kind says what a Change does to callers. Its value is the name the JSON
@@ -53,6 +55,14 @@ const (
 	BudgetChanged Kind = "budget-changed"
 	// RepromptChanged: the shorter prompt a menu asks again with.
 	RepromptChanged Kind = "reprompt-changed"
+	// ScheduleChanged: a schedule's hours, closed dates, special hours,
+	// zone or calendar, one fact a change (see schedule.Changes).
+	ScheduleChanged Kind = "schedule-changed"
+	// KeyLangChanged: the language a menu's key sets the call in.
+	KeyLangChanged Kind = "key-language-changed"
+	// LangAdded and LangRemoved: a language the line speaks.
+	LangAdded   Kind = "language-added"
+	LangRemoved Kind = "language-removed"
 	// RouteChanged: another way out of a node (an edge of a kind the
 	// kinds above do not name) leads elsewhere.
 	RouteChanged Kind = "route-changed"
@@ -69,8 +79,8 @@ const (
 
 // kindOrder is the order of the kinds of a node's changes.
 var kindOrder = []Kind{
-	StartChanged, FallbackChanged, NodeAdded, NodeRemoved, KindChanged, PromptChanged, VoiceChanged, DialChanged,
-	KeyAdded, KeyRemoved, KeyRerouted, HotkeyAdded, HotkeyRemoved, HotkeyChanged, InvalidChanged, NoInputChanged,
+	StartChanged, FallbackChanged, LangAdded, LangRemoved, NodeAdded, NodeRemoved, KindChanged, PromptChanged, VoiceChanged, DialChanged,
+	KeyAdded, KeyRemoved, KeyRerouted, KeyLangChanged, ScheduleChanged, HotkeyAdded, HotkeyRemoved, HotkeyChanged, InvalidChanged, NoInputChanged,
 	BudgetChanged, RepromptChanged, OutcomeChanged, ThenChanged, ContinueChanged, RouteChanged, SettingsChanged, NewUnreachable, NewDeadEnd,
 }
 
@@ -138,6 +148,7 @@ func Compare(before, after *engine.Flow) Changes {
 	if id(before.Fallback()) != id(after.Fallback()) {
 		d.add(FallbackChanged, "", id(before.Fallback()), id(after.Fallback()), fmt.Sprintf("the fallback is now %s (was %s)", name(after.Fallback()), name(before.Fallback())))
 	}
+	d.languages(before, after)
 	for _, n := range after.Nodes() {
 		o, ok := before.Node(n.ID())
 		if !ok {
@@ -170,6 +181,45 @@ func Compare(before, after *engine.Flow) Changes {
 
 type differ struct {
 	changes Changes
+	// otherLangs are the languages both flows speak besides the default
+	// one, whose texts are compared too.
+	otherLangs []string
+}
+
+// spoken compares what the two versions of node n say in one language:
+// the text and the voice; who names the node and the language in the
+// messages ("main", or "main (es)").
+func (d *differ) spoken(n *engine.Node, who string, oa, na summary) {
+	if oa.hasText && na.hasText && oa.text != na.text {
+		what := "prompt"
+		if n.Kind() == engine.KindSay {
+			what = "message"
+		}
+		d.add(PromptChanged, n.ID(), oa.text, na.text, fmt.Sprintf("%s: %s changed", who, what))
+	}
+	if oa.voice != "" && na.voice != "" && oa.voice != na.voice {
+		d.add(VoiceChanged, n.ID(), oa.voice, na.voice, fmt.Sprintf("%s: now speaks with voice %s (was %s)", who, na.voice, oa.voice))
+	}
+}
+
+// languages reports the languages one flow speaks and the other does
+// not, and notes those whose texts node compares besides the default
+// language's.
+func (d *differ) languages(before, after *engine.Flow) {
+	ol, nl := before.Languages(), after.Languages()
+	for _, tag := range nl {
+		switch {
+		case !slices.Contains(ol, tag):
+			d.add(LangAdded, "", "", tag, fmt.Sprintf("+ language %s", tag))
+		case tag != ol[0] || tag != nl[0]:
+			d.otherLangs = append(d.otherLangs, tag)
+		}
+	}
+	for _, tag := range ol {
+		if !slices.Contains(nl, tag) {
+			d.add(LangRemoved, "", tag, "", fmt.Sprintf("- language %s", tag))
+		}
+	}
 }
 
 func (d *differ) add(kind Kind, node, old, new, msg string) {
@@ -183,19 +233,19 @@ func (d *differ) node(o, n *engine.Node) {
 	if o.Kind() != n.Kind() {
 		d.add(KindChanged, id, o.Kind().String(), n.Kind().String(), fmt.Sprintf("%s: now a %s node (was a %s node)", id, n.Kind(), o.Kind()))
 	}
-	oa, na := summarize(o), summarize(n)
-	if oa.hasText && na.hasText && oa.text != na.text {
-		what := "prompt"
-		if n.Kind() == engine.KindSay {
-			what = "message"
-		}
-		d.add(PromptChanged, id, oa.text, na.text, fmt.Sprintf("%s: %s changed", id, what))
-	}
-	if oa.voice != "" && na.voice != "" && oa.voice != na.voice {
-		d.add(VoiceChanged, id, oa.voice, na.voice, fmt.Sprintf("%s: now speaks with voice %s (was %s)", id, na.voice, oa.voice))
+	oa, na := summarize(o.Callflow()), summarize(n.Callflow())
+	d.spoken(n, id, oa, na)
+	for _, tag := range d.otherLangs {
+		d.spoken(n, fmt.Sprintf("%s (%s)", id, tag), summarize(o.CallflowIn(tag)), summarize(n.CallflowIn(tag)))
 	}
 	if oa.dial != "" && na.dial != "" && oa.dial != na.dial {
 		d.add(DialChanged, id, oa.dial, na.dial, fmt.Sprintf("%s: now dials %s (was %s)", id, na.dial, oa.dial))
+	}
+	if was, now := o.Schedule(), n.Schedule(); was != nil && now != nil {
+		for _, c := range schedule.Changes(was, now) {
+			old, new, _ := strings.Cut(c[strings.Index(c, ": ")+2:], " → ")
+			d.add(ScheduleChanged, id, old, new, id+": "+c)
+		}
 	}
 	d.edges(o, n)
 	d.hotkeys(o, n)
@@ -242,8 +292,11 @@ func (d *differ) edges(o, n *engine.Node) {
 		switch {
 		case !ok && e.Kind == engine.EdgeKey:
 			d.add(KeyAdded, id, "", e.To.ID(), fmt.Sprintf("%s: new key %s goes to %s", id, key(e), name(e.To)))
-		case !ok || ot.ID() == e.To.ID():
+		case !ok:
+		case ot.ID() == e.To.ID():
+			d.keyLang(o, n, e, key(e))
 		case e.Kind == engine.EdgeKey:
+			d.keyLang(o, n, e, key(e))
 			d.add(KeyRerouted, id, ot.ID(), e.To.ID(), fmt.Sprintf("%s: key %s now goes to %s (was %s)", id, key(e), name(e.To), name(ot)))
 		default:
 			r, ok := rerouted[e.Kind]
@@ -258,6 +311,26 @@ func (d *differ) edges(o, n *engine.Node) {
 			d.add(KeyRemoved, id, e.To.ID(), "", fmt.Sprintf("%s: key %s no longer does anything (went to %s)", id, key(e), name(e.To)))
 		}
 	}
+}
+
+// keyLang reports a key e of both versions of a menu that sets another
+// language; shown is the key as messages write it.
+func (d *differ) keyLang(o, n *engine.Node, e engine.Edge, shown string) {
+	if e.Kind != engine.EdgeKey {
+		return
+	}
+	was, _ := o.KeyLang(e.Label)
+	now, _ := n.KeyLang(e.Label)
+	if was == now {
+		return
+	}
+	sets := func(tag string) string {
+		if tag == "" {
+			return "sets no language"
+		}
+		return "sets the language to " + tag
+	}
+	d.add(KeyLangChanged, n.ID(), was, now, fmt.Sprintf("%s: key %s now %s (was: %s)", n.ID(), shown, sets(now), sets(was)))
 }
 
 // deadSpots reports the nodes of after that lint would warn about, as
@@ -300,25 +373,33 @@ type summary struct {
 	dial    string
 }
 
-func summarize(n *engine.Node) summary {
+// summarize returns what a caller hears from callflow: its last words,
+// after the recordings played before them ("♪ URL + words"), their
+// voice, and the number it dials.
+func summarize(callflow callflows.Callflow) summary {
 	var s summary
-	for _, a := range n.Callflow() {
+	var audio []string
+	for _, a := range callflow {
 		switch a := a.(type) {
 		case *callflows.SayAndCapture:
 			s.text, s.hasText, s.voice = a.PromptMessage, true, a.VoiceProfile
 		case *callflows.Say:
 			s.text, s.hasText, s.voice = a.Text, true, a.VoiceProfile
 		case *callflows.PlayFile:
-			s.text, s.hasText = a.FileURL, true
+			audio = append(audio, "♪ "+a.FileURL)
+			s.hasText = true
 		case *callflows.MakeCall:
 			s.dial = a.Destination
 		}
+	}
+	if len(audio) > 0 {
+		s.text = strings.Join(append(audio, s.text), " + ")
 	}
 	return s
 }
 
 func addedMessage(n *engine.Node) string {
-	s := summarize(n)
+	s := summarize(n.Callflow())
 	switch {
 	case s.dial != "":
 		return fmt.Sprintf("+ node %s (%s): calls %s, then goes to %s", n.ID(), n.Kind(), s.dial, name(target(n, engine.EdgeThen)))

@@ -53,6 +53,11 @@ func TestDiffKinds(t *testing.T) {
 		// A message that continues elsewhere; a dial's branch moved to
 		// then, and a new branch.
 		"outcomes": {diff.ContinueChanged, diff.OutcomeChanged, diff.OutcomeChanged},
+		// Hours and a closed date in plain words; a branch that moved.
+		"schedule": {diff.ScheduleChanged, diff.ScheduleChanged, diff.RouteChanged},
+		// A language added and one removed; a recording and texts changed
+		// in each language both versions speak; a key's language.
+		"languages": {diff.LangAdded, diff.LangRemoved, diff.PromptChanged, diff.PromptChanged, diff.PromptChanged, diff.PromptChanged, diff.KeyLangChanged, diff.PromptChanged},
 	}
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {

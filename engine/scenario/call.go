@@ -102,9 +102,36 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 }
 
 // Zone is the zone a wall-clock time of a call is read in for flow: the
-// zone of its schedules. A flow without schedules has none, and the local
-// zone is used.
-func Zone(*engine.Flow) *time.Location { return time.Local }
+// zone of its schedule, so that "2026-12-24 18:00" is 18:00 on the line.
+// A flow with schedules in several zones reads times in the zone of the
+// first a call can reach: the nearest to the start, breadth first over the
+// edges in the order Node.Edges lists them (then the first in the file,
+// for a schedule no call reaches). A flow without schedules reads them in
+// the local zone.
+func Zone(flow *engine.Flow) *time.Location {
+	seen := map[*engine.Node]bool{}
+	queue := []*engine.Node{flow.Start()}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if n == nil || seen[n] {
+			continue
+		}
+		seen[n] = true
+		if s := n.Schedule(); s != nil {
+			return s.Location()
+		}
+		for _, e := range n.Edges() {
+			queue = append(queue, e.To)
+		}
+	}
+	for _, n := range flow.Nodes() {
+		if s := n.Schedule(); s != nil {
+			return s.Location()
+		}
+	}
+	return time.Local
+}
 
 // Why says in plain words why step s went where it went, for sim's
 // transcript: "no input, asking again (1 of 2)", "back to main_menu". It is
@@ -156,6 +183,28 @@ func Why(s engine.Step) string {
 		return fmt.Sprintf("the call's state could not be read (%s): the fallback", callstate.Reason(s.StateErr))
 	}
 	return ""
+}
+
+// Schedules says, for each schedule step s passed on the way, which
+// branch held at t and why, for sim's transcript: "hours: Fri 2026-12-25
+// 10:00 EST: holiday (closed: Christmas Day)".
+func Schedules(s engine.Step, t time.Time) []string {
+	var out []string
+	for _, n := range s.Passed() {
+		if sc := n.Schedule(); sc != nil {
+			out = append(out, n.ID()+": "+sc.Explain(callTime(t)))
+		}
+	}
+	return out
+}
+
+// callTime is the instant a step reads for input time t: now when unset,
+// as the step itself does.
+func callTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
 }
 
 // CheckLang reports a language tag flow cannot start a call in: one it

@@ -2,8 +2,11 @@
 // what the caller hears, where the call goes and how it ends: the test
 // runner of ivrctl test. Calls go through engine.Flow.Answer, the step the
 // server answers with, carrying the call's state from answer to answer
-// (see Call), so retries, the way back and the language play as served. A scenario file, NAME.test.yaml, is YAML read with
-// the same walker as flow files, so its diagnostics read the same way.
+// (see Call), so retries, the way back and the language play as served. A
+// case can place its call at a time (read in the zone of the line's
+// schedule) and start it in a language. A scenario file, NAME.test.yaml,
+// is YAML read with the same walker as flow files, so its diagnostics
+// read the same way.
 package scenario
 
 import (
@@ -59,8 +62,9 @@ type Case struct {
 	// for a call already in progress; the first key is entered there. A
 	// node the flow does not have plays the fallback.
 	At *engine.Scalar
-	// Time, when set, is when the call is placed (see ParseTime): the
-	// time the flow's schedules read. Unset, the call is placed when the
+	// Time, when set, is when the call is placed (see ParseTime; a
+	// wall-clock time is read in the line's zone, see Zone): the time the
+	// flow's schedules read. Unset, the call is placed when the
 	// cases run (RunOptions.Now).
 	Time *engine.Scalar
 	// Lang, when set, is the language the call starts in; unset, the
@@ -537,20 +541,23 @@ func edgeUnit(n *engine.Node, e engine.Edge) (key, name string) {
 // taken records the edges the played calls took, by edgeUnit's key.
 type taken map[string]bool
 
-// take records the edge of kind and label from n to to, if n has one.
-func (t taken) take(n *engine.Node, kind engine.EdgeKind, label string, to *engine.Node) {
+// take records the edge of kind and label from n to to, and reports
+// whether n has one.
+func (t taken) take(n *engine.Node, kind engine.EdgeKind, label string, to *engine.Node) bool {
 	for _, e := range n.Edges() {
 		if e.Kind == kind && e.Label == label && e.To == to {
 			key, _ := edgeUnit(n, e)
 			t[key] = true
-			return
+			return true
 		}
 	}
+	return false
 }
 
-// step records the edges step s took: out of the node it answered, then
-// through each node it passed.
-func (t taken) step(s engine.Step, digits string) {
+// step records the edges step s took, at time at: out of the node it
+// answered, then through each node it passed (a schedule by the branch
+// that held at at, which tells apart two branches to one node).
+func (t taken) step(s engine.Step, digits string, at time.Time) {
 	passed := s.Passed()
 	first := s.Next
 	if len(passed) > 0 {
@@ -578,6 +585,12 @@ func (t taken) step(s engine.Step, digits string) {
 		next := s.Next
 		if i+1 < len(passed) {
 			next = passed[i+1]
+		}
+		if sc := p.Schedule(); sc != nil {
+			if !t.take(p, engine.EdgeBranch, sc.Branch(callTime(at)), next) {
+				t.take(p, engine.EdgeThen, "", next) // the branch has no node
+			}
+			continue
 		}
 		for _, e := range p.Edges() {
 			if e.To == next {
@@ -679,19 +692,19 @@ func (c *Case) run(flow *engine.Flow, inbound bool, opts RunOptions, nodes map[s
 			nodes[n.ID()] = true
 		}
 	}
+	in := engine.Input{Time: opts.Now}
+	if c.Time != nil {
+		in.Time, _ = ParseTime(c.Time.Value, Zone(flow)) // checked by Load
+	}
 	// record takes in the answer to a webhook that brought digits.
 	record := func(call *Call, r *callflows.Response, digits string) {
-		took.step(call.Step, digits)
+		took.step(call.Step, digits, in.Time)
 		for _, n := range call.Step.Passed() {
 			visit(n)
 		}
 		visit(call.Step.Next)
 		p.outcomes = append(p.outcomes, call.Step.Outcome)
 		listen(r)
-	}
-	in := engine.Input{Time: opts.Now}
-	if c.Time != nil {
-		in.Time, _ = ParseTime(c.Time.Value, Zone(flow)) // checked by Load
 	}
 	if c.Lang != nil {
 		if err := CheckLang(flow, c.Lang.Value); err != nil {

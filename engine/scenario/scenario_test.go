@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/scenario"
@@ -202,20 +203,30 @@ func loadInline(t *testing.T, name, src string) (*scenario.Suite, *engine.Flow) 
 // noEnv is an environment with nothing set.
 func noEnv(string) (string, bool) { return "", false }
 
-// TestScenarioLine: line.test.yaml walks budgets, hotkeys, back to each
-// parent and a transfer chain through the real step, and takes every
-// edge of line.yaml.
-func TestScenarioLine(t *testing.T) {
-	_, r := runScenarios(t, scenarioDir+"line.test.yaml")
-	if got := failures(r); len(got) > 0 {
-		t.Errorf("failures:\n%s", strings.Join(got, "\n"))
-	}
-	// 10 nodes; edges: 2+2+2+1 keys, 4 hotkeys declared once (9, #, 0 and
-	// the repeat), back from appointments, billing (to main_menu) and
-	// hours (to each), wrong key and silence once each, the message that
-	// continues, 2+2 transfer branches and 2 thens.
-	if got, want := r.Coverage.String(), "nodes 10/10 (100%), edges 23/23 (100%)"; got != want {
-		t.Errorf("coverage %s, want %s", got, want)
+// TestScenarioFullCoverage: each file passes through the real step and
+// takes every node and edge of its flow. line.test.yaml walks budgets,
+// hotkeys, back to each parent and a transfer chain; hours.test.yaml
+// places each call at a wall-clock time read in the line's zone
+// (Pacific/Auckland, whatever the machine's), takes each schedule branch,
+// and picks each language by its key or by the case's lang.
+func TestScenarioFullCoverage(t *testing.T) {
+	for _, tt := range []struct{ file, coverage string }{
+		// 10 nodes; edges: 2+2+2+1 keys, 4 hotkeys declared once (9, #, 0
+		// and the repeat), back from appointments, billing (to main_menu)
+		// and hours (to each), wrong key and silence once each, the
+		// message that continues, 2+2 transfer branches and 2 thens.
+		{"line.test.yaml", "nodes 10/10 (100%), edges 23/23 (100%)"},
+		// greeting's continue, choose's 2 language keys, wrong key and
+		// silence, and hours's 3 branches.
+		{"hours.test.yaml", "nodes 7/7 (100%), edges 8/8 (100%)"},
+	} {
+		_, r := runScenarios(t, scenarioDir+tt.file)
+		if got := failures(r); len(got) > 0 {
+			t.Errorf("%s: failures:\n%s", tt.file, strings.Join(got, "\n"))
+		}
+		if got := r.Coverage.String(); got != tt.coverage {
+			t.Errorf("%s: coverage %s, want %s", tt.file, got, tt.coverage)
+		}
 	}
 }
 
@@ -304,5 +315,56 @@ func TestScenarioNewKeysParse(t *testing.T) {
 		if got := diags.Error(); got != tt.want {
 			t.Errorf("Load(%q):\n%s\nwant:\n%s", tt.src, got, tt.want)
 		}
+	}
+}
+
+// TestScenarioBranchCoverage: a schedule's branches count by the branch
+// that held, even when two lead to one node, and then by the time no
+// branch of its own held.
+func TestScenarioBranchCoverage(t *testing.T) {
+	for _, tt := range []struct {
+		time      string
+		uncovered []string
+	}{
+		{"2026-12-25 10:00", []string{"hours/branch open -> open", "hours/branch closed -> shut", "hours/then -> later"}},
+		{"2026-12-24 20:00", []string{"hours/branch open -> open", "hours/branch holiday -> shut", "hours/then -> later"}},
+		{"2026-12-24 14:00", []string{"hours/branch open -> open", "hours/branch closed -> shut", "hours/branch holiday -> shut"}},
+	} {
+		src := "flow: shut.yaml\ncases:\n  - name: one call\n    time: " + tt.time + "\n    expect: {hangs_up: true}\n"
+		suite, flow := loadInline(t, "shut.test.yaml", src)
+		r := suite.Run(flow, scenario.RunOptions{})
+		if got := failures(r); len(got) > 0 {
+			t.Errorf("%s: failures:\n%s", tt.time, strings.Join(got, "\n"))
+		}
+		if !slices.Equal(r.Coverage.UncoveredEdges, tt.uncovered) {
+			t.Errorf("%s: uncovered edges %q, want %q", tt.time, r.Coverage.UncoveredEdges, tt.uncovered)
+		}
+	}
+}
+
+// TestZone: wall-clock times are read in the zone of the schedule a call
+// reaches first, and in the local zone for a flow without one.
+func TestZone(t *testing.T) {
+	for _, tt := range []struct{ flow, zone string }{
+		{"hours.yaml", "Pacific/Auckland"},
+		{"shut.yaml", "Asia/Tokyo"},
+		{"two_zones.yaml", "Europe/London"},
+		{"line.yaml", time.Local.String()},
+	} {
+		flow, _, err := engine.Load(scenarioDir+tt.flow, engine.LoadOptions{Env: noEnv})
+		if err != nil || flow == nil {
+			t.Fatal(err)
+		}
+		if got := scenario.Zone(flow).String(); got != tt.zone {
+			t.Errorf("Zone(%s) = %s, want %s", tt.flow, got, tt.zone)
+		}
+	}
+	flow, _, err := engine.Load(scenarioDir+"hours.yaml", engine.LoadOptions{Env: noEnv})
+	if err != nil || flow == nil {
+		t.Fatal(err)
+	}
+	got, err := scenario.ParseTime("2026-12-24 10:00", scenario.Zone(flow))
+	if want := "2026-12-23T21:00:00Z"; err != nil || got.UTC().Format(time.RFC3339) != want {
+		t.Errorf("ParseTime in hours.yaml's zone = %v, %v; want %s", got, err, want)
 	}
 }
