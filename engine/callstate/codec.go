@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"strings"
+	"unsafe"
 )
 
 // b64 is strict: a last character with unused bits set is another spelling
@@ -104,10 +105,15 @@ func (k Keys) Decode(id string) (State, error) {
 	}
 	// Not yet strict about the last character's unused bits: a cut state
 	// is reported as cut, below, before another spelling as corrupt.
-	bin, err := base64.RawURLEncoding.DecodeString(whole)
+	// Decoded onto the stack: whole is at most MaxLen characters, so it
+	// decodes to at most maxBinary bytes. The decoder only reads the
+	// string's bytes, so it is viewed as a slice rather than copied.
+	var buf [maxBinary]byte
+	n, err := base64.RawURLEncoding.Decode(buf[:], unsafe.Slice(unsafe.StringData(whole), len(whole)))
 	if err != nil {
 		return State{}, ErrCorrupt
 	}
+	bin := buf[:n]
 	if len(bin) < 2 {
 		return State{}, ErrTruncated
 	}

@@ -118,10 +118,10 @@ func newKey(secret []byte) (*key, error) {
 func (k *key) tag(b, data []byte, node string) []byte {
 	m := k.macs.Get().(*mac)
 	m.h.Reset()
-	m.h.Write(data)
-	// The node is written through the pooled buffer: a string converted
-	// for the hash's Write, and the sum, would each be allocated.
-	m.h.Write(append(m.buf[:0], node...))
+	// data and node are copied into the pooled buffer and written from
+	// there: handed to the hash's Write, an interface method, they would
+	// escape, and so would the caller's stack buffers.
+	m.h.Write(append(append(m.buf[:0], data...), node...))
 	b = append(b, m.h.Sum(m.sum[:0])[:TagSize]...)
 	k.macs.Put(m)
 	return b
@@ -130,7 +130,7 @@ func (k *key) tag(b, data []byte, node string) []byte {
 // mac is a pooled HMAC state with room for what it hashes and its sum.
 type mac struct {
 	h   hash.Hash
-	buf [MaxNodeLen]byte
+	buf [maxBinary + MaxNodeLen]byte
 	sum [sha256.Size]byte
 }
 
