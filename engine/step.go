@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
@@ -157,7 +158,19 @@ func (f *Flow) Next(clientActionID, digits string) Step {
 // the fallback. An empty st.Node is the start node, whose prompt the
 // outbound call played.
 func (f *Flow) Step(st State, in Input) Step {
-	s := Step{State: State{Lang: st.Lang, Back: st.Back}}
+	var s Step
+	f.step(&s, st, in)
+	return s
+}
+
+// steps pools the Steps Answer works in: a Step is a few hundred bytes,
+// and one passed to a kind's functions, which are called through the kind
+// table, would otherwise be allocated for every webhook.
+var steps = sync.Pool{New: func() any { return new(Step) }}
+
+// step is Step, into the zero Step s.
+func (f *Flow) step(s *Step, st State, in Input) {
+	*s = Step{State: State{Lang: st.Lang, Back: st.Back}}
 	s.say = s.sayBuf[:0]
 	s.lang = f.langIndex(st.Lang)
 	if s.lang <= 0 {
@@ -170,17 +183,18 @@ func (f *Flow) Step(st State, in Input) Step {
 	s.tag = f.langs[s.lang]
 	if in.Start {
 		s.Outcome = OutcomeStart
-		f.enter(&s, f.start, in)
-		return s
+		f.enter(s, f.start, in)
+		return
 	}
 	var from *Node
 	if st.Node != "" {
 		var ok bool
 		if from, ok = f.nodes[st.Node]; !ok {
 			// The fallback, in the caller's language.
-			fs := f.fail(OutcomeUnknownNode, nil)
-			fs.setLang(f, s.lang)
-			return fs
+			lang := s.lang
+			*s = f.fail(OutcomeUnknownNode, nil)
+			s.setLang(f, lang)
+			return
 		}
 	} else {
 		// The first webhook of an outbound call, whose opening (see
@@ -191,8 +205,7 @@ func (f *Flow) Step(st State, in Input) Step {
 		s.State = State{Lang: st.Lang, Back: st.Back}
 	}
 	s.From = from
-	from.kind.spec().leave(f, from, st, in, &s)
-	return s
+	from.kind.spec().leave(f, from, st, in, s)
 }
 
 // Fail returns the step that answers a webhook whose state could not be
@@ -268,31 +281,42 @@ func push(back []string, id string) []string {
 // With a nil dst, the precompiled response itself may be returned: it is
 // shared, and must not be modified.
 func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in Input) ([]byte, Step) {
-	var s Step
+	s := steps.Get().(*Step)
+	defer steps.Put(s)
 	if clientActionID == "" {
-		s = f.Step(State{Lang: in.Lang}, in)
+		f.step(s, State{Lang: in.Lang}, in)
 	} else if st, err := keys.Decode(clientActionID); err != nil {
-		s = f.Fail(err)
+		*s = f.Fail(err)
 		if !strings.Contains(clientActionID, ".") {
 			// Not a state at all: a node ID this flow cannot have.
-			s = f.fail(OutcomeUnknownNode, nil)
+			*s = f.fail(OutcomeUnknownNode, nil)
 		}
 	} else {
-		s = f.Step(st, in)
+		f.step(s, st, in)
 	}
+	body := f.render(dst, keys, s)
+	out := *s
+	// The messages are in s, which goes back to the pool: the answer
+	// has them, and the Step handed out does not.
+	out.say, out.sayBuf = nil, [2][]byte{}
+	return body, out
+}
+
+// render appends the answer of step s to dst (see Answer).
+func (f *Flow) render(dst []byte, keys callstate.Keys, s *Step) []byte {
 	if s.Next.id == "" && s.lang != 0 {
 		// The built-in fallback in the call's language: it carries no
 		// state, and ends the call.
 		dst = append(dst, `{"callflow":[`...)
 		dst = append(dst, s.Next.body(s.lang, false)...)
-		return append(dst, "]}"...), s
+		return append(dst, "]}"...)
 	}
 	if s.Next.id == "" || s.State.Bare() && s.lang == 0 && len(s.say) == 0 && !s.reprompt {
 		// The built-in fallback's ID, "", is no state: it ends the call.
 		if dst == nil {
-			return s.Next.response, s
+			return s.Next.response
 		}
-		return append(dst, s.Next.response...), s
+		return append(dst, s.Next.response...)
 	}
 	if dst == nil {
 		n := len(`{"clientActionId":"","callflow":[]}`) + callstate.Size(s.State) + len(s.Next.body(s.lang, s.reprompt))
@@ -307,8 +331,8 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 	if err != nil {
 		// A state the keys cannot carry (a sensitive value and no key):
 		// the caller hears the fallback rather than nothing.
-		s = f.fail(OutcomeBadState, err)
-		return append(dst[:start], s.Next.response...), s
+		*s = f.fail(OutcomeBadState, err)
+		return append(dst[:start], s.Next.response...)
 	}
 	dst = append(dst, `","callflow":[`...)
 	for _, m := range s.say {
@@ -316,7 +340,7 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 		dst = append(dst, ',')
 	}
 	dst = append(dst, s.Next.body(s.lang, s.reprompt)...)
-	return append(dst, "]}"...), s
+	return append(dst, "]}"...)
 }
 
 // Opening returns what a call hears first at time t, as the callflow of an

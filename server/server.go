@@ -92,9 +92,6 @@ func New(flow *engine.Flow, opts Options) *Server {
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
-	if s.opts.Clock == nil {
-		s.opts.Clock = time.Now
-	}
 	s.answer = s.answerVCA
 	if opts.DedupeSize >= 0 {
 		size, window := opts.DedupeSize, opts.DedupeWindow
@@ -215,12 +212,16 @@ func (s *Server) answerVCA(flow *engine.Flow, p *callflows.CallActionPayload, in
 	return flow.Answer(nil, s.opts.StateKeys, p.ClientActionID, in)
 }
 
-// input is what the webhook p tells the flow's step.
-func (s *Server) input(p *callflows.CallActionPayload, digits string) engine.Input {
+// input is what the webhook p, which arrived at now, tells the flow's
+// step. Options.Clock, when set, tells the time instead.
+func (s *Server) input(p *callflows.CallActionPayload, digits string, now time.Time) engine.Input {
+	if s.opts.Clock != nil {
+		now = s.opts.Clock()
+	}
 	return engine.Input{
 		Start:    p.ClientActionID == "" && p.CallStatus == callflows.StatusCallReceived,
 		Digits:   digits,
-		Time:     s.opts.Clock(),
+		Time:     now,
 		From:     p.Source,
 		To:       p.Destination,
 		Outbound: strings.EqualFold(p.CallDirection, "OUTBOUND"),
@@ -314,7 +315,7 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 		// 8x8 may post call status events here too; they ask for nothing.
 		l.outcome, body = outcomeIgnored, emptyObject
 	} else {
-		body, l.step = s.answer(flow, p, s.input(p, l.digits))
+		body, l.step = s.answer(flow, p, s.input(p, l.digits, start))
 	}
 	// A duplicate delivery of an event gets the answer the first one got,
 	// even if the flow was reloaded in between, and is counted once. The
