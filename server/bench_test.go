@@ -41,7 +41,6 @@ func nextEvent(body []byte, at, n int) {
 	}
 }
 
-
 // sink is a ResponseWriter reused across iterations, so that the benchmark
 // counts the server's allocations and not a recorder's.
 type sink struct {
