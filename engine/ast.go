@@ -131,7 +131,16 @@ type NodeDecl struct {
 	BranchesRange Range
 	// Schedule is a schedule node's hours.
 	Schedule *ScheduleDecl
-	Then     *Scalar
+	// Into is the value a collect node saves what the caller typed as.
+	Into *Scalar
+	// Check is how a collect node checks what was typed: luhn, or date;
+	// Pattern a regular expression it must match.
+	Check   *Scalar
+	Pattern *Scalar
+	// Sets are the values a set node sets, in the order the file lists
+	// them.
+	Sets []*Var
+	Then *Scalar
 	// Sensitive marks a menu whose keys must not appear in logs or
 	// metrics (a card number, a PIN).
 	Sensitive *Scalar
@@ -204,6 +213,11 @@ const (
 	// KindSchedule sends the caller on by the time: a branch for opening
 	// hours, closures and holidays.
 	KindSchedule
+	// KindCollect asks for a number and saves what the caller types as a
+	// value of the call.
+	KindCollect
+	// KindSet sets values of the call and goes on.
+	KindSet
 	// kindCount is the number of kinds, for tables indexed by Kind.
 	kindCount
 )
@@ -218,6 +232,10 @@ func (k Kind) String() string {
 		return "dial"
 	case KindSchedule:
 		return "schedule"
+	case KindCollect:
+		return "collect"
+	case KindSet:
+		return "set"
 	}
 	return "invalid"
 }

@@ -91,6 +91,12 @@ type compiler struct {
 	// langs are the flow's languages, the default first (see
 	// compileLanguages).
 	langs []lang
+	// runtime names the values a call can have (see template.go); speaking
+	// is set while a spoken text is expanded, the only place they can go;
+	// holes are the values spoken texts use, Flow.holes.
+	runtime  map[string]bool
+	speaking bool
+	holes    []hole
 	// spoken holds each text segment expanded, so that a text heard in
 	// several languages or menus is expanded, and reported, once.
 	spoken map[*Scalar]string
@@ -164,6 +170,7 @@ var passes = []pass{
 	{name: "version", run: (*compiler).checkVersion},
 	{name: "vars", run: (*compiler).expandVars},
 	{name: "nodes", run: (*compiler).declareNodes},
+	{name: "values", run: func(c *compiler) { c.runtime = c.runtimeNames() }},
 	{name: "defaults", run: (*compiler).resolveDefaults},
 	{name: "languages", run: (*compiler).compileLanguages},
 	{name: "texts", run: (*compiler).checkTexts},
@@ -200,6 +207,9 @@ func compile(f *File, src []byte, opts LoadOptions, parseErrs bool) (*Flow, Diag
 			continue
 		}
 		p.run(c)
+	}
+	if c.flow != nil {
+		c.flow.holes = c.holes
 	}
 	c.diags.Sort()
 	// validate marshalled every node's response; a node it could not
@@ -590,6 +600,7 @@ func (c *compiler) parts(n *Node, reported map[Pos]bool) {
 		}
 		n.bodies = append(n.bodies, c.part(n, rs[i], reported))
 	}
+	defer func() { n.dynamic = n.dynamic || c.partsHoleAny(n) }()
 	m := n.menu
 	if m == nil {
 		return
@@ -606,6 +617,26 @@ func (c *compiler) parts(n *Node, reported map[Pos]bool) {
 			b.say = append(b.say, langs)
 		}
 	}
+}
+
+// partsHoleAny reports whether any part of n's answers holds a call's
+// value.
+func (c *compiler) partsHoleAny(n *Node) bool {
+	parts := n.bodies
+	if m := n.menu; m != nil {
+		parts = append(append([][]byte(nil), parts...), m.rebodies...)
+		for _, b := range []*budget{&m.noInput, &m.invalid} {
+			for _, langs := range b.say {
+				parts = append(parts, langs...)
+			}
+		}
+	}
+	for _, p := range parts {
+		if hasHole(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // part marshals one part of n's answers and checks it against 8x8's

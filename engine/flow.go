@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/engine/schedule"
 )
 
@@ -23,6 +24,8 @@ type Flow struct {
 	// back is set when a hotkey of some menu goes back: only then do calls
 	// carry the menus they came through.
 	back bool
+	// holes are the call's values its spoken texts use (see template.go).
+	holes []hole
 	// langs are the flow's language tags, the default first; one "" in a
 	// flow that declares none.
 	langs []string
@@ -88,6 +91,13 @@ type Node struct {
 	menu *menu
 	// outcomes are a dial's branches by how the bridged call ended.
 	outcomes map[callflows.TransferOutcome]*Node
+	// collect is a collect node's value and check; sets a set node's
+	// values.
+	collect *collect
+	sets    []callstate.Var
+	// dynamic marks a node whose parts hold a call's values (see
+	// template.go), filled in when it is served.
+	dynamic bool
 	// sched and branches are a schedule's hours and its branches' nodes.
 	sched    *schedule.Schedule
 	branches map[string]*Node
@@ -161,3 +171,15 @@ func (n *Node) ends() bool { return n.kind == KindSay && n.then == nil }
 
 // Schedule returns a schedule node's hours; nil for other kinds.
 func (n *Node) Schedule() *schedule.Schedule { return n.sched }
+
+// CarriesSensitive reports whether a call of the flow can carry a value
+// marked sensitive, which travels in the call state only encrypted, and so
+// needs IVRCTL_STATE_KEY.
+func (f *Flow) CarriesSensitive() bool {
+	for _, n := range f.order {
+		if n.collect != nil && n.collect.sensitive {
+			return true
+		}
+	}
+	return false
+}

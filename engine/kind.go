@@ -35,6 +35,8 @@ func init() {
 		KindSay:      &sayKind,
 		KindDial:     &dialKind,
 		KindSchedule: &scheduleKind,
+		KindCollect:  &collectKind,
+		KindSet:      &setKind,
 	}
 }
 

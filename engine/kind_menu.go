@@ -349,15 +349,24 @@ func leaveMenu(f *Flow, n *Node, st State, in Input, s *Step) {
 		}
 		return
 	}
+	f.retry(n, st, in, s, d == "")
+}
+
+// retry counts silence (or a wrong entry) at the menu or collect node n
+// against its budget: while the budget lasts the caller hears its next
+// message and the node again (its re-prompt, when it has one); once spent
+// they go on to on_no_input (or on_invalid).
+func (f *Flow) retry(n *Node, st State, in Input, s *Step, silence bool) {
+	m := n.menu
 	b, count, giveUp := &m.invalid, st.Invalid, n.onInvalid
 	s.Outcome = OutcomeInvalid
-	if d == "" {
+	if silence {
 		b, count, giveUp = &m.noInput, st.NoInput, n.onNoInput
 		s.Outcome = OutcomeNoInput
 	}
 	if int(count) < b.retries {
 		s.stay(n, st)
-		if d == "" {
+		if silence {
 			s.State.NoInput++
 			s.Outcome = OutcomeNoInputRetry
 		} else {

@@ -29,7 +29,7 @@ var (
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
 	lintKeys     = []string{"ignore"}
-	kindKeys     = []string{"menu", "say", "dial", "schedule"}
+	kindKeys     = []string{"menu", "say", "dial", "schedule", "collect", "set"}
 	scheduleKeys = []string{"zone", "weekly", "closed", "special", "holidays"}
 )
 
@@ -263,7 +263,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				if k.Value == nd.KindKey.Value {
 					continue // a duplicate key, which mapping reports
 				}
-				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule",
+				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule, collect, set",
 					what, nd.KindKey.Value, nd.KindKey.Pos.Line, nd.KindKey.Pos.Col)
 				otherKinds = append(otherKinds, k.Value)
 				continue
@@ -278,6 +278,10 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				nd.Kind = KindDial
 			case "schedule":
 				nd.Kind = KindSchedule
+			case "collect":
+				nd.Kind = KindCollect
+			case "set":
+				nd.Kind = KindSet
 			}
 		}
 	}
@@ -288,7 +292,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 	ok := p.mapping(n, what, allowed, func(key *Scalar, v *yaml.Node) {
 		field := what + " " + key.Value
 		switch key.Value {
-		case "menu", "say":
+		case "menu", "say", "collect":
 			if key.Pos == nd.KindKey.Pos {
 				nd.Text = p.text(v, field)
 			}
@@ -299,6 +303,20 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		case "schedule":
 			if key.Pos == nd.KindKey.Pos {
 				nd.Schedule = p.schedule(v, field)
+			}
+		case "into":
+			nd.Into = p.scalar(v, field)
+		case "check":
+			nd.Check = p.scalar(v, field)
+		case "pattern":
+			nd.Pattern = p.scalar(v, field)
+		case "set":
+			if key.Pos == nd.KindKey.Pos {
+				p.mapping(v, field, nil, func(name *Scalar, val *yaml.Node) {
+					if vs := p.scalar(val, fmt.Sprintf("%s value %q", what, name.Value)); vs != nil {
+						nd.Sets = append(nd.Sets, &Var{Name: name, Value: vs})
+					}
+				})
 			}
 		case "branches":
 			nd.BranchesRange = p.rng(yamlwalk.Resolve(v))
@@ -342,7 +360,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		}
 	})
 	if ok && nd.Kind == KindInvalid {
-		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial or schedule", what)
+		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial, schedule, collect or set", what)
 	}
 	return nd
 }

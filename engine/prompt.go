@@ -258,6 +258,8 @@ func (c *compiler) prompt(t *Text, d *NodeDecl, what string, sc *callflows.SayAn
 // and reports words that are empty.
 func (c *compiler) speech(t *Scalar, d *NodeDecl, what string) string {
 	fold := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	c.speaking = true
+	defer func() { c.speaking = false }()
 	return c.expandOnce(t, fold, "node %q has an empty %s text", d.ID.Value, what)
 }
 

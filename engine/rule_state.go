@@ -1,7 +1,11 @@
 package engine
 
 import (
+	"maps"
+	"slices"
+
 	"fmt"
+	"github.com/ivrctl/ivrctl/callflows"
 	"strconv"
 	"strings"
 
@@ -45,6 +49,7 @@ func (c *compiler) checkStateSize() {
 	without(fmt.Sprintf("the way back (%d menus of up to %d characters)", l.Back, l.BackNodeLen), func(m *callstate.Limits) { m.Back = 0 })
 	without(fmt.Sprintf("the language (up to %d characters)", l.LangLen), func(m *callstate.Limits) { m.LangLen = 0 })
 	without(fmt.Sprintf("the node ID (up to %d characters)", l.NodeLen), func(m *callstate.Limits) { m.NodeLen = 1 })
+	without(fmt.Sprintf("the %d values a call collects", len(l.Vars)), func(m *callstate.Limits) { m.Vars = nil })
 	d := c.errorf(r, RuleStateSize, "a call's state could take %d characters of its clientActionId, over the budget of %d; %s", worst, budget, strings.Join(parts, ", "))
 	d.Hint = "shorten the IDs of menus, or raise state_budget (8x8 documents no limit)"
 }
@@ -61,6 +66,26 @@ func (c *compiler) stateLimits() callstate.Limits {
 		menus++
 		l.Stateful = l.Stateful || n.menu.engine
 		l.BackNodeLen = max(l.BackNodeLen, len(n.id))
+	}
+	vars := map[string]callstate.VarLimit{}
+	grow := func(name string, n int, sensitive bool) {
+		v := vars[name]
+		v.NameLen, v.ValueLen, v.Sensitive = len(name), max(v.ValueLen, n), v.Sensitive || sensitive
+		vars[name] = v
+	}
+	for _, n := range c.flow.order {
+		if col := n.collect; col != nil && col.into != "" {
+			sc, _ := n.callflow.Last().(*callflows.SayAndCapture)
+			if sc != nil {
+				grow(col.into, sc.MaxDigits, col.sensitive)
+			}
+		}
+		for _, v := range n.sets {
+			grow(v.Name, len(v.Value), false)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		l.Vars = append(l.Vars, vars[name])
 	}
 	if c.flow.back {
 		l.Back = min(callstate.MaxBack, max(menus-1, 0))

@@ -53,6 +53,8 @@ func TestSchemaKeys(t *testing.T) {
 		{"say node", []string{"$defs", "sayNode"}, sayKind.keys},
 		{"dial node", []string{"$defs", "dialNode"}, dialKind.keys},
 		{"schedule node", []string{"$defs", "scheduleNode"}, scheduleKind.keys},
+		{"collect node", []string{"$defs", "collectNode"}, collectKind.keys},
+		{"set node", []string{"$defs", "setNode"}, setKind.keys},
 		{"schedule", []string{"$defs", "scheduleNode", "properties", "schedule"}, scheduleKeys},
 		{"budget", []string{"$defs", "budget"}, budgetKeys},
 		{"lint", []string{"$defs", "lint"}, lintKeys},

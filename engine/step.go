@@ -170,7 +170,7 @@ var steps = sync.Pool{New: func() any { return new(Step) }}
 
 // step is Step, into the zero Step s.
 func (f *Flow) step(s *Step, st State, in Input) {
-	*s = Step{State: State{Lang: st.Lang, Back: st.Back}}
+	*s = Step{State: State{Lang: st.Lang, Back: st.Back, Vars: st.Vars}}
 	s.say = s.sayBuf[:0]
 	s.lang = f.langIndex(st.Lang)
 	if s.lang <= 0 {
@@ -202,7 +202,7 @@ func (f *Flow) step(s *Step, st State, in Input) {
 		// the node it ended at.
 		b := f.Step(State{Lang: st.Lang}, Input{Start: true, Time: in.Time})
 		from, st = b.Next, b.State
-		s.State = State{Lang: st.Lang, Back: st.Back}
+		s.State = State{Lang: st.Lang, Back: st.Back, Vars: st.Vars}
 	}
 	s.From = from
 	from.kind.spec().leave(f, from, st, in, s)
@@ -294,7 +294,7 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 	} else {
 		f.step(s, st, in)
 	}
-	body := f.render(dst, keys, s)
+	body := f.render(dst, keys, s, &in)
 	out := *s
 	// The messages are in s, which goes back to the pool: the answer
 	// has them, and the Step handed out does not.
@@ -303,7 +303,7 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 }
 
 // render appends the answer of step s to dst (see Answer).
-func (f *Flow) render(dst []byte, keys callstate.Keys, s *Step) []byte {
+func (f *Flow) render(dst []byte, keys callstate.Keys, s *Step, in *Input) []byte {
 	if s.Next.id == "" && s.lang != 0 {
 		// The built-in fallback in the call's language: it carries no
 		// state, and ends the call.
@@ -311,7 +311,7 @@ func (f *Flow) render(dst []byte, keys callstate.Keys, s *Step) []byte {
 		dst = append(dst, s.Next.body(s.lang, false)...)
 		return append(dst, "]}"...)
 	}
-	if s.Next.id == "" || s.State.Bare() && s.lang == 0 && len(s.say) == 0 && !s.reprompt {
+	if s.Next.id == "" || s.State.Bare() && s.lang == 0 && len(s.say) == 0 && !s.reprompt && !s.Next.dynamic {
 		// The built-in fallback's ID, "", is no state: it ends the call.
 		if dst == nil {
 			return s.Next.response
@@ -336,11 +336,20 @@ func (f *Flow) render(dst []byte, keys callstate.Keys, s *Step) []byte {
 	}
 	dst = append(dst, `","callflow":[`...)
 	for _, m := range s.say {
-		dst = append(dst, m...)
+		dst = f.appendPart(dst, m, s, in)
 		dst = append(dst, ',')
 	}
-	dst = append(dst, s.Next.body(s.lang, s.reprompt)...)
+	dst = f.appendPart(dst, s.Next.body(s.lang, s.reprompt), s, in)
 	return append(dst, "]}"...)
+}
+
+// appendPart appends a part of an answer, with the call's values filled in
+// when the flow's texts use any.
+func (f *Flow) appendPart(dst, part []byte, s *Step, in *Input) []byte {
+	if len(f.holes) == 0 {
+		return append(dst, part...)
+	}
+	return f.appendFilled(dst, part, &s.State, in)
 }
 
 // Opening returns what a call hears first at time t, as the callflow of an

@@ -71,6 +71,9 @@ func (c *compiler) expand(s *Scalar) string {
 	}
 	return replaceAllIndex(template, s.Value, func(m []int) string {
 		name := s.Value[m[2]:m[3]]
+		if text, ok := c.runtimeHole(s, name, m[0], m[1]); ok {
+			return text
+		}
 		v, ok := c.vars[name]
 		if c.unsetEnv[name] {
 			c.unsetUsed++
@@ -78,7 +81,7 @@ func (c *compiler) expand(s *Scalar) string {
 		}
 		if !ok {
 			d := c.errorf(s.sub(m[0], m[1]), RuleVar, "unknown variable %q", name)
-			d.Hint = yamlwalk.Suggest(name, c.varNames)
+			d.Hint = yamlwalk.Suggest(name, append(c.varNames, c.runtimeList()...))
 			return ""
 		}
 		return v

@@ -162,6 +162,20 @@ func (s *Server) isSensitive(id string) bool {
 	return (*s.sensitive.Load())[id]
 }
 
+// CheckFlow returns why flow cannot be served with keys, or nil: a flow
+// that can carry a value marked sensitive (a PIN) needs keys, because such
+// a value travels in the call state only encrypted.
+func CheckFlow(flow *engine.Flow, keys callstate.Keys) error {
+	if flow.CarriesSensitive() && keys.Len() == 0 {
+		return errors.New("the flow collects values marked sensitive, which travel in the call state only encrypted; set IVRCTL_STATE_KEY (openssl rand -base64 32)")
+	}
+	return nil
+}
+
+// CheckFlow returns why the server cannot serve flow, or nil (see the
+// function CheckFlow); a reload checks it before swapping a flow in.
+func (s *Server) CheckFlow(flow *engine.Flow) error { return CheckFlow(flow, s.opts.StateKeys) }
+
 // Routes returns the server's HTTP handler.
 func (s *Server) Routes() http.Handler { return s.routes }
 

@@ -142,6 +142,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitProblems
 	}
 
+	if err := server.CheckFlow(flow, keys); err != nil {
+		log.Error().Err(err).Str("file", path).Msg("cannot serve this flow")
+		return exitFailure
+	}
 	srv := server.New(flow, server.Options{Logger: log, Access: access, SubAccountID: f.subAccount, StateKeys: keys})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

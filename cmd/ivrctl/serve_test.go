@@ -440,3 +440,22 @@ func TestServeSecondSignalForcesExit(t *testing.T) {
 		t.Fatal("a second SIGTERM did not end the process")
 	}
 }
+
+// TestServeRefusesSensitiveWithoutKey: a flow that collects a PIN is not
+// served without IVRCTL_STATE_KEY, and serve says why.
+func TestServeRefusesSensitiveWithoutKey(t *testing.T) {
+	clearServeEnv(t)
+	t.Setenv(envStateKey, "")
+	path := filepath.Join(t.TempDir(), "pin.yaml")
+	flow := "start: pin\nnodes:\n  pin:\n    collect: Enter your PIN.\n    into: pin\n    sensitive: true\n    then: bye\n  bye:\n    say: Bye.\n"
+	if err := os.WriteFile(path, []byte(flow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if code := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json", path}, io.Discard, &stderr); code != exitFailure {
+		t.Fatalf("serve of a flow with a PIN and no key: exit %d, want %d\n%s", code, exitFailure, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "IVRCTL_STATE_KEY") || !strings.Contains(stderr.String(), "sensitive") {
+		t.Errorf("serve does not say why:\n%s", stderr.String())
+	}
+}

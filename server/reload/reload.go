@@ -63,6 +63,13 @@ type Target interface {
 	CountReload(result string)
 }
 
+// Checker is a Target that can refuse a flow that loads with no errors
+// but that it cannot serve (*server.Server refuses one that collects
+// sensitive values when no state key is set).
+type Checker interface {
+	CheckFlow(*engine.Flow) error
+}
+
 // Loader reloads one flow file into a Target. Its reloads are serialised.
 type Loader struct {
 	path   string
@@ -122,6 +129,16 @@ func (l *Loader) reload(trigger string) (Result, error) {
 	}
 	flow, diags, _ := engine.Load(l.path, engine.LoadOptions{Source: src})
 	LogDiagnostics(l.log, diags)
+	if c, ok := l.target.(Checker); ok && flow != nil {
+		if err := c.CheckFlow(flow); err != nil {
+			l.target.CountReload(string(Rejected))
+			l.log.Error().Err(err).Str("file", l.path).Str("trigger", trigger).
+				Str("rejected_version", version).
+				Str("flow_version", old.Version()).
+				Msg("reload rejected")
+			return Rejected, err
+		}
+	}
 	if flow == nil {
 		l.target.CountReload(string(Rejected))
 		l.log.Error().Str("file", l.path).Str("trigger", trigger).

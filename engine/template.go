@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"bytes"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
+)
+
+// Runtime templates: a spoken text may use the values a call has (what
+// the caller typed, what a set node set, the caller's number) as
+// {{name}} or {{name | format}}. The flow's own vars are filled in when
+// the file loads; a call's values can only be filled in when the answer is
+// served. So the text is compiled with a hole where each value goes: a
+// rune of the supplementary private use area (U+F0000 + the hole's index
+// in Flow.holes), which JSON encoding leaves as it is. Serving an answer
+// whose parts hold holes (Node.dynamic) replaces each with its value,
+// formatted for speech and escaped as JSON text; every other answer is
+// served as its precompiled bytes.
+
+// holeBase is the rune of hole 0; hole i is holeBase+i.
+const holeBase = 0xF0000
+
+// maxHoles bounds the holes of a flow, so that each is one rune of plane 15.
+const maxHoles = 0xFFFD
+
+// Built-in values every call has.
+const (
+	// VarCaller is the caller's number, as 8x8 sends it.
+	VarCaller = "caller"
+	// VarDialled is the number the caller dialled.
+	VarDialled = "dialled"
+)
+
+// hole is one value in a spoken text: the variable and how it is said.
+type hole struct {
+	name   string
+	format func(string) string
+}
+
+// formats are the ways a value can be said, by name, with whether they
+// take a number argument.
+var formats = map[string]struct {
+	arg  bool
+	make func(n int) func(string) string
+}{
+	// digits says each digit on its own: "0304" is "0 3 0 4", not "three
+	// hundred and four".
+	"digits": {make: func(int) func(string) string { return spaced }},
+	// last N says the last N characters, digit by digit: a card's last 4.
+	"last": {arg: true, make: func(n int) func(string) string {
+		return func(v string) string {
+			if len(v) > n {
+				v = v[len(v)-n:]
+			}
+			return spaced(v)
+		}
+	}},
+}
+
+// spaced returns v with a space between characters, so that a text to
+// speech engine says each digit.
+func spaced(v string) string {
+	var b strings.Builder
+	for i, r := range v {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// formatNames lists the formats for messages.
+const formatNames = "digits, last N"
+
+// runtimeHole returns the text that stands for the template {{expr}} of
+// s (at s's bytes i to j) when expr names a call's value, and whether it
+// does. expr is a name and, after "|", a format.
+func (c *compiler) runtimeHole(s *Scalar, expr string, i, j int) (string, bool) {
+	name, format, _ := strings.Cut(expr, "|")
+	name, format = strings.TrimSpace(name), strings.TrimSpace(format)
+	if !c.runtime[name] {
+		return "", false
+	}
+	if !c.speaking {
+		c.errorf(s.sub(i, j), RuleVar, "{{%s}} is a call's value, which only a spoken text can use", name)
+		return "", true
+	}
+	h := hole{name: name, format: func(v string) string { return v }}
+	if format != "" {
+		fname, arg, _ := strings.Cut(format, " ")
+		f, ok := formats[fname]
+		n, err := strconv.Atoi(strings.TrimSpace(arg))
+		switch {
+		case !ok:
+			d := c.errorf(s.sub(i, j), RuleVar, "unknown format %q for {{%s}}; the formats are %s", fname, name, formatNames)
+			d.Hint = yamlwalk.Suggest(fname, []string{"digits", "last"})
+			return "", true
+		case f.arg && (err != nil || n < 1):
+			c.errorf(s.sub(i, j), RuleVar, "format %s takes a count, such as {{%s | %s 4}}", fname, name, fname)
+			return "", true
+		case !f.arg && strings.TrimSpace(arg) != "":
+			c.errorf(s.sub(i, j), RuleVar, "format %s takes nothing after it", fname)
+			return "", true
+		}
+		h.format = f.make(n)
+	}
+	if len(c.holes) >= maxHoles {
+		c.errorf(s.sub(i, j), RuleVar, "the flow uses more than %d values in its texts", maxHoles)
+		return "", true
+	}
+	c.holes = append(c.holes, h)
+	return string(rune(holeBase + len(c.holes) - 1)), true
+}
+
+// runtimeNames returns the names of the values a call can have: the
+// built-in ones and those the flow's nodes set.
+func (c *compiler) runtimeNames() map[string]bool {
+	names := map[string]bool{VarCaller: true, VarDialled: true}
+	for _, d := range c.f.Nodes {
+		if d.Into != nil {
+			names[d.Into.Value] = true
+		}
+		for _, kv := range d.Sets {
+			names[kv.Name.Value] = true
+		}
+	}
+	return names
+}
+
+// hasHole reports whether the compiled part b holds a hole.
+func hasHole(b []byte) bool {
+	for i := bytes.IndexByte(b, 0xF3); i >= 0; {
+		if r, _ := utf8.DecodeRune(b[i:]); r >= holeBase && r < holeBase+maxHoles {
+			return true
+		}
+		next := bytes.IndexByte(b[i+1:], 0xF3)
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
+}
+
+// appendFilled appends the part b to dst with each hole filled with its
+// value in the step's state and input, said as its format says and escaped
+// as JSON text. A value is cleaned of what 8x8 would refuse in a text
+// (control characters, bytes that are not UTF-8): it is never sent as is.
+func (f *Flow) appendFilled(dst, b []byte, st *State, in *Input) []byte {
+	for {
+		i := bytes.IndexByte(b, 0xF3)
+		if i < 0 {
+			return append(dst, b...)
+		}
+		dst = append(dst, b[:i]...)
+		r, size := utf8.DecodeRune(b[i:])
+		if r < holeBase || int(r-holeBase) >= len(f.holes) {
+			dst = append(dst, b[i:i+size]...)
+		} else {
+			h := f.holes[r-holeBase]
+			dst = appendJSONText(dst, h.format(valueOf(h.name, st, in)))
+		}
+		b = b[i+size:]
+	}
+}
+
+// valueOf returns the value name has in a call.
+func valueOf(name string, st *State, in *Input) string {
+	switch name {
+	case VarCaller:
+		return in.From
+	case VarDialled:
+		return in.To
+	}
+	for _, v := range st.Vars {
+		if v.Name == name {
+			return v.Value
+		}
+	}
+	return ""
+}
+
+// appendJSONText appends v to dst as the inside of a JSON string, with
+// control characters and bytes that are not UTF-8 replaced by spaces.
+func appendJSONText(dst []byte, v string) []byte {
+	for _, r := range v {
+		switch {
+		case r == '"' || r == '\\':
+			dst = append(dst, '\\', byte(r))
+		case r == utf8.RuneError || unicode.IsControl(r) || r >= holeBase && r < holeBase+maxHoles:
+			dst = append(dst, ' ')
+		default:
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return dst
+}
+
+// runtimeList returns the names of a call's values, for "did you mean".
+func (c *compiler) runtimeList() []string {
+	var out []string
+	for n := range c.runtime {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
