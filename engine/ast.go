@@ -140,7 +140,11 @@ type NodeDecl struct {
 	// Sets are the values a set node sets, in the order the file lists
 	// them.
 	Sets []*Var
-	Then *Scalar
+	// BranchOn is the value a branch node looks at; Cases its cases in
+	// order.
+	BranchOn *Scalar
+	Cases    []*CaseDecl
+	Then     *Scalar
 	// Sensitive marks a menu whose keys must not appear in logs or
 	// metrics (a card number, a PIN).
 	Sensitive *Scalar
@@ -184,6 +188,15 @@ type ScheduleDecl struct {
 	Holidays *Scalar
 }
 
+// CaseDecl is one case of a branch node: a test (equals, above, below or
+// matches, the Op) of the value against Value, and the node it leads to.
+type CaseDecl struct {
+	Range
+	Op    *Scalar
+	Value *Scalar
+	To    *Scalar
+}
+
 // BranchDecl is one named branch of a node and the node it leads to.
 type BranchDecl struct {
 	Name   *Scalar
@@ -218,6 +231,8 @@ const (
 	KindCollect
 	// KindSet sets values of the call and goes on.
 	KindSet
+	// KindBranch sends the caller on by a value of the call.
+	KindBranch
 	// kindCount is the number of kinds, for tables indexed by Kind.
 	kindCount
 )
@@ -236,6 +251,8 @@ func (k Kind) String() string {
 		return "collect"
 	case KindSet:
 		return "set"
+	case KindBranch:
+		return "branch"
 	}
 	return "invalid"
 }

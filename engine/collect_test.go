@@ -95,3 +95,40 @@ func TestCollectSensitive(t *testing.T) {
 		t.Errorf("a PIN without a key: %s %v, want the fallback for want of a key", step.Outcome, step.StateErr)
 	}
 }
+
+const routeFlow = `
+start: ask
+nodes:
+  ask:
+    collect: Enter your amount in dollars, then press pound.
+    into: amount
+    then: route
+  route:
+    branch: amount
+    cases:
+      - {equals: "0", to: nothing}
+      - {above: 1000, to: large}
+      - {matches: "^9", to: nines}
+    then: small
+  nothing:
+    say: Nothing to pay.
+  large:
+    say: A large amount, {{amount}} dollars.
+  nines:
+    say: Nines.
+  small:
+    say: You pay {{amount}} dollars.
+`
+
+func TestBranchOnValue(t *testing.T) {
+	for _, tt := range []struct{ typed, node, says string }{
+		{"0", "nothing", "Nothing to pay."},
+		{"2500", "large", "A large amount, 2500 dollars."},
+		{"1000", "small", "You pay 1000 dollars."},
+		{"95", "nines", "Nines."},
+		{"12", "small", "You pay 12 dollars."},
+	} {
+		c := newCall(t, routeFlow)
+		c.press(tt.typed).expect(tt.node, engine.OutcomeCollected, tt.says, "hangup")
+	}
+}

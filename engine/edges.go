@@ -35,6 +35,9 @@ const (
 	// EdgeBranch: a schedule's branch, the Edge's Label (open, closed,
 	// holiday, ...), held at the time the caller came.
 	EdgeBranch
+	// EdgeCase: a case of a branch node held, the Edge's Label ("=
+	// shipped", "> 100", "~ ^9").
+	EdgeCase
 )
 
 // String returns the kind's name as logs and tests print it: key,
@@ -57,6 +60,8 @@ func (k EdgeKind) String() string {
 		return "outcome"
 	case EdgeBranch:
 		return "branch"
+	case EdgeCase:
+		return "case"
 	}
 	return "unknown"
 }
@@ -83,4 +88,4 @@ func (n *Node) Edges() []Edge { return slices.Clone(n.edges) }
 
 // passes reports whether an edge of the kind takes the caller on at once,
 // in the same answer, rather than after they answer.
-func (k EdgeKind) passes() bool { return k == EdgeContinue || k == EdgeBranch }
+func (k EdgeKind) passes() bool { return k == EdgeContinue || k == EdgeBranch || k == EdgeCase }

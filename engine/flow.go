@@ -95,6 +95,9 @@ type Node struct {
 	// values.
 	collect *collect
 	sets    []callstate.Var
+	// branchOn and cases are a branch node's value and cases.
+	branchOn string
+	cases    []branchCase
 	// dynamic marks a node whose parts hold a call's values (see
 	// template.go), filled in when it is served.
 	dynamic bool

@@ -37,6 +37,7 @@ func init() {
 		KindSchedule: &scheduleKind,
 		KindCollect:  &collectKind,
 		KindSet:      &setKind,
+		KindBranch:   &branchKind,
 	}
 }
 

@@ -29,7 +29,8 @@ var (
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
 	lintKeys     = []string{"ignore"}
-	kindKeys     = []string{"menu", "say", "dial", "schedule", "collect", "set"}
+	kindKeys     = []string{"menu", "say", "dial", "schedule", "collect", "set", "branch"}
+	caseOps      = []string{"equals", "above", "below", "matches"}
 	scheduleKeys = []string{"zone", "weekly", "closed", "special", "holidays"}
 )
 
@@ -263,7 +264,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				if k.Value == nd.KindKey.Value {
 					continue // a duplicate key, which mapping reports
 				}
-				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule, collect, set",
+				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule, collect, set, branch",
 					what, nd.KindKey.Value, nd.KindKey.Pos.Line, nd.KindKey.Pos.Col)
 				otherKinds = append(otherKinds, k.Value)
 				continue
@@ -282,6 +283,8 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				nd.Kind = KindCollect
 			case "set":
 				nd.Kind = KindSet
+			case "branch":
+				nd.Kind = KindBranch
 			}
 		}
 	}
@@ -317,6 +320,31 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 						nd.Sets = append(nd.Sets, &Var{Name: name, Value: vs})
 					}
 				})
+			}
+		case "branch":
+			if key.Pos == nd.KindKey.Pos {
+				nd.BranchOn = p.scalar(v, field)
+			}
+		case "cases":
+			if r := yamlwalk.Resolve(v); r.Kind != yaml.SequenceNode {
+				p.errorf(p.rng(r), RuleType, "%s cases must be a list of {equals|above|below|matches: VALUE, to: NODE}", what)
+				break
+			}
+			for _, item := range yamlwalk.Resolve(v).Content {
+				cd := &CaseDecl{Range: p.rng(yamlwalk.Resolve(item))}
+				p.mapping(item, field+" case", append(slices.Clip(caseOps), "to"), func(k *Scalar, cv *yaml.Node) {
+					val := p.scalar(cv, field+" case "+k.Value)
+					if k.Value == "to" {
+						cd.To = val
+						return
+					}
+					if cd.Op != nil {
+						p.errorf(k.Range, RuleType, "a case tests one thing; this one already has %s", cd.Op.Value)
+						return
+					}
+					cd.Op, cd.Value = k, val
+				})
+				nd.Cases = append(nd.Cases, cd)
 			}
 		case "branches":
 			nd.BranchesRange = p.rng(yamlwalk.Resolve(v))
@@ -360,7 +388,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		}
 	})
 	if ok && nd.Kind == KindInvalid {
-		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial, schedule, collect or set", what)
+		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial, schedule, collect, set or branch", what)
 	}
 	return nd
 }

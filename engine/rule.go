@@ -28,6 +28,8 @@ type Rule struct {
 var rules = []Rule{
 	{RuleAudio, SeverityError, "a menu's prompt ends with recorded audio, but 8x8 listens for keys while it speaks words",
 		"start: main\nnodes:\n  main:\n    menu: [Press 1., {play: \"https://example.com/beep.mp3\"}]\n    keys: {\"1\": main}\n"},
+	{RuleBranch, SeverityError, "a branch node cannot work: it looks at a value no node sets, or a case tests nothing, has no node, or has a number or pattern that does not parse",
+		"start: route\nnodes:\n  route:\n    branch: status\n    cases: [{equals: shipped, to: bye}]\n    then: bye\n  bye:\n    say: Bye.\n"},
 	{RuleBudget, SeverityError, "a no_input or invalid budget cannot work: retries out of 0 to 9, or set beside capture.tries",
 		"start: main\nnodes:\n  main:\n    menu: Press 1.\n    keys: {\"1\": main}\n    no_input: {retries: 12}\n"},
 	{RuleCallflow, SeverityError, "a compiled node breaks one of 8x8's rules for callflows, reported at the value that causes it",
@@ -70,7 +72,7 @@ var rules = []Rule{
 		"start: main\nnodes:\n  main:\n    menu: Hello.\n"},
 	{RuleNodeID, SeverityError, "a node ID is not 1 to 64 letters, digits, _ and -",
 		"start: main menu\nnodes:\n  main menu:\n    say: Hello.\n"},
-	{RuleNodeKind, SeverityError, "a node has none, or more than one, of menu, say, dial, schedule, collect and set",
+	{RuleNodeKind, SeverityError, "a node has none, or more than one, of menu, say, dial, schedule, collect, set and branch",
 		"start: main\nnodes:\n  main:\n    voice: en-US-BenjaminRUS\n"},
 	{RulePromptKey, SeverityWarning, "a menu's prompt tells the caller to press a key the menu does not have",
 		"start: main\nnodes:\n  main:\n    menu: Press 1 for sales, press 2 for support.\n    keys: {\"1\": bye}\n  bye:\n    say: Bye.\n"},

@@ -55,6 +55,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"schedule node", []string{"$defs", "scheduleNode"}, scheduleKind.keys},
 		{"collect node", []string{"$defs", "collectNode"}, collectKind.keys},
 		{"set node", []string{"$defs", "setNode"}, setKind.keys},
+		{"branch node", []string{"$defs", "branchNode"}, branchKind.keys},
 		{"schedule", []string{"$defs", "scheduleNode", "properties", "schedule"}, scheduleKeys},
 		{"budget", []string{"$defs", "budget"}, budgetKeys},
 		{"lint", []string{"$defs", "lint"}, lintKeys},

@@ -170,20 +170,10 @@ func (f *Flow) appendFilled(dst, b []byte, st *State, in *Input) []byte {
 	}
 }
 
-// valueOf returns the value name has in a call.
+// valueOf returns the value name has in a call; "" when it is not set.
 func valueOf(name string, st *State, in *Input) string {
-	switch name {
-	case VarCaller:
-		return in.From
-	case VarDialled:
-		return in.To
-	}
-	for _, v := range st.Vars {
-		if v.Name == name {
-			return v.Value
-		}
-	}
-	return ""
+	v, _ := lookup(name, st, in)
+	return v
 }
 
 // appendJSONText appends v to dst as the inside of a JSON string, with
