@@ -179,6 +179,7 @@ var passes = []pass{
 	{name: "build", run: (*compiler).buildNodes},
 	{name: "link", run: (*compiler).linkNodes},
 	{name: "validate", run: (*compiler).validateNodes},
+	{name: "show values", run: (*compiler).showHoles},
 	// After validate, which skips places that have a diagnostic already.
 	{name: "loops", run: (*compiler).checkLoops},
 	{name: "graph", run: (*compiler).checkGraph, clean: true},

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
@@ -40,6 +41,9 @@ const (
 type hole struct {
 	name   string
 	format func(string) string
+	// expr is the template as written, "order | digits", for tools that
+	// show a text: they show {{expr}} where the value goes.
+	expr string
 }
 
 // formats are the ways a value can be said, by name, with whether they
@@ -91,7 +95,7 @@ func (c *compiler) runtimeHole(s *Scalar, expr string, i, j int) (string, bool) 
 		c.errorf(s.sub(i, j), RuleVar, "{{%s}} is a call's value, which only a spoken text can use", name)
 		return "", true
 	}
-	h := hole{name: name, format: func(v string) string { return v }}
+	h := hole{name: name, format: func(v string) string { return v }, expr: strings.TrimSpace(expr)}
 	if format != "" {
 		fname, arg, _ := strings.Cut(format, " ")
 		f, ok := formats[fname]
@@ -201,3 +205,57 @@ func (c *compiler) runtimeList() []string {
 	slices.Sort(out)
 	return out
 }
+
+// showHoles writes each hole of the compiled callflows the tools read
+// (Node.Callflow, CallflowIn, a budget's messages) back as {{expr}}, once
+// the answers served have been compiled from them.
+func (c *compiler) showHoles() {
+	if len(c.holes) == 0 {
+		return
+	}
+	show := func(s string) string {
+		if !strings.ContainsFunc(s, isHole) {
+			return s
+		}
+		var b strings.Builder
+		for _, r := range s {
+			if isHole(r) && int(r-holeBase) < len(c.holes) {
+				b.WriteString("{{" + c.holes[r-holeBase].expr + "}}")
+				continue
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
+	}
+	fix := func(cf callflows.Callflow) {
+		for _, a := range cf {
+			switch a := a.(type) {
+			case *callflows.Say:
+				a.Text = show(a.Text)
+			case *callflows.SayAndCapture:
+				a.PromptMessage = show(a.PromptMessage)
+			}
+		}
+	}
+	for _, n := range c.flow.order {
+		fix(n.callflow)
+		for _, cf := range n.flows {
+			fix(cf)
+		}
+		if m := n.menu; m != nil {
+			for _, r := range m.reprompts {
+				fix(r.cf)
+			}
+			for _, b := range []*budget{&m.noInput, &m.invalid} {
+				for _, msg := range b.msgs {
+					for _, r := range msg {
+						fix(r.cf)
+					}
+				}
+			}
+		}
+	}
+}
+
+// isHole reports whether r stands for a call's value in a compiled text.
+func isHole(r rune) bool { return r >= holeBase && r < holeBase+maxHoles }

@@ -575,7 +575,7 @@ func (t taken) step(s engine.Step, digits string, at time.Time) {
 			t.take(from, engine.EdgeInvalid, "", first)
 		case engine.OutcomeNoInput:
 			t.take(from, engine.EdgeNoInput, "", first)
-		case engine.OutcomeThen:
+		case engine.OutcomeThen, engine.OutcomeCollected:
 			t.take(from, engine.EdgeThen, "", first)
 		case engine.OutcomeAnswered, engine.OutcomeBusy, engine.OutcomeNoAnswer, engine.OutcomeFailed:
 			t.take(from, engine.EdgeOutcome, string(s.Outcome), first)
