@@ -153,6 +153,9 @@ func Why(s engine.Step) string {
 	case engine.OutcomeNoInputRetry:
 		return fmt.Sprintf("no input, asking again (%d of %d)", s.State.NoInput, r.Count)
 	case engine.OutcomeInvalidRetry:
+		if s.From != nil && s.From.Kind() == engine.KindCollect {
+			return fmt.Sprintf("an entry that fails the check, asking again (%d of %d)", s.State.Invalid, r.Count)
+		}
 		return fmt.Sprintf("a key the menu does not have, asking again (%d of %d)", s.State.Invalid, r.Count)
 	case engine.OutcomeNoInput:
 		if r.Count > 0 {
@@ -160,8 +163,14 @@ func Why(s engine.Step) string {
 		}
 	case engine.OutcomeInvalid:
 		if r.Count > 0 {
-			return fmt.Sprintf("a wrong key %d times: on to %s", r.Count+1, next)
+			what := "a wrong key"
+			if s.From != nil && s.From.Kind() == engine.KindCollect {
+				what = "a wrong entry"
+			}
+			return fmt.Sprintf("%s %d times: on to %s", what, r.Count+1, next)
 		}
+	case engine.OutcomeCollected:
+		return "saved: on to " + next
 	case engine.OutcomeRepeat:
 		return "the menu again"
 	case engine.OutcomeBack:
