@@ -186,3 +186,8 @@ func (f *Flow) CarriesSensitive() bool {
 	}
 	return false
 }
+
+// Answers reports whether n answers a webhook itself; a node that always
+// sends the caller on (a schedule, a branch, a set) has no answer of its
+// own, and its Response is nil.
+func (n *Node) Answers() bool { return !n.kind.spec().passes }

@@ -10,6 +10,10 @@ type kindSpec struct {
 	// keys are the YAML keys a node of the kind may have, its own kind key
 	// first.
 	keys []string
+	// passes marks a kind whose nodes always send the caller on and never
+	// answer a webhook themselves (a schedule, a branch): they have no
+	// answer of their own.
+	passes bool
 	// build compiles the node's answer from its declaration, unlinked.
 	build func(c *compiler, d *NodeDecl, n *Node)
 	// link resolves the node's references to other nodes and returns its

@@ -18,8 +18,9 @@ const RuleBranch = "branch"
 // a pattern) takes them to its node; then catches the rest, and a value
 // not set yet.
 var branchKind = kindSpec{
-	keys:  []string{"branch", "cases", "then", "lint"},
-	build: buildBranch,
+	passes: true,
+	keys:   []string{"branch", "cases", "then", "lint"},
+	build:  buildBranch,
 	link: func(c *compiler, d *NodeDecl, n *Node) []Edge {
 		var edges edgeList
 		for i, cd := range d.Cases {

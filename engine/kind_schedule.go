@@ -27,8 +27,9 @@ const (
 // any branch the weekly hours name (morning, afternoon...). then catches
 // every branch without a node of its own.
 var scheduleKind = kindSpec{
-	keys:  []string{"schedule", "branches", "then", "lint"},
-	build: buildSchedule,
+	passes: true,
+	keys:   []string{"schedule", "branches", "then", "lint"},
+	build:  buildSchedule,
 	link: func(c *compiler, d *NodeDecl, n *Node) []Edge {
 		var edges edgeList
 		n.branches = map[string]*Node{}

@@ -9,7 +9,8 @@ import (
 // setKind sets values of the call and sends the caller on at once to its
 // then node: a flag a later branch reads, a value a text says.
 var setKind = kindSpec{
-	keys: []string{"set", "then", "lint"},
+	passes: true,
+	keys:   []string{"set", "then", "lint"},
 	build: func(c *compiler, d *NodeDecl, n *Node) {
 		for _, kv := range d.Sets {
 			name := kv.Name.Value

@@ -90,7 +90,7 @@ const (
 var Outcomes = []Outcome{
 	OutcomeStart, OutcomeKey, OutcomeHotkey, OutcomeRepeat, OutcomeBack, OutcomeMain,
 	OutcomeInvalid, OutcomeInvalidRetry, OutcomeNoInput, OutcomeNoInputRetry, OutcomeThen,
-	OutcomeAnswered, OutcomeBusy, OutcomeNoAnswer, OutcomeFailed,
+	OutcomeAnswered, OutcomeBusy, OutcomeNoAnswer, OutcomeFailed, OutcomeCollected,
 	OutcomeLeaf, OutcomeUnknownNode, OutcomeBadState,
 }
 

@@ -305,7 +305,7 @@ func TestScenarioNewKeysParse(t *testing.T) {
 		{"cases:\n  - name: a\n    time: noon\n    expect: {hangs_up: true}\n",
 			`x.test.yaml:3:11: error: case "a" time: "noon" is not a time: use RFC 3339 (2026-12-24T18:30:00+01:00) or "2006-01-02 15:04" [value]`},
 		{"cases:\n  - name: a\n    expect: {outcomes: [busy, nope]}\n",
-			`x.test.yaml:3:31: error: case "a" expect outcomes: "nope" is not an outcome; outcomes are start, key, hotkey, repeat, back, main, invalid_key, invalid_key_retry, no_input, no_input_retry, then, answered, busy, no_answer, failed, leaf, unknown_node, bad_state [value]`},
+			`x.test.yaml:3:31: error: case "a" expect outcomes: "nope" is not an outcome; outcomes are start, key, hotkey, repeat, back, main, invalid_key, invalid_key_retry, no_input, no_input_retry, then, answered, busy, no_answer, failed, collected, leaf, unknown_node, bad_state [value]`},
 		{"cases:\n  - name: a\n    expect: {retries: {no_input: x, wrong: 1}}\n",
 			"x.test.yaml:3:34: error: case \"a\" expect retries no_input must be a whole number, got \"x\" [type]\n" +
 				`x.test.yaml:3:37: error: unknown key "wrong" in case "a" expect retries; allowed keys: no_input, invalid [unknown-key]`},
