@@ -128,6 +128,26 @@ func BenchmarkVCAState(b *testing.B) {
 	}
 }
 
+// BenchmarkVCATemplate measures a VCA whose answer says a value of the
+// call: an order number typed at a collect node of examples/orders.yaml,
+// saved in the state and read back digit by digit in the next menu's
+// prompt. Compare with BenchmarkVCA, whose answer is precompiled.
+func BenchmarkVCATemplate(b *testing.B) {
+	event := carrier.Event{EventID: benchEventID, CallID: testCallID, SessionID: testSessionID, ClientActionID: "order", Digits: "61234"}.Body()
+	flow, diags, err := engine.Load("../examples/orders.yaml", engine.LoadOptions{Env: noEnv})
+	if flow == nil {
+		b.Fatal(diags, err)
+	}
+	keys, err := callstate.ParseKeys("YmVuY2gta2V5LTAxMjM0NTY3ODlhYmNkZWY")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := serveEvents(b, server.New(flow, server.Options{Logger: zerolog.New(io.Discard), StateKeys: keys}).Routes(), event)
+	if w.status != http.StatusOK || !bytes.Contains(w.body.Bytes(), []byte(`"You entered 6 1 2 3 4. If that is right`)) {
+		b.Fatalf("got %d %s, want the number read back", w.status, w.body.Bytes())
+	}
+}
+
 // BenchmarkVCALogFile is BenchmarkVCA logging to a real file, as ivrctl
 // serve does (with zerolog's timestamp), straight or through a
 // logwriter.Writer: what the buffering saves, which package logwriter's
