@@ -349,7 +349,7 @@ func (f *Flow) appendPart(dst, part []byte, s *Step, in *Input) []byte {
 	if len(f.holes) == 0 {
 		return append(dst, part...)
 	}
-	return f.appendFilled(dst, part, &s.State, in)
+	return f.appendFilled(dst, part, &s.State, in, s.tag)
 }
 
 // Opening returns what a call hears first at time t, as the callflow of an

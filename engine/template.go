@@ -2,6 +2,8 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,30 +42,46 @@ const (
 // hole is one value in a spoken text: the variable and how it is said.
 type hole struct {
 	name   string
-	format func(string) string
+	format func(v, lang string) string
 	// expr is the template as written, "order | digits", for tools that
 	// show a text: they show {{expr}} where the value goes.
 	expr string
 }
 
-// formats are the ways a value can be said, by name, with whether they
-// take a number argument.
+// format says a value in a language (a tag such as "es"; "" is English).
+type format = func(v, lang string) string
+
+// formats are the ways a value can be said, by name: arg says what the
+// format takes after its name ("" for nothing), and make builds it.
 var formats = map[string]struct {
-	arg  bool
-	make func(n int) func(string) string
+	arg  string
+	make func(arg string) (format, error)
 }{
 	// digits says each digit on its own: "0304" is "0 3 0 4", not "three
 	// hundred and four".
-	"digits": {make: func(int) func(string) string { return spaced }},
+	"digits": {make: func(string) (format, error) { return func(v, _ string) string { return spaced(v) }, nil }},
 	// last N says the last N characters, digit by digit: a card's last 4.
-	"last": {arg: true, make: func(n int) func(string) string {
-		return func(v string) string {
+	"last": {arg: "a count, such as 4", make: func(arg string) (format, error) {
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("a count, such as 4, not %q", arg)
+		}
+		return func(v, _ string) string {
 			if len(v) > n {
 				v = v[len(v)-n:]
 			}
 			return spaced(v)
-		}
+		}, nil
 	}},
+	// money says an amount ("45.20", or cents when the value has no point
+	// and the format says cents) in the currency given: USD by default.
+	"money": {arg: "a currency, such as USD or EUR", make: moneyFormat},
+	// date says a date (YYYYMMDD, YYYY-MM-DD or MMDDYYYY) in the caller's
+	// language: "March 4, 2026", "4 de marzo de 2026".
+	"date": {make: func(string) (format, error) { return sayDate, nil }},
+	// time says a time of day (HH:MM or HHMM): "4:30 PM" in English, "16:30"
+	// in the other languages.
+	"time": {make: func(string) (format, error) { return sayTime, nil }},
 }
 
 // spaced returns v with a space between characters, so that a text to
@@ -80,7 +98,7 @@ func spaced(v string) string {
 }
 
 // formatNames lists the formats for messages.
-const formatNames = "digits, last N"
+const formatNames = "digits, last N, money CURRENCY, date, time"
 
 // runtimeHole returns the text that stands for the template {{expr}} of
 // s (at s's bytes i to j) when expr names a call's value, and whether it
@@ -95,24 +113,26 @@ func (c *compiler) runtimeHole(s *Scalar, expr string, i, j int) (string, bool) 
 		c.errorf(s.sub(i, j), RuleVar, "{{%s}} is a call's value, which only a spoken text can use", name)
 		return "", true
 	}
-	h := hole{name: name, format: func(v string) string { return v }, expr: strings.TrimSpace(expr)}
+	h := hole{name: name, format: func(v, _ string) string { return v }, expr: strings.TrimSpace(expr)}
 	if format != "" {
 		fname, arg, _ := strings.Cut(format, " ")
+		arg = strings.TrimSpace(arg)
 		f, ok := formats[fname]
-		n, err := strconv.Atoi(strings.TrimSpace(arg))
 		switch {
 		case !ok:
 			d := c.errorf(s.sub(i, j), RuleVar, "unknown format %q for {{%s}}; the formats are %s", fname, name, formatNames)
-			d.Hint = yamlwalk.Suggest(fname, []string{"digits", "last"})
+			d.Hint = yamlwalk.Suggest(fname, slices.Sorted(maps.Keys(formats)))
 			return "", true
-		case f.arg && (err != nil || n < 1):
-			c.errorf(s.sub(i, j), RuleVar, "format %s takes a count, such as {{%s | %s 4}}", fname, name, fname)
-			return "", true
-		case !f.arg && strings.TrimSpace(arg) != "":
+		case f.arg == "" && arg != "":
 			c.errorf(s.sub(i, j), RuleVar, "format %s takes nothing after it", fname)
 			return "", true
 		}
-		h.format = f.make(n)
+		fm, err := f.make(arg)
+		if err != nil {
+			c.errorf(s.sub(i, j), RuleVar, "format %s takes %v", fname, err)
+			return "", true
+		}
+		h.format = fm
 	}
 	if len(c.holes) >= maxHoles {
 		c.errorf(s.sub(i, j), RuleVar, "the flow uses more than %d values in its texts", maxHoles)
@@ -156,7 +176,7 @@ func hasHole(b []byte) bool {
 // value in the step's state and input, said as its format says and escaped
 // as JSON text. A value is cleaned of what 8x8 would refuse in a text
 // (control characters, bytes that are not UTF-8): it is never sent as is.
-func (f *Flow) appendFilled(dst, b []byte, st *State, in *Input) []byte {
+func (f *Flow) appendFilled(dst, b []byte, st *State, in *Input, lang string) []byte {
 	for {
 		i := bytes.IndexByte(b, 0xF3)
 		if i < 0 {
@@ -168,7 +188,7 @@ func (f *Flow) appendFilled(dst, b []byte, st *State, in *Input) []byte {
 			dst = append(dst, b[i:i+size]...)
 		} else {
 			h := f.holes[r-holeBase]
-			dst = appendJSONText(dst, h.format(valueOf(h.name, st, in)))
+			dst = appendJSONText(dst, h.format(valueOf(h.name, st, in), lang))
 		}
 		b = b[i+size:]
 	}
