@@ -24,7 +24,10 @@ type File struct {
 	LanguagesRange Range
 	Defaults       *Defaults
 	Vars           []*Var
-	Nodes          []*NodeDecl
+	// Switches are the switches an operator flips, with their defaults,
+	// in the order the file lists them.
+	Switches []*SwitchDecl
+	Nodes    []*NodeDecl
 	// Lint silences warnings in the whole file.
 	Lint *Lint
 
@@ -131,7 +134,9 @@ type NodeDecl struct {
 	BranchesRange Range
 	// Schedule is a schedule node's hours.
 	Schedule *ScheduleDecl
-	Then     *Scalar
+	// Switch names the switch a switch node reads.
+	Switch *Scalar
+	Then   *Scalar
 	// Sensitive marks a menu whose keys must not appear in logs or
 	// metrics (a card number, a PIN).
 	Sensitive *Scalar
@@ -204,6 +209,9 @@ const (
 	// KindSchedule sends the caller on by the time: a branch for opening
 	// hours, closures and holidays.
 	KindSchedule
+	// KindSwitch sends the caller on by the position of a switch an
+	// operator flips: its on or its off node.
+	KindSwitch
 	// kindCount is the number of kinds, for tables indexed by Kind.
 	kindCount
 )
@@ -218,6 +226,8 @@ func (k Kind) String() string {
 		return "dial"
 	case KindSchedule:
 		return "schedule"
+	case KindSwitch:
+		return "switch"
 	}
 	return "invalid"
 }

@@ -35,6 +35,9 @@ const (
 	// EdgeBranch: a schedule's branch, the Edge's Label (open, closed,
 	// holiday, ...), held at the time the caller came.
 	EdgeBranch
+	// EdgeSwitch: a switch node's on or off, the Edge's Label, by the
+	// position its switch held when the caller came.
+	EdgeSwitch
 )
 
 // String returns the kind's name as logs and tests print it: key,
@@ -57,6 +60,8 @@ func (k EdgeKind) String() string {
 		return "outcome"
 	case EdgeBranch:
 		return "branch"
+	case EdgeSwitch:
+		return "switch"
 	}
 	return "unknown"
 }
@@ -83,4 +88,6 @@ func (n *Node) Edges() []Edge { return slices.Clone(n.edges) }
 
 // passes reports whether an edge of the kind takes the caller on at once,
 // in the same answer, rather than after they answer.
-func (k EdgeKind) passes() bool { return k == EdgeContinue || k == EdgeBranch }
+func (k EdgeKind) passes() bool {
+	return k == EdgeContinue || k == EdgeBranch || k == EdgeSwitch
+}

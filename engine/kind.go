@@ -35,6 +35,7 @@ func init() {
 		KindSay:      &sayKind,
 		KindDial:     &dialKind,
 		KindSchedule: &scheduleKind,
+		KindSwitch:   &switchKind,
 	}
 }
 

@@ -23,13 +23,13 @@ const (
 // Allowed keys of each mapping in a flow file, in the order they are
 // listed to the user.
 var (
-	topKeys      = []string{"version", "name", "number", "languages", "start", "main", "fallback", "defaults", "vars", "nodes", "state_budget", "lint"}
+	topKeys      = []string{"version", "name", "number", "languages", "start", "main", "fallback", "defaults", "vars", "nodes", "state_budget", "lint", "switches"}
 	defaultsKeys = []string{"voice", "speed", "capture", "on_invalid", "on_no_input", "no_input", "invalid", "hotkeys"}
 	budgetKeys   = []string{"retries", "say"}
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
 	lintKeys     = []string{"ignore"}
-	kindKeys     = []string{"menu", "say", "dial", "schedule"}
+	kindKeys     = []string{"menu", "say", "dial", "schedule", "switch"}
 	scheduleKeys = []string{"zone", "weekly", "closed", "special", "holidays"}
 )
 
@@ -173,6 +173,8 @@ func (p *parser) file(f *File, root *yaml.Node) {
 			p.languages(f, v)
 		case "lint":
 			f.Lint = p.lint(v, "lint")
+		case "switches":
+			p.switches(f, v)
 		}
 	})
 	if !ok {
@@ -278,6 +280,8 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				nd.Kind = KindDial
 			case "schedule":
 				nd.Kind = KindSchedule
+			case "switch":
+				nd.Kind = KindSwitch
 			}
 		}
 	}
@@ -299,6 +303,10 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		case "schedule":
 			if key.Pos == nd.KindKey.Pos {
 				nd.Schedule = p.schedule(v, field)
+			}
+		case "switch":
+			if key.Pos == nd.KindKey.Pos {
+				nd.Switch = p.scalar(v, field)
 			}
 		case "branches":
 			nd.BranchesRange = p.rng(yamlwalk.Resolve(v))
@@ -323,7 +331,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			nd.OnNoInput = p.scalar(v, field)
 		case "then":
 			nd.Then = p.scalar(v, field)
-		case "answered", "busy", "no_answer", "failed":
+		case "answered", "busy", "no_answer", "failed", "on", "off":
 			if t := p.scalar(v, field); t != nil {
 				nd.Branches = append(nd.Branches, &BranchDecl{Name: key, Target: t})
 			}

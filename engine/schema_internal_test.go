@@ -54,6 +54,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"dial node", []string{"$defs", "dialNode"}, dialKind.keys},
 		{"schedule node", []string{"$defs", "scheduleNode"}, scheduleKind.keys},
 		{"schedule", []string{"$defs", "scheduleNode", "properties", "schedule"}, scheduleKeys},
+		{"switch node", []string{"$defs", "switchNode"}, switchKind.keys},
 		{"budget", []string{"$defs", "budget"}, budgetKeys},
 		{"lint", []string{"$defs", "lint"}, lintKeys},
 		{"language", []string{"$defs", "language"}, languageKeys},

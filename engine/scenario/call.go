@@ -3,6 +3,7 @@ package scenario
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -218,4 +219,31 @@ func CheckLang(flow *engine.Flow, tag string) error {
 		return fmt.Errorf("the flow declares no languages, so a call cannot start in %q", tag)
 	}
 	return fmt.Errorf("the flow has no language %q; it has %s", tag, strings.Join(langs, ", "))
+}
+
+// CheckSwitches reports a switch set names that flow does not declare,
+// as sim --switch and a case's switches give them.
+func CheckSwitches(flow *engine.Flow, set engine.Switches) error {
+	var names []string
+	for _, s := range flow.Switches() {
+		names = append(names, s.Name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(set)) {
+		if slices.Contains(names, name) {
+			continue
+		}
+		if len(names) == 0 {
+			return fmt.Errorf("the flow declares no switches, so none is called %q", name)
+		}
+		return fmt.Errorf("the flow has no switch %q; it has %s", name, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// switchLabel is the label of a switch node's edge for a position.
+func switchLabel(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
 }
