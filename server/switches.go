@@ -79,6 +79,9 @@ func (s *Server) SetSwitches(st switches.State) {
 	flow := s.flow.Load()
 	s.metrics.setSwitches(flow, st.Positions)
 	if old == nil {
+		if len(flow.Switches()) == 0 {
+			return // a line without switches says nothing of them
+		}
 		d := zerolog.Dict()
 		for _, sw := range flow.Switches() {
 			d = d.Bool(sw.Name, flow.SwitchOn(sw.Name, st.Positions))
