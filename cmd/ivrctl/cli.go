@@ -242,6 +242,16 @@ func loadFlow(cmd, path string, o loadOptions, stderr io.Writer) (*engine.Flow, 
 	return flow, exitOK
 }
 
+// printErrors prints the errors among diags, a line each, leaving out
+// the warnings.
+func printErrors(stderr io.Writer, diags engine.Diagnostics) {
+	for _, d := range diags {
+		if d.Severity == engine.SeverityError {
+			fmt.Fprintln(stderr, d)
+		}
+	}
+}
+
 // countOf returns "1 warning" or "63 warnings".
 func countOf(n int, noun string) string {
 	if n == 1 {

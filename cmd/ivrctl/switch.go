@@ -63,11 +63,7 @@ func runSwitch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailure
 	}
 	if flow == nil {
-		for _, d := range diags {
-			if d.Severity == engine.SeverityError {
-				fmt.Fprintln(stderr, d)
-			}
-		}
+		printErrors(stderr, diags)
 		fmt.Fprintf(stderr, "ivrctl switch: %s has errors\n", path)
 		return exitProblems
 	}

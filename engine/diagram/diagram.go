@@ -241,6 +241,9 @@ func diagramDetail(n *engine.Node) string {
 	if s := n.Schedule(); s != nil {
 		return s.Location().String()
 	}
+	if name := n.Switch(); name != "" {
+		return "switch " + name
+	}
 	var audio, words string
 	for _, a := range n.Callflow() {
 		switch a := a.(type) {
