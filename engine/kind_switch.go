@@ -165,6 +165,15 @@ type SwitchDecl struct {
 	Default *Scalar
 }
 
+// SwitchLabel is the label of a switch node's edge for a position, and
+// how the tools write a position: on or off.
+func SwitchLabel(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
 // ParseSwitchPosition reads a switch position as the flow, the CLI and
 // the admin endpoint write it: on or off (true and false too, which is
 // what YAML 1.1 tools may turn them into).

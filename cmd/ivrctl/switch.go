@@ -98,7 +98,7 @@ func runSwitch(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "ivrctl switch: %v\n", err)
 		return exitFailure
 	}
-	fmt.Fprintf(stdout, "%s is %s (was %s), set by %s in %s\n", name, onOff(on), onOff(was), *by, *storePath)
+	fmt.Fprintf(stdout, "%s is %s (was %s), set by %s in %s\n", name, engine.SwitchLabel(on), engine.SwitchLabel(was), *by, *storePath)
 	return exitOK
 }
 
@@ -127,7 +127,7 @@ func listSwitches(ctx context.Context, flow *engine.Flow, store *switches.File, 
 				by, at = f.By, f.At.Format(time.RFC3339)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sw.Name, onOff(flow.SwitchOn(sw.Name, st.Positions)), onOff(sw.Default), by, at)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sw.Name, engine.SwitchLabel(flow.SwitchOn(sw.Name, st.Positions)), engine.SwitchLabel(sw.Default), by, at)
 	}
 	return flushExit(tw, stderr)
 }
@@ -148,13 +148,6 @@ func switchNames(flow *engine.Flow) []string {
 		names = append(names, sw.Name)
 	}
 	return names
-}
-
-func onOff(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
 }
 
 // whoAmI names the person at the shell, for a flip's history: the user

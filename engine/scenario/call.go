@@ -210,7 +210,7 @@ func Switches(s engine.Step, set engine.Switches) []string {
 			if _, ok := set[name]; ok {
 				why = "set"
 			}
-			out = append(out, fmt.Sprintf("%s: %s is %s (%s)", n.ID(), name, switchLabel(n.SwitchOn(set)), why))
+			out = append(out, fmt.Sprintf("%s: %s is %s (%s)", n.ID(), name, engine.SwitchLabel(n.SwitchOn(set)), why))
 		}
 	}
 	return out
@@ -268,12 +268,4 @@ func CheckSwitches(flow *engine.Flow, set engine.Switches) error {
 		return fmt.Errorf("the flow has no switch %q; it has %s", name, strings.Join(names, ", "))
 	}
 	return nil
-}
-
-// switchLabel is the label of a switch node's edge for a position.
-func switchLabel(on bool) string {
-	if on {
-		return "on"
-	}
-	return "off"
 }

@@ -613,7 +613,7 @@ func (t taken) step(s engine.Step, digits string, at time.Time, sw engine.Switch
 			continue
 		}
 		if p.Switch() != "" {
-			t.take(p, engine.EdgeSwitch, switchLabel(p.SwitchOn(sw)), next)
+			t.take(p, engine.EdgeSwitch, engine.SwitchLabel(p.SwitchOn(sw)), next)
 			continue
 		}
 		for _, e := range p.Edges() {
