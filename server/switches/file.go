@@ -40,6 +40,9 @@ type File struct {
 	// Poll is how often Watch looks at the file without an event; zero
 	// is DefaultPoll.
 	Poll time.Duration
+	// noEvents makes Watch poll only, as on a file system that sends no
+	// events for another host's writes; for tests.
+	noEvents bool
 	// mu serialises this process's writes, which flock alone does not
 	// (its lock belongs to an open file, and each Set opens its own).
 	mu sync.Mutex
@@ -136,7 +139,7 @@ func writeAtomic(path string, st State) error {
 // within Poll. A file it cannot read or parse is skipped.
 func (f *File) Watch(ctx context.Context, fn func(State)) error {
 	var events <-chan fsnotify.Event
-	if w, err := fsnotify.NewWatcher(); err == nil {
+	if w, err := fsnotify.NewWatcher(); err == nil && !f.noEvents {
 		defer w.Close()
 		if w.Add(filepath.Dir(f.path)) == nil {
 			events = w.Events

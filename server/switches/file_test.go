@@ -134,11 +134,22 @@ func TestFileConcurrentSets(t *testing.T) {
 // through another store on the file, and then the file written by hand,
 // as another host on a shared volume would.
 func TestFileWatch(t *testing.T) {
+	for _, events := range []bool{true, false} {
+		t.Run(fmt.Sprintf("events=%v", events), func(t *testing.T) { testFileWatch(t, events) })
+	}
+}
+
+// testFileWatch is TestFileWatch with fsnotify's events, or with polling
+// only, as on a shared volume another host writes.
+func testFileWatch(t *testing.T, events bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	path := filepath.Join(t.TempDir(), "f.switches.json")
 	w := switches.NewFile(path)
 	w.Poll = 20 * time.Millisecond
+	if !events {
+		switches.PollOnly(w)
+	}
 	got := make(chan switches.State, 16)
 	done := make(chan error)
 	go func() { done <- w.Watch(ctx, func(st switches.State) { got <- st }) }()
