@@ -24,7 +24,10 @@ type File struct {
 	LanguagesRange Range
 	Defaults       *Defaults
 	Vars           []*Var
-	Nodes          []*NodeDecl
+	// Switches are the switches an operator flips, with their defaults,
+	// in the order the file lists them.
+	Switches []*SwitchDecl
+	Nodes    []*NodeDecl
 	// Lint silences warnings in the whole file.
 	Lint *Lint
 
@@ -144,7 +147,9 @@ type NodeDecl struct {
 	// order.
 	BranchOn *Scalar
 	Cases    []*CaseDecl
-	Then     *Scalar
+	// Switch names the switch a switch node reads.
+	Switch *Scalar
+	Then   *Scalar
 	// Sensitive marks a menu whose keys must not appear in logs or
 	// metrics (a card number, a PIN).
 	Sensitive *Scalar
@@ -233,6 +238,9 @@ const (
 	KindSet
 	// KindBranch sends the caller on by a value of the call.
 	KindBranch
+	// KindSwitch sends the caller on by the position of a switch an
+	// operator flips: its on or its off node.
+	KindSwitch
 	// kindCount is the number of kinds, for tables indexed by Kind.
 	kindCount
 )
@@ -253,6 +261,8 @@ func (k Kind) String() string {
 		return "set"
 	case KindBranch:
 		return "branch"
+	case KindSwitch:
+		return "switch"
 	}
 	return "invalid"
 }

@@ -175,6 +175,7 @@ var passes = []pass{
 	{name: "languages", run: (*compiler).compileLanguages},
 	{name: "texts", run: (*compiler).checkTexts},
 	{name: "flow", run: (*compiler).flowSettings},
+	{name: "switches", run: (*compiler).declareSwitches},
 	// Build every node before linking, so references can point anywhere.
 	{name: "build", run: (*compiler).buildNodes},
 	{name: "link", run: (*compiler).linkNodes},

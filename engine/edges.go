@@ -38,6 +38,9 @@ const (
 	// EdgeCase: a case of a branch node held, the Edge's Label ("=
 	// shipped", "> 100", "~ ^9").
 	EdgeCase
+	// EdgeSwitch: a switch node's on or off, the Edge's Label, by the
+	// position its switch held when the caller came.
+	EdgeSwitch
 )
 
 // String returns the kind's name as logs and tests print it: key,
@@ -62,6 +65,8 @@ func (k EdgeKind) String() string {
 		return "branch"
 	case EdgeCase:
 		return "case"
+	case EdgeSwitch:
+		return "switch"
 	}
 	return "unknown"
 }
@@ -88,4 +93,6 @@ func (n *Node) Edges() []Edge { return slices.Clone(n.edges) }
 
 // passes reports whether an edge of the kind takes the caller on at once,
 // in the same answer, rather than after they answer.
-func (k EdgeKind) passes() bool { return k == EdgeContinue || k == EdgeBranch || k == EdgeCase }
+func (k EdgeKind) passes() bool {
+	return k == EdgeContinue || k == EdgeBranch || k == EdgeCase || k == EdgeSwitch
+}

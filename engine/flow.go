@@ -31,6 +31,8 @@ type Flow struct {
 	langs []string
 	nodes map[string]*Node
 	order []*Node
+	// switches are the declared switches, in the file's order.
+	switches []Switch
 }
 
 // Name returns the flow's name, from its name key or else its file name.
@@ -104,6 +106,8 @@ type Node struct {
 	// sched and branches are a schedule's hours and its branches' nodes.
 	sched    *schedule.Schedule
 	branches map[string]*Node
+	// sw is a switch node's switch and nodes; nil for other kinds.
+	sw *switchNode
 }
 
 // body returns the actions of n in the language lang, or of its

@@ -42,6 +42,7 @@ func init() {
 		KindCollect:  &collectKind,
 		KindSet:      &setKind,
 		KindBranch:   &branchKind,
+		KindSwitch:   &switchKind,
 	}
 }
 

@@ -23,13 +23,13 @@ const (
 // Allowed keys of each mapping in a flow file, in the order they are
 // listed to the user.
 var (
-	topKeys      = []string{"version", "name", "number", "languages", "start", "main", "fallback", "defaults", "vars", "nodes", "state_budget", "lint"}
+	topKeys      = []string{"version", "name", "number", "languages", "start", "main", "fallback", "defaults", "vars", "nodes", "state_budget", "lint", "switches"}
 	defaultsKeys = []string{"voice", "speed", "capture", "on_invalid", "on_no_input", "no_input", "invalid", "hotkeys"}
 	budgetKeys   = []string{"retries", "say"}
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
 	lintKeys     = []string{"ignore"}
-	kindKeys     = []string{"menu", "say", "dial", "schedule", "collect", "set", "branch"}
+	kindKeys     = []string{"menu", "say", "dial", "schedule", "collect", "set", "branch", "switch"}
 	caseOps      = []string{"equals", "above", "below", "matches"}
 	scheduleKeys = []string{"zone", "weekly", "closed", "special", "holidays"}
 )
@@ -174,6 +174,8 @@ func (p *parser) file(f *File, root *yaml.Node) {
 			p.languages(f, v)
 		case "lint":
 			f.Lint = p.lint(v, "lint")
+		case "switches":
+			p.switches(f, v)
 		}
 	})
 	if !ok {
@@ -264,7 +266,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				if k.Value == nd.KindKey.Value {
 					continue // a duplicate key, which mapping reports
 				}
-				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule, collect, set, branch",
+				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule, collect, set, branch, switch",
 					what, nd.KindKey.Value, nd.KindKey.Pos.Line, nd.KindKey.Pos.Col)
 				otherKinds = append(otherKinds, k.Value)
 				continue
@@ -285,6 +287,8 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				nd.Kind = KindSet
 			case "branch":
 				nd.Kind = KindBranch
+			case "switch":
+				nd.Kind = KindSwitch
 			}
 		}
 	}
@@ -346,6 +350,10 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				})
 				nd.Cases = append(nd.Cases, cd)
 			}
+		case "switch":
+			if key.Pos == nd.KindKey.Pos {
+				nd.Switch = p.scalar(v, field)
+			}
 		case "branches":
 			nd.BranchesRange = p.rng(yamlwalk.Resolve(v))
 			p.mapping(v, field, nil, func(k *Scalar, t *yaml.Node) {
@@ -369,7 +377,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			nd.OnNoInput = p.scalar(v, field)
 		case "then":
 			nd.Then = p.scalar(v, field)
-		case "answered", "busy", "no_answer", "failed":
+		case "answered", "busy", "no_answer", "failed", "on", "off":
 			if t := p.scalar(v, field); t != nil {
 				nd.Branches = append(nd.Branches, &BranchDecl{Name: key, Target: t})
 			}
@@ -388,7 +396,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		}
 	})
 	if ok && nd.Kind == KindInvalid {
-		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial, schedule, collect, set or branch", what)
+		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial, schedule, collect, set, branch or switch", what)
 	}
 	return nd
 }

@@ -57,6 +57,7 @@ func TestSchemaKeys(t *testing.T) {
 		{"set node", []string{"$defs", "setNode"}, setKind.keys},
 		{"branch node", []string{"$defs", "branchNode"}, branchKind.keys},
 		{"schedule", []string{"$defs", "scheduleNode", "properties", "schedule"}, scheduleKeys},
+		{"switch node", []string{"$defs", "switchNode"}, switchKind.keys},
 		{"budget", []string{"$defs", "budget"}, budgetKeys},
 		{"lint", []string{"$defs", "lint"}, lintKeys},
 		{"language", []string{"$defs", "language"}, languageKeys},

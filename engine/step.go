@@ -37,6 +37,10 @@ type Input struct {
 	// cases; read only when the call has no state yet (Start, or an empty
 	// clientActionId). "" is the flow's default.
 	Lang string
+	// Switches are the positions an operator set the flow's switches to;
+	// a switch not in it is at the flow's default (see Flow.SwitchOn).
+	// The server shares one among concurrent webhooks: read only.
+	Switches Switches
 }
 
 // Outcome says why the step chose the node it chose.

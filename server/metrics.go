@@ -47,6 +47,7 @@ type metrics struct {
 	latency    *prometheus.HistogramVec
 	reloads    *prometheus.CounterVec
 	flowInfo   *prometheus.GaugeVec
+	switches   *prometheus.GaugeVec
 
 	// The series of a usual VCA, looked up once rather than by their
 	// label values on every webhook: latency, the outcomes of a
@@ -112,9 +113,13 @@ func newMetrics() *metrics {
 			Name: "ivrctl_flow_info",
 			Help: "The flow being served: 1 for its name and content version.",
 		}, []string{"flow", "version"}),
+		switches: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ivrctl_switch",
+			Help: "The position of each switch the flow declares: 1 on, 0 off.",
+		}, []string{"name"}),
 	}
 	m.reg.MustRegister(m.webhooks, m.duplicates, m.visits, m.invalid, m.fallbacks, m.sessions,
-		m.latency, m.reloads, m.flowInfo,
+		m.latency, m.reloads, m.flowInfo, m.switches,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -229,4 +234,17 @@ func sessionStatusLabel(s string) string {
 		return "unknown"
 	}
 	return "other"
+}
+
+// setSwitches shows the positions of flow's switches, only those it
+// declares, so that the name label stays bounded whatever a store holds.
+func (m *metrics) setSwitches(flow *engine.Flow, set engine.Switches) {
+	m.switches.Reset()
+	for _, sw := range flow.Switches() {
+		v := 0.0
+		if flow.SwitchOn(sw.Name, set) {
+			v = 1
+		}
+		m.switches.WithLabelValues(sw.Name).Set(v)
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/callstate"
+	"github.com/ivrctl/ivrctl/server/switches"
 )
 
 // DefaultMaxBodyBytes is the default limit on a webhook body. 8x8's VCA and
@@ -57,6 +58,14 @@ type Options struct {
 	StateKeys callstate.Keys
 	// Clock tells the time schedules read; nil means time.Now.
 	Clock func() time.Time
+	// Switches is where the positions operators set the flow's switches
+	// to live (see LoadSwitches, WatchSwitches); nil serves the flow's
+	// defaults, and no admin routes.
+	Switches switches.Store
+	// AdminToken (IVRCTL_ADMIN_TOKEN) is the Bearer token of the admin
+	// routes, GET /admin/switches and PUT /admin/switches/{name}; without
+	// one, or without Switches, the routes are not served (404).
+	AdminToken string
 }
 
 // Server answers 8x8 webhooks from the current flow.
@@ -77,6 +86,9 @@ type Server struct {
 	// served so far, so that keys sent to a sensitive menu that a reload
 	// removed stay out of the log too. Written under mu.
 	sensitive atomic.Pointer[map[string]bool]
+	// sw holds the switch positions every webhook reads; nil until the
+	// store is first read. Swapped under mu.
+	sw atomic.Pointer[switches.State]
 	// answer chooses the answer to a VCA; a field so that tests can make
 	// it fail.
 	answer func(flow *engine.Flow, p *callflows.CallActionPayload, in engine.Input) ([]byte, engine.Step)
@@ -142,6 +154,7 @@ func (s *Server) setFlow(flow *engine.Flow) {
 	}
 	s.flow.Store(flow)
 	s.metrics.setFlow(flow)
+	s.metrics.setSwitches(flow, s.switchState().Positions)
 }
 
 // CountReload counts a reload of the flow file in ivrctl_reloads_total by
@@ -195,7 +208,7 @@ func (s *Server) buildRoutes() http.Handler {
 		if rctx := chi.RouteContext(req.Context()); rctx != nil && rctx.RoutePath != "" {
 			path = rctx.RoutePath
 		}
-		for _, m := range []string{http.MethodGet, http.MethodPost} {
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
 			if r.Match(chi.NewRouteContext(), m, path) {
 				w.Header().Add("Allow", m)
 			}
@@ -207,6 +220,13 @@ func (s *Server) buildRoutes() http.Handler {
 		r.Post("/webhooks/vca", s.handleVCA)
 		r.Post("/webhooks/vss", s.handleVSS)
 	})
+	if s.opts.AdminToken != "" && s.opts.Switches != nil {
+		r.Route("/admin", func(r chi.Router) {
+			r.Use(s.adminAuth)
+			r.Get("/switches", s.handleSwitches)
+			r.Put("/switches/{name}", s.handleSetSwitch)
+		})
+	}
 	r.Get("/healthz", s.handleHealth)
 	r.Get("/readyz", s.handleReady)
 	metrics := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{
@@ -240,6 +260,7 @@ func (s *Server) input(p *callflows.CallActionPayload, digits string, now time.T
 		To:       p.Destination,
 		Outbound: strings.EqualFold(p.CallDirection, "OUTBOUND"),
 		Transfer: p.TransferOutcome(),
+		Switches: s.switchState().Positions,
 	}
 }
 

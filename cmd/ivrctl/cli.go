@@ -67,6 +67,10 @@ func init() {
 				return runTest(args, stdout, stderr)
 			}},
 		{name: "sim", synopsis: "[--keys 1,2,-] [--url URL] [--outbound] FILE", summary: "be a caller: hear the flow and press keys in the terminal (an inbound call)", run: runSim, files: true},
+		{name: "switch", synopsis: "list FILE | set NAME on|off FILE [--by WHO]", summary: "show or flip the flow's switches, which a running serve follows", files: true, subcommands: []string{"list", "set"},
+			run: func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+				return runSwitch(ctx, args, stdout, stderr)
+			}},
 		{name: "completion", synopsis: "bash|zsh|fish", summary: "print a shell completion script", subcommands: completionShells,
 			run: func(_ context.Context, args []string, stdout, stderr io.Writer) int {
 				return runCompletion(args, stdout, stderr)
@@ -236,6 +240,16 @@ func loadFlow(cmd, path string, o loadOptions, stderr io.Writer) (*engine.Flow, 
 		return nil, exitProblems
 	}
 	return flow, exitOK
+}
+
+// printErrors prints the errors among diags, a line each, leaving out
+// the warnings.
+func printErrors(stderr io.Writer, diags engine.Diagnostics) {
+	for _, d := range diags {
+		if d.Severity == engine.SeverityError {
+			fmt.Fprintln(stderr, d)
+		}
+	}
 }
 
 // countOf returns "1 warning" or "63 warnings".

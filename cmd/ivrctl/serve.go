@@ -21,11 +21,13 @@ import (
 	"github.com/ivrctl/ivrctl/server"
 	"github.com/ivrctl/ivrctl/server/logwriter"
 	"github.com/ivrctl/ivrctl/server/reload"
+	"github.com/ivrctl/ivrctl/server/switches"
 )
 
 const serveSynopsis = `serve [--addr HOST:PORT] [--allow LIST] [--trusted-proxies LIST]
        [--log-format json|console] [--log-level LEVEL] [--no-watch]
-       [--max-conns N] [--max-header-bytes N] [--debug-addr HOST:PORT] FILE
+       [--max-conns N] [--max-header-bytes N] [--debug-addr HOST:PORT]
+       [--switches FILE] FILE
 
 Serves FILE to 8x8's VCA and VSS webhooks, and reloads it when it changes
 on disk or on SIGHUP (one sent while FILE loads reloads it once serving);
@@ -44,12 +46,19 @@ language) in its clientActionId, signed with $IVRCTL_STATE_KEY: one or
 more base64 keys of at least 16 bytes, comma-separated, newest first, the
 same on every replica (add a new key first everywhere, drop the old one
 once calls begun under it have ended). Without it the state carries a
-checksum, which detects a cut state but not a forged one.`
+checksum, which detects a cut state but not a forged one.
+
+The positions of the flow's switches are read, before serving, from
+FILE's store beside it (NAME.switches.json, or --switches), and followed
+as ivrctl switch set or another replica changes them: within 1 s, at once
+on one host. With $IVRCTL_ADMIN_TOKEN set, GET /admin/switches and
+PUT /admin/switches/NAME {"on": true, "by": "WHO"} take it as a Bearer
+token; without it they are not served.`
 
 // serveFlags are the settings of ivrctl serve.
 type serveFlags struct {
 	addr, authHeader, allow, trusted, subAccount string
-	logFormat, logLevel, debugAddr               string
+	logFormat, logLevel, debugAddr, switchesFile string
 	noWatch, debugAddrAny                        bool
 	maxConns, maxHeaderBytes                     int
 }
@@ -75,6 +84,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		"connections open at most; over it, a connection of a client that never passed the webhook checks is closed to make room (lowered to fit the limit of open files)")
 	fs.IntVar(&f.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes,
 		"request line and headers of a request at most, in bytes (8x8 sends a few hundred)")
+	fs.StringVar(&f.switchesFile, "switches", "", "the file that keeps the positions of the flow's switches (default: FILE's NAME.switches.json)")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -146,7 +156,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		log.Error().Err(err).Str("file", path).Msg("cannot serve this flow")
 		return exitFailure
 	}
-	srv := server.New(flow, server.Options{Logger: log, Access: access, SubAccountID: f.subAccount, StateKeys: keys})
+	if f.switchesFile == "" {
+		f.switchesFile = switches.PathFor(path)
+	}
+	store := switches.NewFile(f.switchesFile)
+	srv := server.New(flow, server.Options{Logger: log, Access: access, SubAccountID: f.subAccount, StateKeys: keys,
+		Switches: store, AdminToken: os.Getenv(envAdminToken)})
+	// The positions are read before serving, so that the first call after
+	// a restart takes the branches an operator set; a store that cannot
+	// be read stops the server rather than serve every default.
+	if err := srv.LoadSwitches(ctx); err != nil {
+		log.Error().Err(err).Str("file", f.switchesFile).Msg("cannot read the switches")
+		return exitFailure
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		log.Error().Err(err).Str("addr", f.addr).Msg("cannot listen")
@@ -187,6 +209,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}()
 	defer func() { stopWatch(); <-watched }()
 	<-watching
+	switchesWatched := make(chan struct{})
+	go func() { defer close(switchesWatched); _ = srv.WatchSwitches(wctx) }()
+	defer func() { stopWatch(); <-switchesWatched }()
 
 	log.Info().
 		Str("addr", ln.Addr().String()).
@@ -200,6 +225,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Str("trusted_proxies", f.trusted).
 		Str("subaccount", f.subAccount).
 		Bool("watch", !f.noWatch).
+		Str("switches", f.switchesFile).
+		Bool("admin", os.Getenv(envAdminToken) != "").
 		Msg("serving")
 
 	serveOpts := server.ServeOptions{MaxConns: f.maxConns, MaxHeaderBytes: f.maxHeaderBytes}

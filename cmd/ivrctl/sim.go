@@ -24,7 +24,7 @@ import (
 // tests replace it.
 var stdin io.Reader = os.Stdin
 
-const simSynopsis = "sim [--keys 1,2,-,busy] [--at TIME] [--lang TAG] [--url http://HOST:PORT] [--outbound] [--warnings] FILE"
+const simSynopsis = "sim [--keys 1,2,-,busy] [--at TIME] [--lang TAG] [--switch NAME=on|off] [--url http://HOST:PORT] [--outbound] [--warnings] FILE"
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sim", simSynopsis, stderr)
@@ -35,6 +35,17 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "place the call at `TIME`: RFC 3339, or \"2006-01-02 15:04\" in the zone of the flow's schedules (default: now)")
 	lang := fs.String("lang", "", "start the call in the language `TAG` (default: the flow's first)")
 	warnings := fs.Bool("warnings", false, warningsUsage)
+	var switches engine.Switches
+	fs.Func("switch", "set the flow's switch `NAME=on|off` for the call, as an operator would (repeat for several; default: each at the flow's default)", func(arg string) error {
+		name, on, err := scenario.ParseSwitch(arg)
+		if err == nil {
+			if switches == nil {
+				switches = engine.Switches{}
+			}
+			switches[name] = on
+		}
+		return err
+	})
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -47,6 +58,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *outbound && *url != "" {
 		fmt.Fprintln(stderr, "ivrctl sim: --url plays an inbound call; --outbound is for the in-process simulation")
+		fs.Usage()
+		return exitUsage
+	}
+	if switches != nil && *url != "" {
+		fmt.Fprintln(stderr, "ivrctl sim: --switch is for the in-process simulation; a server reads its own switches (ivrctl switch set flips them)")
 		fs.Usage()
 		return exitUsage
 	}
@@ -75,7 +91,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if flow == nil {
 		return code
 	}
-	start := engine.Input{Time: time.Now(), Lang: *lang}
+	start := engine.Input{Time: time.Now(), Lang: *lang, Switches: switches}
 	if *at != "" {
 		if start.Time, err = scenario.ParseTime(*at, scenario.Zone(flow)); err != nil {
 			fmt.Fprintf(stderr, "ivrctl sim: --at: %v\n", err)
@@ -84,6 +100,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err := scenario.CheckLang(flow, *lang); err != nil {
 		fmt.Fprintf(stderr, "ivrctl sim: --lang: %v\n", err)
+		return exitUsage
+	}
+	if err := scenario.CheckSwitches(flow, switches); err != nil {
+		fmt.Fprintf(stderr, "ivrctl sim: --switch: %v\n", err)
 		return exitUsage
 	}
 
@@ -218,6 +238,7 @@ func (l *localLine) Why() string {
 		why = append(why, "now in "+cmp.Or(lang, "the flow's first language"))
 	}
 	why = append(why, scenario.Schedules(l.call.Step, l.in.Time)...)
+	why = append(why, scenario.Switches(l.call.Step, l.in.Switches)...)
 	return strings.Join(why, "; ")
 }
 

@@ -135,11 +135,7 @@ func testSuite(file string, o testOptions, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		if f == nil {
-			for _, d := range diags {
-				if d.Severity == engine.SeverityError {
-					fmt.Fprintln(stderr, d)
-				}
-			}
+			printErrors(stderr, diags)
 			fmt.Fprintf(stderr, "ivrctl test: %s has errors with the env of case %q (%s)\n", suite.Flow, c.Name.Value, c.Name.Pos)
 			return exitProblems
 		}

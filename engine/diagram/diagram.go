@@ -134,7 +134,7 @@ func (d *diagram) legendLines() []string {
 // message that continues.
 var edgeRank = map[engine.EdgeKind]int{
 	engine.EdgeKey: 1, engine.EdgeHotkey: 2, engine.EdgeInvalid: 3, engine.EdgeNoInput: 4,
-	engine.EdgeBranch: 5, engine.EdgeOutcome: 6, engine.EdgeThen: 7, engine.EdgeContinue: 8,
+	engine.EdgeBranch: 5, engine.EdgeSwitch: 5, engine.EdgeOutcome: 6, engine.EdgeThen: 7, engine.EdgeContinue: 8,
 }
 
 // arrows returns the edges of n as drawn: keys sorted as on a keypad,
@@ -241,6 +241,9 @@ func diagramDetail(n *engine.Node) string {
 	if s := n.Schedule(); s != nil {
 		return s.Location().String()
 	}
+	if name := n.Switch(); name != "" {
+		return "switch " + name
+	}
 	var audio, words string
 	for _, a := range n.Callflow() {
 		switch a := a.(type) {
@@ -312,7 +315,7 @@ func Mermaid(f *engine.Flow) string {
 			open, closing = "([", "])"
 		case engine.KindDial:
 			open, closing = "{{", "}}"
-		case engine.KindSchedule:
+		case engine.KindSchedule, engine.KindSwitch:
 			open, closing = "{", "}"
 		}
 		fmt.Fprintf(&b, "    %s%s\"%s\"%s\n", ids[n], open, label, closing)
@@ -423,7 +426,7 @@ func DOT(f *engine.Flow) string {
 			attrs = "shape=box, style=rounded"
 		case engine.KindDial:
 			attrs = "shape=hexagon"
-		case engine.KindSchedule:
+		case engine.KindSchedule, engine.KindSwitch:
 			attrs = "shape=diamond"
 		}
 		fmt.Fprintf(&b, "  %s [%s, label=\"%s\"];\n", id(n), attrs, label)

@@ -58,6 +58,9 @@ const (
 	// ScheduleChanged: a schedule's hours, closed dates, special hours,
 	// zone or calendar, one fact a change (see schedule.Changes).
 	ScheduleChanged Kind = "schedule-changed"
+	// SwitchChanged: the switch a switch node reads, or that switch's
+	// default position.
+	SwitchChanged Kind = "switch-changed"
 	// KeyLangChanged: the language a menu's key sets the call in.
 	KeyLangChanged Kind = "key-language-changed"
 	// LangAdded and LangRemoved: a language the line speaks.
@@ -80,7 +83,7 @@ const (
 // kindOrder is the order of the kinds of a node's changes.
 var kindOrder = []Kind{
 	StartChanged, FallbackChanged, LangAdded, LangRemoved, NodeAdded, NodeRemoved, KindChanged, PromptChanged, VoiceChanged, DialChanged,
-	KeyAdded, KeyRemoved, KeyRerouted, KeyLangChanged, ScheduleChanged, HotkeyAdded, HotkeyRemoved, HotkeyChanged, InvalidChanged, NoInputChanged,
+	KeyAdded, KeyRemoved, KeyRerouted, KeyLangChanged, ScheduleChanged, SwitchChanged, HotkeyAdded, HotkeyRemoved, HotkeyChanged, InvalidChanged, NoInputChanged,
 	BudgetChanged, RepromptChanged, OutcomeChanged, ThenChanged, ContinueChanged, RouteChanged, SettingsChanged, NewUnreachable, NewDeadEnd,
 }
 
@@ -247,6 +250,7 @@ func (d *differ) node(o, n *engine.Node) {
 			d.add(ScheduleChanged, id, old, new, id+": "+c)
 		}
 	}
+	d.switches(o, n)
 	d.edges(o, n)
 	d.hotkeys(o, n)
 	d.budgets(o, n)
@@ -617,4 +621,22 @@ func hotkeyMap(n *engine.Node) map[string]string {
 		}
 	}
 	return m
+}
+
+// switches tells a switch node that reads another switch, or whose
+// switch is on by default where it was off (or the other way): callers
+// take its other branch until an operator flips it.
+func (d *differ) switches(o, n *engine.Node) {
+	was, now := o.Switch(), n.Switch()
+	if was == "" || now == "" {
+		return
+	}
+	id := n.ID()
+	if was != now {
+		d.add(SwitchChanged, id, was, now, fmt.Sprintf("%s: now reads the switch %s (was %s)", id, now, was))
+		return
+	}
+	if wasOn, nowOn := o.SwitchOn(nil), n.SwitchOn(nil); wasOn != nowOn {
+		d.add(SwitchChanged, id, engine.SwitchLabel(wasOn), engine.SwitchLabel(nowOn), fmt.Sprintf("%s: the switch %s is now %s by default (was %s), unless an operator set it", id, now, engine.SwitchLabel(nowOn), engine.SwitchLabel(wasOn)))
+	}
 }

@@ -55,6 +55,9 @@ func TestDiffKinds(t *testing.T) {
 		"outcomes": {diff.ContinueChanged, diff.OutcomeChanged, diff.OutcomeChanged},
 		// Hours and a closed date in plain words; a branch that moved.
 		"schedule": {diff.ScheduleChanged, diff.ScheduleChanged, diff.RouteChanged},
+		// A switch on by default where it was off; another node reads
+		// another switch; a switch's branch moved.
+		"switches": {diff.SwitchChanged, diff.RouteChanged, diff.SwitchChanged},
 		// A language added and one removed; a recording and texts changed
 		// in each language both versions speak; a key's language.
 		"languages": {diff.LangAdded, diff.LangRemoved, diff.PromptChanged, diff.PromptChanged, diff.PromptChanged, diff.PromptChanged, diff.KeyLangChanged, diff.PromptChanged},

@@ -3,6 +3,7 @@ package scenario
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -207,6 +208,36 @@ func Schedules(s engine.Step, t time.Time) []string {
 	return out
 }
 
+// Switches says, for each switch node step s passed on the way, which
+// position its switch held in set and why, for sim's transcript:
+// "check: outage_banner is on (set)" or "... off (its default)".
+func Switches(s engine.Step, set engine.Switches) []string {
+	var out []string
+	for _, n := range s.Passed() {
+		if name := n.Switch(); name != "" {
+			why := "its default"
+			if _, ok := set[name]; ok {
+				why = "set"
+			}
+			out = append(out, fmt.Sprintf("%s: %s is %s (%s)", n.ID(), name, engine.SwitchLabel(n.SwitchOn(set)), why))
+		}
+	}
+	return out
+}
+
+// ParseSwitch reads a switch position as sim --switch gives it:
+// NAME=on or NAME=off.
+func ParseSwitch(arg string) (name string, on bool, err error) {
+	name, pos, ok := strings.Cut(arg, "=")
+	if !ok || name == "" {
+		return "", false, fmt.Errorf("%q is not NAME=on or NAME=off", arg)
+	}
+	if on, ok = engine.ParseSwitchPosition(pos); !ok {
+		return "", false, fmt.Errorf("switch %s is %q; a switch is on or off", name, pos)
+	}
+	return name, on, nil
+}
+
 // callTime is the instant a step reads for input time t: now when unset,
 // as the step itself does.
 func callTime(t time.Time) time.Time {
@@ -227,4 +258,23 @@ func CheckLang(flow *engine.Flow, tag string) error {
 		return fmt.Errorf("the flow declares no languages, so a call cannot start in %q", tag)
 	}
 	return fmt.Errorf("the flow has no language %q; it has %s", tag, strings.Join(langs, ", "))
+}
+
+// CheckSwitches reports a switch set names that flow does not declare,
+// as sim --switch and a case's switches give them.
+func CheckSwitches(flow *engine.Flow, set engine.Switches) error {
+	var names []string
+	for _, s := range flow.Switches() {
+		names = append(names, s.Name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(set)) {
+		if slices.Contains(names, name) {
+			continue
+		}
+		if len(names) == 0 {
+			return fmt.Errorf("the flow declares no switches, so none is called %q", name)
+		}
+		return fmt.Errorf("the flow has no switch %q; it has %s", name, strings.Join(names, ", "))
+	}
+	return nil
 }

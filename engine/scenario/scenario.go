@@ -34,7 +34,7 @@ const Suffix = ".test.yaml"
 // Allowed keys of each mapping in a scenario file.
 var (
 	suiteKeys  = []string{"flow", "cases"}
-	caseKeys   = []string{"name", "at", "time", "lang", "inbound", "env", "keys", "expect"}
+	caseKeys   = []string{"name", "at", "time", "lang", "inbound", "env", "switches", "keys", "expect"}
 	expectKeys = []string{"hears", "reaches", "ends_at", "dials", "hangs_up", "outcomes", "lang", "retries"}
 	// retryKeys are the budgets expect retries counts.
 	retryKeys = []string{"no_input", "invalid"}
@@ -79,6 +79,11 @@ type Case struct {
 	// environment; nil when the case sets none. The flow is loaded once
 	// for each distinct Env (see EnvKey and RunOptions.EnvFlows).
 	Env map[string]string
+	// Switches are the positions of the flow's switches for this call,
+	// as an operator would set them; a switch not in it is at the
+	// flow's default. SwitchesPos is where the mapping starts.
+	Switches    engine.Switches
+	SwitchesPos engine.Pos
 	// Keys are the digits entered at each menu, "" for none, and at a
 	// dial node how its bridged call ends (a TransferOutcome's name, see
 	// Outcome); a dial with no outcome given ends answered.
@@ -250,6 +255,20 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 				if val := p.scalar(v, fmt.Sprintf("%s env %s", what, name.Value)); val != nil {
 					c.Env[name.Value] = val.Value
 				}
+			})
+		case "switches":
+			c.SwitchesPos = p.rng(yamlwalk.Resolve(v)).Pos
+			c.Switches = engine.Switches{}
+			p.mapping(v, what+" switches", nil, func(name *engine.Scalar, v *yaml.Node) {
+				val := p.scalar(v, fmt.Sprintf("%s switch %s", what, name.Value))
+				if val == nil {
+					return
+				}
+				on, ok := engine.ParseSwitchPosition(val.Value)
+				if !ok {
+					p.errorf(val.Range, engine.RuleValue, "%s switch %s is %q; a switch is on or off", what, name.Value, val.Value)
+				}
+				c.Switches[name.Value] = on
 			})
 		case "keys":
 			c.KeysPos = p.rng(yamlwalk.Resolve(v)).Pos
@@ -554,10 +573,11 @@ func (t taken) take(n *engine.Node, kind engine.EdgeKind, label string, to *engi
 	return false
 }
 
-// step records the edges step s took, at time at: out of the node it
-// answered, then through each node it passed (a schedule by the branch
-// that held at at, which tells apart two branches to one node).
-func (t taken) step(s engine.Step, digits string, at time.Time) {
+// step records the edges step s took, at time at with the switches sw:
+// out of the node it answered, then through each node it passed (a
+// schedule by the branch that held at at, a switch node by its switch's
+// position, which tells apart two branches to one node).
+func (t taken) step(s engine.Step, digits string, at time.Time, sw engine.Switches) {
 	passed := s.Passed()
 	first := s.Next
 	if len(passed) > 0 {
@@ -590,6 +610,10 @@ func (t taken) step(s engine.Step, digits string, at time.Time) {
 			if !t.take(p, engine.EdgeBranch, sc.Branch(callTime(at)), next) {
 				t.take(p, engine.EdgeThen, "", next) // the branch has no node
 			}
+			continue
+		}
+		if p.Switch() != "" {
+			t.take(p, engine.EdgeSwitch, engine.SwitchLabel(p.SwitchOn(sw)), next)
 			continue
 		}
 		for _, e := range p.Edges() {
@@ -698,7 +722,7 @@ func (c *Case) run(flow *engine.Flow, inbound bool, opts RunOptions, nodes map[s
 	}
 	// record takes in the answer to a webhook that brought digits.
 	record := func(call *Call, r *callflows.Response, digits string) {
-		took.step(call.Step, digits, in.Time)
+		took.step(call.Step, digits, in.Time, in.Switches)
 		for _, n := range call.Step.Passed() {
 			visit(n)
 		}
@@ -712,6 +736,13 @@ func (c *Case) run(flow *engine.Flow, inbound bool, opts RunOptions, nodes map[s
 			return res
 		}
 		in.Lang = c.Lang.Value
+	}
+	if c.Switches != nil {
+		if err := CheckSwitches(flow, c.Switches); err != nil {
+			res.Failures = []Failure{{c.SwitchesPos, "switches: " + err.Error()}}
+			return res
+		}
+		in.Switches = c.Switches
 	}
 	call := &Call{Flow: flow, Keys: opts.Keys}
 	keys := c.Keys

@@ -368,3 +368,33 @@ func TestZone(t *testing.T) {
 		t.Errorf("ParseTime in hours.yaml's zone = %v, %v; want %s", got, err, want)
 	}
 }
+
+// TestScenarioSwitchCoverage: a switch node's positions count by the
+// position the case set, or the flow's default, even when both lead to
+// one node; a case that names a switch the flow lacks fails.
+func TestScenarioSwitchCoverage(t *testing.T) {
+	for _, tt := range []struct {
+		switches  string
+		uncovered []string
+		failure   string
+	}{
+		{"", []string{"check/switch on -> bye"}, ""},
+		{"{outage_banner: on}", []string{"check/switch off -> bye"}, ""},
+		{"{outage_banner: off}", []string{"check/switch on -> bye"}, ""},
+		{"{outage_baner: on}", []string{"check/switch on -> bye", "check/switch off -> bye"}, `switches: the flow has no switch "outage_baner"; it has outage_banner`},
+	} {
+		src := "flow: banner.yaml\ncases:\n  - name: one call\n    expect: {hangs_up: true}\n"
+		if tt.switches != "" {
+			src += "    switches: " + tt.switches + "\n"
+		}
+		suite, flow := loadInline(t, "banner.test.yaml", src)
+		r := suite.Run(flow, scenario.RunOptions{})
+		got := strings.Join(failures(r), "\n")
+		if !strings.Contains(got, tt.failure) || (tt.failure == "") != (got == "") {
+			t.Errorf("%s: failures %q, want %q", tt.switches, got, tt.failure)
+		}
+		if !slices.Equal(r.Coverage.UncoveredEdges, tt.uncovered) {
+			t.Errorf("%s: uncovered edges %q, want %q", tt.switches, r.Coverage.UncoveredEdges, tt.uncovered)
+		}
+	}
+}
