@@ -87,7 +87,8 @@ type switchNode struct {
 // the position of its switch in the webhook's Input, or the flow's
 // default for it.
 var switchKind = kindSpec{
-	keys: []string{"switch", "on", "off", "lint"},
+	passes: true,
+	keys:   []string{"switch", "on", "off", "lint"},
 	build: func(c *compiler, d *NodeDecl, n *Node) {
 		n.sw = &switchNode{}
 		if d.Switch == nil {
