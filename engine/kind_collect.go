@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine/callstate"
 )
 
@@ -98,19 +97,9 @@ func buildCollect(c *compiler, d *NodeDecl, n *Node) {
 		// The caller ends a number with #, as phone lines ask.
 		capt.completeOnHash = new(true)
 	}
-	if d.Capture != nil && d.Capture.Tries != nil {
-		c.errorf(d.Capture.Tries.Range, RuleBudget, "collect %q counts retries with no_input and invalid, so capture.tries cannot be set", d.ID.Value)
-	}
-	sc := &callflows.SayAndCapture{
-		VoiceProfile:   s.voice,
-		Speed:          s.speed,
-		MinDigits:      capt.minDigits,
-		MaxDigits:      capt.maxDigits,
-		DigitTimeout:   int(capt.digitTimeout / time.Millisecond),
-		OverallTimeout: int(capt.overallTimeout / time.Millisecond),
-		CompleteOnHash: capt.completeOnHash,
-		NoOfTries:      1,
-	}
+	c.refuseTries(d)
+	capt.tries = 1 // the engine counts
+	sc := sayAndCaptureOf(s, capt)
 	min, max := capt.minDigits, capt.maxDigits
 	checks := []func(string) bool{func(v string) bool { return len(v) >= min && len(v) <= max && digitsOnly(v) }}
 	if k := d.Check; k != nil {

@@ -241,13 +241,25 @@ func (c *compiler) sayAndCapture(d *NodeDecl, m *menu) (*callflows.SayAndCapture
 	if m.engine {
 		// 8x8's own retries cannot tell silence from a wrong key, so the
 		// engine counts and 8x8 captures once.
-		if d.Capture != nil && d.Capture.Tries != nil {
-			e := c.errorf(d.Capture.Tries.Range, RuleBudget, "menu %q counts retries with no_input and invalid, so capture.tries cannot be set", d.ID.Value)
-			e.Hint = "8x8's tries cannot tell silence from a wrong key; use no_input.retries"
-		}
+		c.refuseTries(d)
 		capt.tries = 1
 		s = s.with("noOfTries", rangeOr(d.Capture.triesOrNil(), d.ID.Range))
 	}
+	return sayAndCaptureOf(s, capt), s
+}
+
+// refuseTries reports a capture.tries set on node d, whose budgets the
+// engine counts.
+func (c *compiler) refuseTries(d *NodeDecl) {
+	if d.Capture != nil && d.Capture.Tries != nil {
+		e := c.errorf(d.Capture.Tries.Range, RuleBudget, "%s %q counts retries with no_input and invalid, so capture.tries cannot be set", d.Kind, d.ID.Value)
+		e.Hint = "8x8's tries cannot tell silence from a wrong key; use no_input.retries"
+	}
+}
+
+// sayAndCaptureOf returns the sayAndCapture of the settings s with the
+// capture capt; its prompt is set per language by prompt.
+func sayAndCaptureOf(s settings, capt capture) *callflows.SayAndCapture {
 	return &callflows.SayAndCapture{
 		VoiceProfile:   s.voice,
 		Speed:          s.speed,
@@ -257,7 +269,7 @@ func (c *compiler) sayAndCapture(d *NodeDecl, m *menu) (*callflows.SayAndCapture
 		OverallTimeout: int(capt.overallTimeout / time.Millisecond),
 		CompleteOnHash: capt.completeOnHash,
 		NoOfTries:      capt.tries,
-	}, s
+	}
 }
 
 // triesOrNil returns c's tries, or nil when c is nil.
