@@ -36,14 +36,22 @@ func startChild(t *testing.T, shell string, env []string, args ...string) (*exec
 	argv := append([]string{"-c", shell + `exec "$0" "$@"`, os.Args[0], "serve", "--addr", "127.0.0.1:0"}, args...)
 	cmd := exec.Command("bash", argv...)
 	cmd.Env = append(os.Environ(), append([]string{"IVRCTL_TEST_MAIN=1", envWebhookAuth + "=", envSubAccount + "="}, env...)...)
-	stderr, err := cmd.StderrPipe()
+	// An os.Pipe rather than cmd.StderrPipe: Wait closes the latter when
+	// the process exits, possibly before its last lines are read, and the
+	// tests wait for the process and then read its last lines. The read end
+	// of this one ends when the child, the only writer left, exits.
+	stderr, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	cmd.Stderr = w
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		stderr.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); stderr.Close() })
 	return cmd, newLogLines(t, stderr)
 }
 
