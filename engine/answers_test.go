@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -49,6 +50,16 @@ func TestEveryAnswerValid(t *testing.T) {
 					}
 					for _, in := range inputs {
 						body, step := flow.Answer(nil, keys, id, in)
+						if step.Request() != nil {
+							// Every result of the request, one after another.
+							for _, resp := range requestResponses {
+								body, _ := flow.Resume(nil, keys, step, resp, in)
+								if problems := callflows.ValidateJSON(body, callflows.Answer); len(problems) > 0 {
+									t.Errorf("%s: %s after a response %+v answered %s:\n%v", path, n.ID(), resp, body, problems)
+								}
+							}
+							continue
+						}
 						answers++
 						if problems := callflows.ValidateJSON(body, callflows.Answer); len(problems) > 0 {
 							t.Errorf("%s: %s in %q with %+v answered %s:\n%v", path, n.ID(), lang, in, body, problems)
@@ -62,4 +73,14 @@ func TestEveryAnswerValid(t *testing.T) {
 		}
 		t.Logf("%s: %d answers", path, answers)
 	}
+}
+
+// requestResponses are a response of each result, for request nodes.
+var requestResponses = []engine.Response{
+	{Status: 200, Body: []byte(`{"status": "shipped", "eta": "20261224", "n": 4, "ok": true}`)},
+	{Status: 200, Body: []byte(`not json`)},
+	{Status: 404},
+	{Status: 503},
+	{TimedOut: true},
+	{Err: errors.New("connection refused")},
 }

@@ -147,6 +147,8 @@ type NodeDecl struct {
 	// order.
 	BranchOn *Scalar
 	Cases    []*CaseDecl
+	// Request is a request node's HTTP request.
+	Request *RequestDecl
 	// Switch names the switch a switch node reads.
 	Switch *Scalar
 	Then   *Scalar
@@ -191,6 +193,14 @@ type ScheduleDecl struct {
 	// branch for a date given as "closed").
 	Special  [][3]*Scalar
 	Holidays *Scalar
+}
+
+// RequestDecl is the HTTP request of a request node, as written.
+type RequestDecl struct {
+	Range
+	Method, URL, Timeout *Scalar
+	// Headers and Body are name -> value; Save is value name -> path.
+	Headers, Body, Save []*Var
 }
 
 // CaseDecl is one case of a branch node: a test (equals, above, below or
@@ -238,6 +248,8 @@ const (
 	KindSet
 	// KindBranch sends the caller on by a value of the call.
 	KindBranch
+	// KindRequest asks the business's own system and goes on by its answer.
+	KindRequest
 	// KindSwitch sends the caller on by the position of a switch an
 	// operator flips: its on or its off node.
 	KindSwitch
@@ -263,6 +275,8 @@ func (k Kind) String() string {
 		return "branch"
 	case KindSwitch:
 		return "switch"
+	case KindRequest:
+		return "request"
 	}
 	return "invalid"
 }

@@ -41,6 +41,9 @@ const (
 	// EdgeSwitch: a switch node's on or off, the Edge's Label, by the
 	// position its switch held when the caller came.
 	EdgeSwitch
+	// EdgeResult: a request node's result, the Edge's Label (ok,
+	// client_error, server_error, timeout, error).
+	EdgeResult
 )
 
 // String returns the kind's name as logs and tests print it: key,
@@ -67,6 +70,8 @@ func (k EdgeKind) String() string {
 		return "case"
 	case EdgeSwitch:
 		return "switch"
+	case EdgeResult:
+		return "result"
 	}
 	return "unknown"
 }
@@ -94,5 +99,5 @@ func (n *Node) Edges() []Edge { return slices.Clone(n.edges) }
 // passes reports whether an edge of the kind takes the caller on at once,
 // in the same answer, rather than after they answer.
 func (k EdgeKind) passes() bool {
-	return k == EdgeContinue || k == EdgeBranch || k == EdgeCase || k == EdgeSwitch
+	return k == EdgeContinue || k == EdgeBranch || k == EdgeCase || k == EdgeSwitch || k == EdgeResult
 }

@@ -97,6 +97,10 @@ type Node struct {
 	// values.
 	collect *collect
 	sets    []callstate.Var
+	// req and results are a request node's request and its branches by
+	// result.
+	req     *request
+	results map[string]*Node
 	// branchOn and cases are a branch node's value and cases.
 	branchOn string
 	cases    []branchCase

@@ -1,5 +1,10 @@
 package engine
 
+import (
+	"fmt"
+	"strings"
+)
+
 // kindSpec is everything particular to one kind of node, kept together in
 // the kind's own file (kind_menu.go, kind_say.go, ...): the YAML keys it
 // takes, how it compiles, how a caller passes through it or leaves it.
@@ -43,6 +48,7 @@ func init() {
 		KindSet:      &setKind,
 		KindBranch:   &branchKind,
 		KindSwitch:   &switchKind,
+		KindRequest:  &requestKind,
 	}
 }
 
@@ -75,4 +81,42 @@ func (l *edgeList) add(kind EdgeKind, label string, to *Node) {
 	if to != nil {
 		*l = append(*l, Edge{Kind: kind, Label: label, To: to})
 	}
+}
+
+// namedBranches links the named branches of node d (a schedule's, a
+// request's): each to its node, then for the rest, and reports a name in
+// possible that has no node when there is no then. kind is what d is, as
+// messages say it; bad reports a branch name d cannot take, true when it
+// did.
+func (c *compiler) namedBranches(d *NodeDecl, n *Node, edge EdgeKind, kind, rule string, possible []string, bad func(*BranchDecl) bool) (map[string]*Node, edgeList) {
+	var edges edgeList
+	targets := map[string]*Node{}
+	for _, b := range d.Branches {
+		if bad != nil && bad(b) {
+			continue
+		}
+		if t := c.ref(b.Target, RuleRef, fmt.Sprintf("for %s of %s %q", b.Name.Value, kind, d.ID.Value)); t != nil {
+			targets[b.Name.Value] = t
+			edges.add(edge, b.Name.Value, t)
+		}
+	}
+	if d.Then != nil {
+		n.then = c.ref(d.Then, RuleRef, fmt.Sprintf("as then of %s %q", kind, d.ID.Value))
+		edges.add(EdgeThen, "", n.then)
+		return targets, edges
+	}
+	var missing []string
+	for _, name := range possible {
+		if _, ok := targets[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		r := d.BranchesRange
+		if r.Pos.Line == 0 {
+			r = d.ID.Range
+		}
+		c.errorf(r, rule, "%s %q has no node for %s, and no then to catch them", kind, d.ID.Value, strings.Join(missing, ", "))
+	}
+	return targets, edges
 }

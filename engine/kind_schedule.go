@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -31,39 +30,19 @@ var scheduleKind = kindSpec{
 	keys:   []string{"schedule", "branches", "then", "lint"},
 	build:  buildSchedule,
 	link: func(c *compiler, d *NodeDecl, n *Node) []Edge {
+		var possible []string
+		if n.sched != nil {
+			possible = n.sched.Branches()
+		}
 		var edges edgeList
-		n.branches = map[string]*Node{}
-		for _, b := range d.Branches {
-			if n.sched != nil && !slices.Contains(n.sched.Branches(), b.Name.Value) {
-				e := c.errorf(b.Name.Range, RuleSchedule, "schedule %q never takes the branch %q; it takes %s", d.ID.Value, b.Name.Value, strings.Join(n.sched.Branches(), ", "))
-				e.Hint = "name a branch of its weekly hours, or closed or holiday"
-				continue
+		n.branches, edges = c.namedBranches(d, n, EdgeBranch, "schedule", RuleSchedule, possible, func(b *BranchDecl) bool {
+			if n.sched == nil || slices.Contains(possible, b.Name.Value) {
+				return false
 			}
-			if t := c.ref(b.Target, RuleRef, fmt.Sprintf("for branch %q of schedule %q", b.Name.Value, d.ID.Value)); t != nil {
-				n.branches[b.Name.Value] = t
-				edges.add(EdgeBranch, b.Name.Value, t)
-			}
-		}
-		if d.Then != nil {
-			n.then = c.ref(d.Then, RuleRef, fmt.Sprintf("as then of schedule %q", d.ID.Value))
-			edges.add(EdgeThen, "", n.then)
-		}
-		if n.sched == nil || n.then != nil || d.Then != nil {
-			return edges
-		}
-		var missing []string
-		for _, b := range n.sched.Branches() {
-			if _, ok := n.branches[b]; !ok {
-				missing = append(missing, b)
-			}
-		}
-		if len(missing) > 0 {
-			r := d.BranchesRange
-			if r.Pos.Line == 0 {
-				r = d.ID.Range
-			}
-			c.errorf(r, RuleSchedule, "schedule %q has no node for the branch %s, and no then to catch it", d.ID.Value, strings.Join(missing, ", "))
-		}
+			e := c.errorf(b.Name.Range, RuleSchedule, "schedule %q never takes the branch %q; it takes %s", d.ID.Value, b.Name.Value, strings.Join(possible, ", "))
+			e.Hint = "name a branch of its weekly hours, or closed or holiday"
+			return true
+		})
 		return edges
 	},
 	pass: func(_ *Flow, n *Node, in Input, _ *Step) *Node {

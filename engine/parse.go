@@ -29,7 +29,8 @@ var (
 	captureKeys  = []string{"min_digits", "max_digits", "digit_timeout", "overall_timeout", "tries", "complete_on_hash"}
 	dialKeys     = []string{"to", "from"}
 	lintKeys     = []string{"ignore"}
-	kindKeys     = []string{"menu", "say", "dial", "schedule", "collect", "set", "branch", "switch"}
+	kindKeys     = []string{"menu", "say", "dial", "schedule", "collect", "set", "branch", "switch", "request"}
+	requestKeys  = []string{"method", "url", "headers", "body", "timeout", "save"}
 	caseOps      = []string{"equals", "above", "below", "matches"}
 	scheduleKeys = []string{"zone", "weekly", "closed", "special", "holidays"}
 )
@@ -266,7 +267,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				if k.Value == nd.KindKey.Value {
 					continue // a duplicate key, which mapping reports
 				}
-				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule, collect, set, branch, switch",
+				p.errorf(p.rng(k), RuleNodeKind, "%s is already a %s node (at %d:%d); a node has exactly one of menu, say, dial, schedule, collect, set, branch, switch, request",
 					what, nd.KindKey.Value, nd.KindKey.Pos.Line, nd.KindKey.Pos.Col)
 				otherKinds = append(otherKinds, k.Value)
 				continue
@@ -289,6 +290,8 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 				nd.Kind = KindBranch
 			case "switch":
 				nd.Kind = KindSwitch
+			case "request":
+				nd.Kind = KindRequest
 			}
 		}
 	}
@@ -377,6 +380,14 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 			nd.OnNoInput = p.scalar(v, field)
 		case "then":
 			nd.Then = p.scalar(v, field)
+		case "request":
+			if key.Pos == nd.KindKey.Pos {
+				nd.Request = p.request(v, field)
+			}
+		case "ok", "client_error", "server_error", "timeout", "error":
+			if t := p.scalar(v, field); t != nil {
+				nd.Branches = append(nd.Branches, &BranchDecl{Name: key, Target: t})
+			}
 		case "answered", "busy", "no_answer", "failed", "on", "off":
 			if t := p.scalar(v, field); t != nil {
 				nd.Branches = append(nd.Branches, &BranchDecl{Name: key, Target: t})
@@ -396,7 +407,7 @@ func (p *parser) node(id *Scalar, n *yaml.Node) *NodeDecl {
 		}
 	})
 	if ok && nd.Kind == KindInvalid {
-		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial, schedule, collect, set, branch or switch", what)
+		p.errorf(id.Range, RuleNodeKind, "%s needs one of the keys menu, say, dial, schedule, collect, set, branch, switch or request", what)
 	}
 	return nd
 }
@@ -516,4 +527,36 @@ func (p *parser) schedule(n *yaml.Node, what string) *ScheduleDecl {
 		}
 	})
 	return sd
+}
+
+// request parses the HTTP request of a request node.
+func (p *parser) request(n *yaml.Node, what string) *RequestDecl {
+	rd := &RequestDecl{Range: p.rng(yamlwalk.Resolve(n))}
+	pairs := func(v *yaml.Node, field string) []*Var {
+		var out []*Var
+		p.mapping(v, field, nil, func(name *Scalar, val *yaml.Node) {
+			if s := p.scalar(val, field+"."+name.Value); s != nil {
+				out = append(out, &Var{Name: name, Value: s})
+			}
+		})
+		return out
+	}
+	p.mapping(n, what, requestKeys, func(key *Scalar, v *yaml.Node) {
+		field := what + "." + key.Value
+		switch key.Value {
+		case "method":
+			rd.Method = p.scalar(v, field)
+		case "url":
+			rd.URL = p.scalar(v, field)
+		case "timeout":
+			rd.Timeout = p.scalar(v, field)
+		case "headers":
+			rd.Headers = pairs(v, field)
+		case "body":
+			rd.Body = pairs(v, field)
+		case "save":
+			rd.Save = pairs(v, field)
+		}
+	})
+	return rd
 }

@@ -56,6 +56,8 @@ func TestSchemaKeys(t *testing.T) {
 		{"collect node", []string{"$defs", "collectNode"}, collectKind.keys},
 		{"set node", []string{"$defs", "setNode"}, setKind.keys},
 		{"branch node", []string{"$defs", "branchNode"}, branchKind.keys},
+		{"request node", []string{"$defs", "requestNode"}, requestKind.keys},
+		{"request", []string{"$defs", "requestNode", "properties", "request"}, requestKeys},
 		{"schedule", []string{"$defs", "scheduleNode", "properties", "schedule"}, scheduleKeys},
 		{"switch node", []string{"$defs", "switchNode"}, switchKind.keys},
 		{"budget", []string{"$defs", "budget"}, budgetKeys},

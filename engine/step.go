@@ -127,6 +127,13 @@ type Step struct {
 	say [][]byte
 	// reprompt answers a menu with its shorter re-prompt.
 	reprompt bool
+	// request is what a request node the caller reached asks the server to
+	// do before the call can go on (see Request and Resume); response is
+	// its answer, being fed back by Resume; result is the result the last
+	// request node went on by.
+	request  *Request
+	response *pendingResponse
+	result   string
 	// sayBuf is say's first room, so that a message or two costs no
 	// allocation of their own.
 	sayBuf [2][]byte
@@ -138,6 +145,21 @@ type Step struct {
 // to Next without an answer of their own (messages that continue,
 // schedules): test coverage reads the edges a step took from them.
 func (s *Step) Passed() []*Node { return slices.Clone(s.passed) }
+
+// pendingResponse is a response being fed back to its request node.
+type pendingResponse struct {
+	node *Node
+	resp Response
+}
+
+// Request returns what the step waits on: the request a request node asks
+// the server to make before the call can go on; nil when the step has its
+// answer. The server makes it and calls Resume with the response.
+func (s *Step) Request() *Request { return s.request }
+
+// Result returns the result the last request node the step passed went on
+// by (ok, client_error, ...), for the log; "" when it passed none.
+func (s *Step) Result() string { return s.result }
 
 // Lang returns the call's language tag, the flow's default language's
 // when the caller chose none; "" in a flow that declares no languages.
@@ -298,12 +320,47 @@ func (f *Flow) Answer(dst []byte, keys callstate.Keys, clientActionID string, in
 	} else {
 		f.step(s, st, in)
 	}
-	body := f.render(dst, keys, s, &in)
+	return f.finish(dst, keys, s, &in)
+}
+
+// finish renders the answer of the pooled step s and returns it with a
+// copy of s, or no answer and the step, when it waits on a request.
+func (f *Flow) finish(dst []byte, keys callstate.Keys, s *Step, in *Input) ([]byte, Step) {
 	out := *s
+	out.sayBuf = [2][]byte{}
+	if s.request != nil {
+		// The messages said so far go with the step, to Resume.
+		out.say = slices.Clone(s.say)
+		return nil, out
+	}
+	body := f.render(dst, keys, s, in)
+	out = *s
 	// The messages are in s, which goes back to the pool: the answer
 	// has them, and the Step handed out does not.
 	out.say, out.sayBuf = nil, [2][]byte{}
 	return body, out
+}
+
+// maxRequests bounds the requests one webhook makes, so that a flow of
+// requests one after another cannot keep 8x8 waiting.
+const MaxRequests = 3
+
+// Resume feeds the response to the request step s waits on back to the
+// step, which goes on by its result (saving what the request node names),
+// and returns the answer, as Answer does; or no answer and a step that
+// waits on another request. A step that waits on nothing is answered as
+// it is.
+func (f *Flow) Resume(dst []byte, keys callstate.Keys, s Step, resp Response, in Input) ([]byte, Step) {
+	sp := steps.Get().(*Step)
+	defer steps.Put(sp)
+	*sp = s
+	sp.say = append(sp.sayBuf[:0], s.say...)
+	if req := s.request; req != nil {
+		sp.request = nil
+		sp.response = &pendingResponse{node: req.Node, resp: resp}
+		f.enter(sp, req.Node, in)
+	}
+	return f.finish(dst, keys, sp, &in)
 }
 
 // render appends the answer of step s to dst (see Answer).

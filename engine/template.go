@@ -153,6 +153,11 @@ func (c *compiler) runtimeNames() map[string]bool {
 		for _, kv := range d.Sets {
 			names[kv.Name.Value] = true
 		}
+		if d.Request != nil {
+			for _, sv := range d.Request.Save {
+				names[sv.Name.Value] = true
+			}
+		}
 	}
 	return names
 }

@@ -43,6 +43,8 @@ type metrics struct {
 	visits     *prometheus.CounterVec
 	invalid    *prometheus.CounterVec
 	fallbacks  *prometheus.CounterVec
+	requests   *prometheus.CounterVec
+	requestDur *prometheus.HistogramVec
 	sessions   *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	reloads    *prometheus.CounterVec
@@ -96,6 +98,15 @@ func newMetrics() *metrics {
 			Name: "ivrctl_fallbacks_total",
 			Help: "Callers answered with the fallback, by reason: unknown_node (a clientActionId the flow does not have, as after a reload), leaf (a webhook after the call should have ended), internal_error, and state_REASON for a call state that could not be opened (state_truncated, state_corrupt, state_forged, state_unknown_key, state_version, state_too_large).",
 		}, []string{"reason"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ivrctl_requests_total",
+			Help: "Requests of request nodes to the business's API, by node and result (ok, client_error, server_error, timeout, error).",
+		}, []string{"node", "result"}),
+		requestDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ivrctl_request_duration_seconds",
+			Help:    "How long request nodes' requests took, by node.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2, 4},
+		}, []string{"node"}),
 		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ivrctl_sessions_total",
 			Help: "Call sessions summarised by 8x8 (VSS), by sessionStatus.",
@@ -118,6 +129,7 @@ func newMetrics() *metrics {
 			Help: "The position of each switch the flow declares: 1 on, 0 off.",
 		}, []string{"name"}),
 	}
+	m.reg.MustRegister(m.requests, m.requestDur)
 	m.reg.MustRegister(m.webhooks, m.duplicates, m.visits, m.invalid, m.fallbacks, m.sessions,
 		m.latency, m.reloads, m.flowInfo, m.switches,
 		collectors.NewGoCollector(),
@@ -247,4 +259,11 @@ func (m *metrics) setSwitches(flow *engine.Flow, set engine.Switches) {
 		}
 		m.switches.WithLabelValues(sw.Name).Set(v)
 	}
+}
+
+// request counts one request of the request node n. Its labels are the
+// flow's node IDs and the five results, so they stay bounded.
+func (m *metrics) request(n *engine.Node, result string, took time.Duration) {
+	m.requests.WithLabelValues(nodeLabel(n), result).Inc()
+	m.requestDur.WithLabelValues(nodeLabel(n)).Observe(took.Seconds())
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/callstate"
+	"github.com/ivrctl/ivrctl/server/business"
 	"github.com/ivrctl/ivrctl/server/switches"
 )
 
@@ -56,6 +58,9 @@ type Options struct {
 	// keys the state carries a checksum, which detects a cut or corrupt
 	// state but not a forged one.
 	StateKeys callstate.Keys
+	// Business makes the requests of the flow's request nodes; nil means a
+	// client that signs nothing (see package business).
+	Business *business.Client
 	// Clock tells the time schedules read; nil means time.Now.
 	Clock func() time.Time
 	// Switches is where the positions operators set the flow's switches
@@ -103,6 +108,9 @@ func New(flow *engine.Flow, opts Options) *Server {
 		refused: newLogLimiter(opts.Logger, refusedBurst, refusedInterval)}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.opts.Business == nil {
+		s.opts.Business = business.New(nil)
 	}
 	s.answer = s.answerVCA
 	if opts.DedupeSize >= 0 {
@@ -350,7 +358,9 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 		// 8x8 may post call status events here too; they ask for nothing.
 		l.outcome, body = outcomeIgnored, emptyObject
 	} else {
-		body, l.step = s.answer(flow, p, s.input(p, l.digits, start))
+		in := s.input(p, l.digits, start)
+		body, l.step = s.answer(flow, p, in)
+		body, l.step = s.requests(r.Context(), flow, body, l.step, in)
 	}
 	// A duplicate delivery of an event gets the answer the first one got,
 	// even if the flow was reloaded in between, and is counted once. The
@@ -363,6 +373,39 @@ func (s *Server) handleVCA(w http.ResponseWriter, r *http.Request) {
 	l.status = http.StatusOK
 	writeJSON(w, http.StatusOK, body)
 }
+
+// requests makes the requests the step waits on, one after another, at
+// most engine.MaxRequests, feeding each response back to the flow; a step
+// that still waits after them gets the fallback. Each request is logged and
+// counted by node, result and duration; never its body, its headers or
+// the values in its URL.
+func (s *Server) requests(ctx context.Context, flow *engine.Flow, body []byte, step engine.Step, in engine.Input) ([]byte, engine.Step) {
+	for i := 0; step.Request() != nil; i++ {
+		req := step.Request()
+		if i == engine.MaxRequests {
+			s.log.Warn().Str("node", req.Node.ID()).Int("requests", i).Msg("too many requests for one webhook; answering the fallback")
+			step = flow.Fail(errTooManyRequests)
+			return flow.Fallback().Response(), step
+		}
+		start := time.Now()
+		resp := s.opts.Business.Do(ctx, req)
+		took := time.Since(start)
+		body, step = flow.Resume(nil, s.opts.StateKeys, step, resp, in)
+		result := step.Result()
+		e := s.log.Info()
+		if result != engine.ResultOK && result != engine.ResultClientError {
+			e = s.log.Warn()
+		}
+		e.Str("node", req.Node.ID()).Str("result", result).Int("status", resp.Status).
+			Float64("duration_ms", millis(took)).Msg("request")
+		s.metrics.request(req.Node, result, took)
+	}
+	return body, step
+}
+
+// errTooManyRequests is why a step that still waits after
+// engine.MaxRequests requests gets the fallback.
+var errTooManyRequests = errors.New("more requests than one webhook may make")
 
 // nodeOf returns the node ID a clientActionId starts with: all of a bare
 // one, or what comes before the "." of one that carries state.

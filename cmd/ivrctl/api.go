@@ -19,6 +19,9 @@ const (
 	// envStateKey holds the keys that sign the call state (see
 	// callstate.ParseKeys).
 	envStateKey = "IVRCTL_STATE_KEY"
+	// envRequestSecret signs request nodes' requests (see package
+	// business).
+	envRequestSecret = "IVRCTL_REQUEST_SECRET"
 )
 
 // retryPolicy is the 8x8 client's retry policy; tests shorten its waits.

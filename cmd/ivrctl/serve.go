@@ -19,6 +19,7 @@ import (
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/business"
 	"github.com/ivrctl/ivrctl/server/logwriter"
 	"github.com/ivrctl/ivrctl/server/reload"
 	"github.com/ivrctl/ivrctl/server/switches"
@@ -161,6 +162,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	store := switches.NewFile(f.switchesFile)
 	srv := server.New(flow, server.Options{Logger: log, Access: access, SubAccountID: f.subAccount, StateKeys: keys,
+		Business: business.New([]byte(os.Getenv(envRequestSecret))),
 		Switches: store, AdminToken: os.Getenv(envAdminToken)})
 	// The positions are read before serving, so that the first call after
 	// a restart takes the branches an operator set; a store that cannot

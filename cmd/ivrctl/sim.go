@@ -18,13 +18,14 @@ import (
 	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/engine/scenario"
+	"github.com/ivrctl/ivrctl/server/business"
 )
 
 // stdin is where sim reads the caller's keys when --keys is not given;
 // tests replace it.
 var stdin io.Reader = os.Stdin
 
-const simSynopsis = "sim [--keys 1,2,-,busy] [--at TIME] [--lang TAG] [--switch NAME=on|off] [--url http://HOST:PORT] [--outbound] [--warnings] FILE"
+const simSynopsis = "sim [--keys 1,2,-,busy] [--at TIME] [--lang TAG] [--switch NAME=on|off] [--response NODE=STATUS[:JSON]|timeout|error] [--live] [--url http://HOST:PORT] [--outbound] [--warnings] FILE"
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sim", simSynopsis, stderr)
@@ -46,6 +47,15 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return err
 	})
+	responses := map[string]engine.Response{}
+	fs.Func("response", "answer request node `NODE`'s request with STATUS[:JSON] (such as 200:{\"status\":\"shipped\"}), timeout or error, as the business's API would (repeat for several; default: no answer, the error branch)", func(arg string) error {
+		node, resp, err := scenario.ParseResponse(arg)
+		if err == nil {
+			responses[node] = resp
+		}
+		return err
+	})
+	live := fs.Bool("live", false, "make request nodes' requests to the business's API for real, signed with $"+envRequestSecret)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -108,6 +118,17 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	local := &localLine{call: scenario.Call{Flow: flow, Keys: stateKeys}, in: start, inbound: !*outbound}
+	if *live {
+		client := business.New([]byte(os.Getenv(envRequestSecret)))
+		local.call.Respond = func(req *engine.Request) engine.Response { return client.Do(ctx, req) }
+	} else if len(responses) > 0 {
+		local.call.Respond = func(req *engine.Request) engine.Response {
+			if r, ok := responses[req.Node.ID()]; ok {
+				return r
+			}
+			return engine.Response{Err: scenario.ErrNoResponse}
+		}
+	}
 	var line simLine = local
 	if *url != "" {
 		id := fmt.Sprintf("sim-%d", time.Now().UnixNano())
@@ -239,6 +260,9 @@ func (l *localLine) Why() string {
 	}
 	why = append(why, scenario.Schedules(l.call.Step, l.in.Time)...)
 	why = append(why, scenario.Switches(l.call.Step, l.in.Switches)...)
+	if r := l.call.Step.Result(); r != "" {
+		why = append(why, "the business's API: "+r)
+	}
 	return strings.Join(why, "; ")
 }
 

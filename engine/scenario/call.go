@@ -2,9 +2,11 @@ package scenario
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,7 +32,15 @@ type Call struct {
 	// the outbound call's first answer, which no webhook asked for).
 	Last *callflows.Response
 	Step engine.Step
+	// Respond answers the requests of request nodes, as the business's API
+	// would: from a test case's responses, or for real (sim --live). Nil
+	// answers every request with no answer at all, the error result.
+	Respond func(*engine.Request) engine.Response
 }
+
+// ErrNoResponse is the error of a request nobody answered: a case without
+// a response for the node.
+var ErrNoResponse = errors.New("no response given for this request")
 
 // Ring answers a new inbound call with in (in.Start is set for it).
 func (c *Call) Ring(in engine.Input) (*callflows.Response, error) {
@@ -54,6 +64,16 @@ func (c *Call) Dialled() (*callflows.Response, error) {
 // Send answers the last answer with in, and returns the next.
 func (c *Call) Send(in engine.Input) (*callflows.Response, error) {
 	body, step := c.Flow.Answer(nil, c.Keys, c.ID, in)
+	for i := 0; step.Request() != nil; i++ {
+		if i == engine.MaxRequests {
+			return nil, fmt.Errorf("node %s: more than %d requests for one webhook", step.Request().Node.ID(), engine.MaxRequests)
+		}
+		resp := engine.Response{Err: ErrNoResponse}
+		if c.Respond != nil {
+			resp = c.Respond(step.Request())
+		}
+		body, step = c.Flow.Resume(nil, c.Keys, step, resp, in)
+	}
 	r, err := decode(body)
 	if err != nil {
 		return nil, err
@@ -277,4 +297,28 @@ func CheckSwitches(flow *engine.Flow, set engine.Switches) error {
 		return fmt.Errorf("the flow has no switch %q; it has %s", name, strings.Join(names, ", "))
 	}
 	return nil
+}
+
+// ParseResponse parses sim's --response NODE=STATUS[:JSON], NODE=timeout
+// or NODE=error: what the business's API answers the request node NODE.
+func ParseResponse(arg string) (string, engine.Response, error) {
+	node, what, ok := strings.Cut(arg, "=")
+	if !ok || node == "" || what == "" {
+		return "", engine.Response{}, fmt.Errorf("want NODE=STATUS[:JSON], NODE=timeout or NODE=error, got %q", arg)
+	}
+	switch what {
+	case "timeout":
+		return node, engine.Response{TimedOut: true}, nil
+	case "error":
+		return node, engine.Response{Err: errors.New("no answer")}, nil
+	}
+	status, body, _ := strings.Cut(what, ":")
+	code, err := strconv.Atoi(status)
+	if err != nil || code < 100 || code > 599 {
+		return "", engine.Response{}, fmt.Errorf("%q is not an HTTP status of 100 to 599", status)
+	}
+	if body != "" && !json.Valid([]byte(body)) {
+		return "", engine.Response{}, fmt.Errorf("the body %q is not JSON", body)
+	}
+	return node, engine.Response{Status: code, Body: []byte(body)}, nil
 }

@@ -11,6 +11,8 @@ package scenario
 
 import (
 	"cmp"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -33,9 +35,11 @@ const Suffix = ".test.yaml"
 
 // Allowed keys of each mapping in a scenario file.
 var (
-	suiteKeys  = []string{"flow", "cases"}
-	caseKeys   = []string{"name", "at", "time", "lang", "inbound", "env", "switches", "keys", "expect"}
-	expectKeys = []string{"hears", "reaches", "ends_at", "dials", "hangs_up", "outcomes", "lang", "retries"}
+	suiteKeys = []string{"flow", "cases"}
+	caseKeys  = []string{"name", "at", "time", "lang", "inbound", "env", "switches", "responses", "keys", "expect"}
+	// responseKeys are what a case's response to a request node says.
+	responseKeys = []string{"status", "body", "timeout", "error"}
+	expectKeys   = []string{"hears", "reaches", "ends_at", "dials", "hangs_up", "outcomes", "lang", "retries"}
 	// retryKeys are the budgets expect retries counts.
 	retryKeys = []string{"no_input", "invalid"}
 )
@@ -84,6 +88,10 @@ type Case struct {
 	// flow's default. SwitchesPos is where the mapping starts.
 	Switches    engine.Switches
 	SwitchesPos engine.Pos
+	// Responses are what the business's API answers each request node, by
+	// node ID, so that every branch of a flow that asks it is tested
+	// without it; a request node without one gets no answer (error).
+	Responses map[string]engine.Response
 	// Keys are the digits entered at each menu, "" for none, and at a
 	// dial node how its bridged call ends (a TransferOutcome's name, see
 	// Outcome); a dial with no outcome given ends answered.
@@ -269,6 +277,11 @@ func (p *parser) scenarioCase(n *yaml.Node, i int) *Case {
 					p.errorf(val.Range, engine.RuleValue, "%s switch %s is %q; a switch is on or off", what, name.Value, val.Value)
 				}
 				c.Switches[name.Value] = on
+			})
+		case "responses":
+			c.Responses = map[string]engine.Response{}
+			p.mapping(v, what+" responses", nil, func(node *engine.Scalar, v *yaml.Node) {
+				c.Responses[node.Value] = p.response(v, fmt.Sprintf("%s response of %s", what, node.Value))
 			})
 		case "keys":
 			c.KeysPos = p.rng(yamlwalk.Resolve(v)).Pos
@@ -745,6 +758,14 @@ func (c *Case) run(flow *engine.Flow, inbound bool, opts RunOptions, nodes map[s
 		in.Switches = c.Switches
 	}
 	call := &Call{Flow: flow, Keys: opts.Keys}
+	if c.Responses != nil {
+		call.Respond = func(req *engine.Request) engine.Response {
+			if r, ok := c.Responses[req.Node.ID()]; ok {
+				return r
+			}
+			return engine.Response{Err: ErrNoResponse}
+		}
+	}
 	keys := c.Keys
 	// next takes the entry for a menu, or for a dial (the outcome the
 	// bridged call ends with, answered unless the next entry names one).
@@ -970,4 +991,35 @@ func orNone(lang string) string {
 		return "no language"
 	}
 	return lang
+}
+
+// response parses what a case says the business's API answers a request
+// node: {status: 200, body: {...}}, {timeout: true} or {error: refused}.
+func (p *parser) response(n *yaml.Node, what string) engine.Response {
+	var r engine.Response
+	p.mapping(n, what, responseKeys, func(key *engine.Scalar, v *yaml.Node) {
+		field := what + " " + key.Value
+		switch key.Value {
+		case "status":
+			if s := p.scalar(v, field); s != nil {
+				code, err := strconv.Atoi(s.Value)
+				if err != nil || code < 100 || code > 599 {
+					p.errorf(s.Range, engine.RuleValue, "%s is %q; an HTTP status is 100 to 599", field, s.Value)
+				}
+				r.Status = code
+			}
+		case "body":
+			var body any
+			if err := v.Decode(&body); err == nil {
+				r.Body, _ = json.Marshal(body)
+			}
+		case "timeout":
+			r.TimedOut = p.boolean(v, field)
+		case "error":
+			if s := p.scalar(v, field); s != nil {
+				r.Err = errors.New(s.Value)
+			}
+		}
+	})
+	return r
 }

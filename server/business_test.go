@@ -1,0 +1,172 @@
+package server_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/callflows/carrier"
+	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
+	"github.com/ivrctl/ivrctl/server"
+	"github.com/ivrctl/ivrctl/server/business"
+	"github.com/ivrctl/ivrctl/server/logtest"
+)
+
+// shopAPI is the business's own API on loopback: it checks every
+// request's signature, and answers order numbers by their first digit.
+type shopAPI struct {
+	secret    []byte
+	badSig    atomic.Int32
+	requests  atomic.Int32
+	slowUntil chan struct{} // orders 7...: answered once closed
+}
+
+func (s *shopAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	ts, sig := r.Header.Get(business.TimestampHeader), strings.TrimPrefix(r.Header.Get(business.SignatureHeader), "v1=")
+	if !hmac.Equal([]byte(sig), []byte(business.Sign(s.secret, ts, nil))) || r.Header.Get("Authorization") != "Bearer test-token" {
+		s.badSig.Add(1)
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	order := strings.TrimPrefix(r.URL.Path, "/api/orders/")
+	switch order[0] {
+	case '1':
+		json.NewEncoder(w).Encode(map[string]string{"status": "shipped", "eta": "20261224"})
+	case '2':
+		json.NewEncoder(w).Encode(map[string]string{"status": "delivered"})
+	case '4':
+		http.Error(w, `{"error": "not found"}`, http.StatusNotFound)
+	case '5':
+		http.Error(w, "down", http.StatusInternalServerError)
+	case '7':
+		select {
+		case <-s.slowUntil:
+		case <-r.Context().Done():
+		}
+	}
+}
+
+// TestRequestOverHTTP walks examples/orders.yaml against a started server
+// whose request node asks a business API on loopback: every branch, the
+// read-back texts exact, the answer's latency bounded by the deadline, and
+// a failing endpoint skipped once its circuit opens.
+func TestRequestOverHTTP(t *testing.T) {
+	secret := []byte("shared-with-the-shop")
+	api := &shopAPI{secret: secret, slowUntil: make(chan struct{})}
+	shop := httptest.NewServer(api)
+	t.Cleanup(shop.Close)
+	t.Cleanup(func() { close(api.slowUntil) })
+	env := func(name string) (string, bool) {
+		if name == "ORDERS_API" {
+			return shop.URL + "/api", true
+		}
+		return "", false
+	}
+	flow, diags, err := engine.Load("../examples/orders.yaml", engine.LoadOptions{Env: env})
+	if flow == nil {
+		t.Fatal(diags, err)
+	}
+	keys, _ := callstate.ParseKeys("cmVxdWVzdC10ZXN0LWtleS0wMTIzNDU2")
+	log := &logtest.Buffer{}
+	srv := server.New(flow, server.Options{Logger: zerolog.New(log), StateKeys: keys, Business: business.New(secret)})
+	ts := httptest.NewServer(srv.Routes())
+	t.Cleanup(ts.Close)
+
+	ask := func(order string) (string, time.Duration) {
+		t.Helper()
+		c := &carrier.Caller{BaseURL: ts.URL, CallID: "call-" + order}
+		ctx := context.Background()
+		if _, err := c.Ring(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Press(ctx, order); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		r, err := c.Press(ctx, "1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Callflow[0].(*callflows.Say).Text, time.Since(start)
+	}
+	for _, tt := range []struct{ order, says string }{
+		{"1234", "Order 1 2 3 4 is on its way. It arrives on December 24, 2026. Goodbye."},
+		{"2345", "Order 2 3 4 5 was delivered. Goodbye."},
+		{"4321", "We could not find order 4 3 2 1. Please check the number and call again."},
+		{"5555", "We cannot look up orders right now. Please call again later."},
+	} {
+		if says, _ := ask(tt.order); says != tt.says {
+			t.Errorf("order %s: says %q, want %q", tt.order, says, tt.says)
+		}
+	}
+	if n := api.badSig.Load(); n != 0 {
+		t.Errorf("%d requests came without a good signature", n)
+	}
+
+	// Slow beyond the deadline (2 s): the caller hears the failure branch
+	// once the deadline passes, not when the API answers.
+	says, took := ask("7777")
+	if says != "We cannot look up orders right now. Please call again later." || took > 2*time.Second+time.Second {
+		t.Errorf("a slow API: says %q after %v, want the failure within the 2 s deadline", says, took)
+	}
+	if !strings.Contains(log.String(), `"result":"timeout"`) {
+		t.Errorf("the timeout is not logged:\n%s", log.String())
+	}
+
+	// Connection refused: a flow pointed at a closed port.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	refused, _, _ := engine.Load("../examples/orders.yaml", engine.LoadOptions{Env: func(name string) (string, bool) {
+		if name == "ORDERS_API" {
+			return closed + "/api", true
+		}
+		return "", false
+	}})
+	srv.SetFlow(refused)
+	for i := range business.DefaultFailures {
+		if says, _ := ask(fmt.Sprint(1000 + i)); !strings.HasPrefix(says, "We cannot look up orders") {
+			t.Errorf("connection refused: says %q", says)
+		}
+	}
+	// The circuit is open: the next request is not even tried.
+	if !strings.Contains(log.String(), `"result":"error"`) {
+		t.Errorf("connection refused is not logged as an error")
+	}
+	srv.SetFlow(flow)
+	before := api.requests.Load()
+	for range business.DefaultFailures {
+		ask("5555") // the shop's 500s open its circuit
+	}
+	opened := api.requests.Load()
+	if says, _ := ask("1234"); !strings.HasPrefix(says, "We cannot look up orders") {
+		t.Errorf("an open circuit: says %q, want the failure branch at once", says)
+	}
+	if api.requests.Load() != opened {
+		t.Errorf("a request went to an endpoint whose circuit is open (%d before, %d after)", opened, api.requests.Load())
+	}
+	// The shop had failed twice in a row already (the 500 and the
+	// timeout above), so three more open its circuit.
+	if want := int32(business.DefaultFailures - 2); opened-before != want {
+		t.Errorf("%d requests reached the shop while it failed, want %d", opened-before, want)
+	}
+	if strings.Contains(log.String(), "test-token") {
+		t.Error("the API token is in the log")
+	}
+}
