@@ -197,3 +197,46 @@ func BenchmarkVCAOverLoopback(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVCARequest measures a VCA whose step asks the business's API
+// (examples/orders.yaml's lookup, against an API on loopback that answers
+// at once) and what the same request costs made directly: the difference
+// is what the request node adds beyond the API's own latency.
+func BenchmarkVCARequest(b *testing.B) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"status":"shipped","eta":"20261224"}`))
+	}))
+	b.Cleanup(api.Close)
+	flow, diags, err := engine.Load("../examples/orders.yaml", engine.LoadOptions{Env: func(name string) (string, bool) {
+		if name == "ORDERS_API" {
+			return api.URL + "/api", true
+		}
+		return "", false
+	}})
+	if flow == nil {
+		b.Fatal(diags, err)
+	}
+	keys, _ := callstate.ParseKeys("YmVuY2gta2V5LTAxMjM0NTY3ODlhYmNkZWY")
+	id, err := keys.Encode(engine.State{Node: "confirm", Vars: []callstate.Var{{Name: "order", Value: "61234"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("vca", func(b *testing.B) {
+		event := carrier.Event{EventID: benchEventID, CallID: testCallID, SessionID: testSessionID, ClientActionID: id, Digits: "1"}.Body()
+		w := serveEvents(b, server.New(flow, server.Options{Logger: zerolog.New(io.Discard), StateKeys: keys}).Routes(), event)
+		if !bytes.Contains(w.body.Bytes(), []byte("is on its way")) {
+			b.Fatalf("got %s", w.body.Bytes())
+		}
+	})
+	b.Run("api-alone", func(b *testing.B) {
+		client := api.Client()
+		for b.Loop() {
+			res, err := client.Get(api.URL + "/api/orders/61234")
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+	})
+}
