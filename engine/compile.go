@@ -212,6 +212,13 @@ func compile(f *File, src []byte, opts LoadOptions, parseErrs bool) (*Flow, Diag
 	}
 	if c.flow != nil {
 		c.flow.holes = c.holes
+		c.flow.zone = time.UTC
+		for _, n := range c.flow.order {
+			if n.sched != nil {
+				c.flow.zone = n.sched.Location()
+				break
+			}
+		}
 	}
 	c.diags.Sort()
 	// validate marshalled every node's response; a node it could not

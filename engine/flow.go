@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"time"
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/engine/callstate"
@@ -24,6 +25,8 @@ type Flow struct {
 	// back is set when a hotkey of some menu goes back: only then do calls
 	// carry the menus they came through.
 	back bool
+	// zone is the line's time zone: its first schedule's, else UTC.
+	zone *time.Location
 	// holes are the call's values its spoken texts use (see template.go).
 	holes []hole
 	// langs are the flow's language tags, the default first; one "" in a

@@ -1,6 +1,13 @@
 package engine_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ivrctl/ivrctl/engine"
+	"github.com/ivrctl/ivrctl/engine/callstate"
+)
 
 const formatsFlow = `
 languages:
@@ -51,5 +58,25 @@ func TestFormats(t *testing.T) {
 		if got := c.says(); len(got) == 0 || got[0] != tt.want {
 			t.Errorf("%s: says %q, want %q", tt.lang, got, tt.want)
 		}
+	}
+}
+
+// TestBuiltinValues: the date, the time and the language a call has, in
+// the line's zone.
+func TestBuiltinValues(t *testing.T) {
+	const src = `
+start: hours
+nodes:
+  hours:
+    schedule: {zone: America/New_York, weekly: {open: {daily: "00:00-24:00"}}}
+    then: tell
+  tell:
+    say: "Today is {{today | date}}, it is {{now | time}}, from {{caller}}."
+`
+	flow := mustLoad(t, src)
+	at := time.Date(2026, 12, 5, 2, 30, 0, 0, time.UTC) // 21:30 on the 4th in New York
+	body, _ := flow.Answer(nil, callstate.Keys{}, "", engine.Input{Start: true, Time: at, From: "+15550100"})
+	if want := "Today is December 4, 2026, it is 9:30 PM, from +15550100."; !strings.Contains(string(body), want) {
+		t.Errorf("answer %s, want %q", body, want)
 	}
 }

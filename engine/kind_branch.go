@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
@@ -41,8 +42,8 @@ var branchKind = kindSpec{
 		}
 		return edges
 	},
-	pass: func(_ *Flow, n *Node, in Input, s *Step) *Node {
-		v, ok := lookup(n.branchOn, &s.State, &in)
+	pass: func(f *Flow, n *Node, in Input, s *Step) *Node {
+		v, ok := f.lookup(n.branchOn, &s.State, &in)
 		if ok {
 			for _, bc := range n.cases {
 				if bc.to != nil && bc.test(v) {
@@ -106,12 +107,27 @@ func buildBranch(c *compiler, d *NodeDecl, n *Node) {
 }
 
 // lookup returns the value name has in a call, and whether it is set.
-func lookup(name string, st *State, in *Input) (string, bool) {
+func (f *Flow) lookup(name string, st *State, in *Input) (string, bool) {
 	switch name {
 	case VarCaller:
 		return in.From, in.From != ""
 	case VarDialled:
 		return in.To, in.To != ""
+	case VarLang:
+		if l := f.langIndex(st.Lang); l > 0 {
+			return f.langs[l], true
+		}
+		return f.langs[0], f.langs[0] != ""
+	case VarToday, VarNow:
+		t := in.Time
+		if t.IsZero() {
+			t = time.Now()
+		}
+		t = t.In(f.zone)
+		if name == VarToday {
+			return t.Format("20060102"), true
+		}
+		return t.Format("15:04"), true
 	}
 	for _, v := range st.Vars {
 		if v.Name == name {

@@ -219,7 +219,7 @@ func (f *Flow) newRequest(n *Node, st *State, in *Input) *Request {
 		for _, c := range s {
 			if isHole(c) && int(c-holeBase) < len(f.holes) {
 				h := f.holes[c-holeBase]
-				b.WriteString(escape(h.format(valueOf(h.name, st, in), "")))
+				b.WriteString(escape(h.format(f.valueOf(h.name, st, in), "")))
 				continue
 			}
 			b.WriteRune(c)

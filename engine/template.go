@@ -37,6 +37,13 @@ const (
 	VarCaller = "caller"
 	// VarDialled is the number the caller dialled.
 	VarDialled = "dialled"
+	// VarLang is the call's language tag ("" in a flow without languages).
+	VarLang = "lang"
+	// VarToday and VarNow are the date (YYYYMMDD) and the time (HH:MM) the
+	// webhook came, in the line's zone: its first schedule's, else UTC.
+	// {{today | date}} and {{now | time}} say them.
+	VarToday = "today"
+	VarNow   = "now"
 )
 
 // hole is one value in a spoken text: the variable and how it is said.
@@ -145,7 +152,7 @@ func (c *compiler) runtimeHole(s *Scalar, expr string, i, j int) (string, bool) 
 // runtimeNames returns the names of the values a call can have: the
 // built-in ones and those the flow's nodes set.
 func (c *compiler) runtimeNames() map[string]bool {
-	names := map[string]bool{VarCaller: true, VarDialled: true}
+	names := map[string]bool{VarCaller: true, VarDialled: true, VarLang: true, VarToday: true, VarNow: true}
 	for _, d := range c.f.Nodes {
 		if d.Into != nil {
 			names[d.Into.Value] = true
@@ -193,15 +200,15 @@ func (f *Flow) appendFilled(dst, b []byte, st *State, in *Input, lang string) []
 			dst = append(dst, b[i:i+size]...)
 		} else {
 			h := f.holes[r-holeBase]
-			dst = appendJSONText(dst, h.format(valueOf(h.name, st, in), lang))
+			dst = appendJSONText(dst, h.format(f.valueOf(h.name, st, in), lang))
 		}
 		b = b[i+size:]
 	}
 }
 
 // valueOf returns the value name has in a call; "" when it is not set.
-func valueOf(name string, st *State, in *Input) string {
-	v, _ := lookup(name, st, in)
+func (f *Flow) valueOf(name string, st *State, in *Input) string {
+	v, _ := f.lookup(name, st, in)
 	return v
 }
 
