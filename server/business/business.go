@@ -2,8 +2,8 @@
 // business's own system (engine.Request), for the server: with the node's
 // deadline, signed so that the business can tell they come from its line,
 // a bounded number at once, and skipping for a while an endpoint that
-// keeps failing (a circuit breaker), so that an API that is down does not
-// slow every caller.
+// keeps failing (a circuit breaker, one per request node), so that an API
+// that is down does not slow every caller.
 //
 // # The signature
 //
@@ -72,7 +72,7 @@ type Client struct {
 	now      func() time.Time
 
 	mu       sync.Mutex
-	breakers map[string]*breaker // by scheme and host; bounded by the flow's URLs
+	breakers map[string]*breaker // by request node; bounded by the flows' nodes
 }
 
 // breaker is the circuit of one endpoint.
@@ -102,11 +102,13 @@ func New(secret []byte) *Client {
 func (c *Client) Do(ctx context.Context, req *engine.Request) engine.Response {
 	ctx, cancel := context.WithTimeout(ctx, req.Timeout)
 	defer cancel()
-	u, err := url.Parse(req.URL)
-	if err != nil {
+	if _, err := url.Parse(req.URL); err != nil {
 		return engine.Response{Err: err}
 	}
-	endpoint := u.Scheme + "://" + u.Host
+	// A circuit per request node: what one node asks (its URL with the
+	// call's values in the path) is one endpoint to the business, and the
+	// nodes of a flow are bounded where the paths it asks are not.
+	endpoint := req.Node.ID()
 	if !c.allow(endpoint) {
 		return engine.Response{Err: ErrCircuitOpen}
 	}
