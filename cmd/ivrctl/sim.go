@@ -117,7 +117,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	local := &localLine{call: scenario.Call{Flow: flow, Keys: stateKeys}, in: start, inbound: !*outbound}
+	local := &localLine{call: scenario.Call{Flow: flow, Keys: scenario.KeysFor(flow, stateKeys)}, in: start, inbound: !*outbound}
 	if *live {
 		client := business.New([]byte(os.Getenv(envRequestSecret)))
 		local.call.Respond = func(req *engine.Request) engine.Response { return client.Do(ctx, req) }

@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -321,4 +323,23 @@ func ParseResponse(arg string) (string, engine.Response, error) {
 		return "", engine.Response{}, fmt.Errorf("the body %q is not JSON", body)
 	}
 	return node, engine.Response{Status: code, Body: []byte(body)}, nil
+}
+
+// KeysFor returns keys, or, when there are none and flow carries values
+// marked sensitive (which travel in the state only encrypted), a key made
+// for this process alone: a call played in-process needs one as a served
+// one does, and no state it seals leaves the process.
+func KeysFor(flow *engine.Flow, keys callstate.Keys) callstate.Keys {
+	if keys.Len() > 0 || !flow.CarriesSensitive() {
+		return keys
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		panic(err) // crypto/rand does not fail on the systems Go supports
+	}
+	k, err := callstate.ParseKeys(base64.StdEncoding.EncodeToString(secret))
+	if err != nil {
+		panic(err)
+	}
+	return k
 }

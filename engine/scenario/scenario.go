@@ -757,7 +757,7 @@ func (c *Case) run(flow *engine.Flow, inbound bool, opts RunOptions, nodes map[s
 		}
 		in.Switches = c.Switches
 	}
-	call := &Call{Flow: flow, Keys: opts.Keys}
+	call := &Call{Flow: flow, Keys: KeysFor(flow, opts.Keys)}
 	if c.Responses != nil {
 		call.Respond = func(req *engine.Request) engine.Response {
 			if r, ok := c.Responses[req.Node.ID()]; ok {
