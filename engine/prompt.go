@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -260,7 +261,28 @@ func (c *compiler) speech(t *Scalar, d *NodeDecl, what string) string {
 	fold := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	c.speaking = true
 	defer func() { c.speaking = false }()
-	return c.expandOnce(t, fold, "node %q has an empty %s text", d.ID.Value, what)
+	text := c.expandOnce(t, fold, "node %q has an empty %s text", d.ID.Value, what)
+	c.checkFilledLength(t, text)
+	return text
+}
+
+// checkFilledLength reports a text whose values could make it longer than
+// 8x8 takes once they are filled in: each hole counts as the longest a value
+// can be said, so that no answer served can break the rule.
+func (c *compiler) checkFilledLength(t *Scalar, text string) {
+	holes := 0
+	for _, r := range text {
+		if isHole(r) {
+			holes++
+		}
+	}
+	if holes == 0 {
+		return
+	}
+	if n := utf8.RuneCountInString(text) - holes + holes*maxValueSpoken; n > callflows.MaxTextLength {
+		d := c.errorf(t.Range, RuleCallflow, "this text could be %d characters long with its values filled in, over the %d 8x8 takes", n, callflows.MaxTextLength)
+		d.Hint = fmt.Sprintf("each value counts as %d characters, the longest one is said; shorten the text", maxValueSpoken)
+	}
 }
 
 // audioURL returns the expanded URL of an audio segment; 8x8's rules for

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ivrctl/ivrctl/callflows"
+	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/engine/internal/yamlwalk"
 )
 
@@ -291,3 +292,8 @@ func (c *compiler) showHoles() {
 
 // isHole reports whether r stands for a call's value in a compiled text.
 func isHole(r rune) bool { return r >= holeBase && r < holeBase+maxHoles }
+
+// maxValueSpoken is the most characters one value can add to a text when
+// it is said: callstate.MaxValueLen bytes, doubled by the digits format's
+// spaces, which is more than money, date and time take.
+const maxValueSpoken = 2 * callstate.MaxValueLen

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"io"
 	"crypto/hmac"
 	"encoding/json"
 	"fmt"
@@ -172,5 +173,87 @@ func TestRequestOverHTTP(t *testing.T) {
 	}
 	if strings.Contains(log.String(), "test-token") {
 		t.Error("the API token is in the log")
+	}
+}
+
+// TestAccountOverHTTP walks examples/account.yaml against a started server
+// whose request node sends the PIN to a utility API on loopback that checks
+// the signature: the balance is said, and the PIN is found nowhere but in
+// the signed request to the API: not in the log, not in /metrics, not in
+// the clientActionIds, which do not open without the key.
+func TestAccountOverHTTP(t *testing.T) {
+	secret := []byte("shared-with-the-utility")
+	var badSig atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ts := r.Header.Get(business.TimestampHeader)
+		if !hmac.Equal([]byte(r.Header.Get(business.SignatureHeader)), []byte("v1="+business.Sign(secret, ts, body))) {
+			badSig.Add(1)
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		var req struct{ Account, Pin string }
+		json.Unmarshal(body, &req)
+		if req.Account != "12345678" || req.Pin != "9713" {
+			http.Error(w, `{"error": "no match"}`, http.StatusForbidden)
+			return
+		}
+		w.Write([]byte(`{"balance": "45.20", "due": "20261215"}`))
+	}))
+	t.Cleanup(api.Close)
+	flow, diags, err := engine.Load("../examples/account.yaml", engine.LoadOptions{Env: func(name string) (string, bool) {
+		if name == "ACCOUNT_API" {
+			return api.URL + "/api", true
+		}
+		return "", false
+	}})
+	if flow == nil {
+		t.Fatal(diags, err)
+	}
+	keys, _ := callstate.ParseKeys("YWNjb3VudC1odHRwLWtleS0wMTIzNDU2")
+	log := &logtest.Buffer{}
+	srv := server.New(flow, server.Options{Logger: zerolog.New(log), StateKeys: keys, Business: business.New(secret)})
+	ts := httptest.NewServer(srv.Routes())
+	t.Cleanup(ts.Close)
+	ctx := context.Background()
+	var ids []string
+	walk := func(pin string) string {
+		t.Helper()
+		c := &carrier.Caller{BaseURL: ts.URL, CallID: fmt.Sprintf("call-%d", len(ids))}
+		for _, step := range []func() error{
+			func() error { _, err := c.Ring(ctx); return err },
+			func() error { _, err := c.Press(ctx, "12345678"); return err },
+			func() error { ids = append(ids, c.Last.ClientActionID); _, err := c.Press(ctx, pin); return err },
+		} {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c.Last.Callflow[0].(*callflows.Say).Text
+	}
+	if says := walk("9713"); says != "Your balance is 45 dollars and 20 cents, due on December 15, 2026. Goodbye." {
+		t.Errorf("the right PIN: says %q", says)
+	}
+	if says := walk("1111"); says != "That account number and PIN do not match. Please call again." {
+		t.Errorf("a wrong PIN: says %q", says)
+	}
+	if n := badSig.Load(); n != 0 {
+		t.Errorf("%d requests came without a good signature", n)
+	}
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for where, text := range map[string]string{"log": log.String(), "metrics": string(metrics), "clientActionIds": strings.Join(ids, " ")} {
+		if strings.Contains(text, "9713") || strings.Contains(text, "1111") {
+			t.Errorf("a PIN is in the %s", where)
+		}
+	}
+	for _, id := range ids {
+		if _, err := (callstate.Keys{}).Decode(id); strings.Contains(id, ".") && err == nil {
+			t.Errorf("the state %q opens without the key", id)
+		}
 	}
 }
