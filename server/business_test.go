@@ -2,13 +2,14 @@ package server_test
 
 import (
 	"context"
-	"io"
 	"crypto/hmac"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -234,7 +235,7 @@ func TestAccountOverHTTP(t *testing.T) {
 	if says := walk("9713"); says != "Your balance is 45 dollars and 20 cents, due on December 15, 2026. Goodbye." {
 		t.Errorf("the right PIN: says %q", says)
 	}
-	if says := walk("1111"); says != "That account number and PIN do not match. Please call again." {
+	if says := walk("2468"); says != "That account number and PIN do not match. Please call again." {
 		t.Errorf("a wrong PIN: says %q", says)
 	}
 	if n := badSig.Load(); n != 0 {
@@ -246,9 +247,12 @@ func TestAccountOverHTTP(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	// A PIN as a value of its own: not a run of digits inside a number
+	// (a duration of 0.0019713 s is no leak).
+	pins := regexp.MustCompile(`(^|[^0-9.])(9713|2468)([^0-9]|$)`)
 	for where, text := range map[string]string{"log": log.String(), "metrics": string(metrics), "clientActionIds": strings.Join(ids, " ")} {
-		if strings.Contains(text, "9713") || strings.Contains(text, "1111") {
-			t.Errorf("a PIN is in the %s", where)
+		if m := pins.FindString(text); m != "" {
+			t.Errorf("a PIN is in the %s: %q", where, m)
 		}
 	}
 	for _, id := range ids {

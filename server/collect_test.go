@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -83,9 +84,11 @@ func TestCollectOverHTTP(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	// The PIN as a value of its own, not a run of digits inside a number.
+	pin := regexp.MustCompile(`(^|[^0-9.])9713([^0-9]|$)`)
 	for where, text := range map[string]string{"log": log.String(), "metrics": string(metrics), "clientActionId": state} {
-		if strings.Contains(text, "9713") {
-			t.Errorf("the PIN is in the %s", where)
+		if m := pin.FindString(text); m != "" {
+			t.Errorf("the PIN is in the %s: %q", where, m)
 		}
 	}
 	if !strings.Contains(log.String(), `"dtmf":"[redacted]"`) {
