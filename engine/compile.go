@@ -641,7 +641,7 @@ func (c *compiler) partsHoleAny(n *Node) bool {
 		}
 	}
 	for _, p := range parts {
-		if hasHole(p) {
+		if bytes.ContainsFunc(p, isHole) {
 			return true
 		}
 	}

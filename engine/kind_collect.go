@@ -37,21 +37,8 @@ var collectKind = kindSpec{
 		} else {
 			n.then = c.ref(d.Then, RuleRef, fmt.Sprintf("as then of collect %q", id))
 		}
-		n.onInvalid = c.links.onInvalid
-		if d.OnInvalid != nil {
-			n.onInvalid = c.ref(d.OnInvalid, RuleRef, fmt.Sprintf("as on_invalid of collect %q", id))
-		}
-		n.onNoInput = n.onInvalid
-		switch {
-		case d.OnNoInput != nil:
-			n.onNoInput = c.ref(d.OnNoInput, RuleRef, fmt.Sprintf("as on_no_input of collect %q", id))
-		case c.defaults.onNoInput != nil:
-			n.onNoInput = c.links.onNoInput
-		}
 		edges.add(EdgeThen, "", n.then)
-		edges.add(EdgeInvalid, "", n.onInvalid)
-		edges.add(EdgeNoInput, "", n.onNoInput)
-		return edges
+		return c.linkGiveUps(d, n, edges)
 	},
 	pass:  answers,
 	leave: leaveCollect,
@@ -71,20 +58,13 @@ func buildCollect(c *compiler, d *NodeDecl, n *Node) {
 	n.collect = col
 	if d.Into == nil {
 		c.errorf(d.ID.Range, RuleMissingKey, "collect node %q is missing required key %q: the name the number is saved as", d.ID.Value, "into")
-	} else if !idOK(d.Into.Value, callstate.MaxVarNameLen) || !varName.MatchString(d.Into.Value) {
+	} else if !valueName(d.Into.Value) {
 		c.errorf(d.Into.Range, RuleCollect, "into %q is not a value name: use 1 to %d letters, digits and _", d.Into.Value, callstate.MaxVarNameLen)
 	} else {
 		col.into = d.Into.Value
 	}
-	if b := d.Sensitive; b != nil {
-		switch b.Value {
-		case "true":
-			n.sensitive, col.sensitive = true, true
-		case "false":
-		default:
-			c.errorf(b.Range, RuleValue, "sensitive must be true or false, got %q", b.Value)
-		}
-	}
+	n.sensitive = c.sensitive(d)
+	col.sensitive = n.sensitive
 	s := c.overlay(c.defaults, d.Voice, d.Speed, d.Capture)
 	capt := s.capture
 	if capt.maxDigits == 0 {
@@ -128,16 +108,7 @@ func buildCollect(c *compiler, d *NodeDecl, n *Node) {
 		}
 		return true
 	}
-	var noInput, invalid *Budget
-	if dflt := c.f.Defaults; dflt != nil {
-		noInput, invalid = dflt.NoInput, dflt.Invalid
-	}
-	m.noInput = c.budget(d, s, noInput, d.NoInput)
-	m.invalid = c.budget(d, s, invalid, d.Invalid)
-	if d.Reprompt != nil {
-		m.reprompts = c.prompt(d.Reprompt, d, "reprompt", sc, s)
-	}
-	c.setNode(n, c.prompt(d.Text, d, d.Kind.String(), sc, s))
+	c.asks(d, n, sc, s)
 }
 
 // leaveCollect saves what the caller typed and goes on, or counts silence
@@ -212,6 +183,3 @@ func isDate(v string) bool {
 	}
 	return false
 }
-
-// idOK reports whether id is 1 to max characters.
-func idOK(id string, max int) bool { return len(id) >= 1 && len(id) <= max }

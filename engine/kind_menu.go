@@ -80,22 +80,37 @@ func buildMenu(c *compiler, d *NodeDecl, n *Node) {
 	m := &menu{hotkeys: map[string]*hotkey{}}
 	n.menu = m
 	c.menuHotkeys(d, m)
-	var dflt *Defaults = c.f.Defaults
-	var noInput, invalid *Budget
-	if dflt != nil {
-		noInput, invalid = dflt.NoInput, dflt.Invalid
-	}
-	m.engine = noInput != nil || invalid != nil || d.NoInput != nil || d.Invalid != nil
+	dflt := c.f.Defaults
+	m.engine = dflt != nil && (dflt.NoInput != nil || dflt.Invalid != nil) || d.NoInput != nil || d.Invalid != nil
 	sc, s := c.sayAndCapture(d, m)
 	c.keyLangs(d, m)
-	if b := d.Sensitive; b != nil {
-		switch b.Value {
-		case "true":
-			n.sensitive = true
-		case "false":
-		default:
-			c.errorf(b.Range, RuleValue, "sensitive must be true or false, got %q", b.Value)
-		}
+	n.sensitive = c.sensitive(d)
+	c.asks(d, n, sc, s)
+}
+
+// sensitive reads a menu's or collect node's sensitive flag.
+func (c *compiler) sensitive(d *NodeDecl) bool {
+	b := d.Sensitive
+	if b == nil {
+		return false
+	}
+	switch b.Value {
+	case "true":
+		return true
+	case "false":
+	default:
+		c.errorf(b.Range, RuleValue, "sensitive must be true or false, got %q", b.Value)
+	}
+	return false
+}
+
+// asks compiles what a menu or collect node n asks with: its budgets over
+// the defaults', its re-prompt, and its prompt, around the capture sc.
+func (c *compiler) asks(d *NodeDecl, n *Node, sc *callflows.SayAndCapture, s settings) {
+	m := n.menu
+	var noInput, invalid *Budget
+	if dflt := c.f.Defaults; dflt != nil {
+		noInput, invalid = dflt.NoInput, dflt.Invalid
 	}
 	m.noInput = c.budget(d, s, noInput, d.NoInput)
 	m.invalid = c.budget(d, s, invalid, d.Invalid)
@@ -312,15 +327,22 @@ func linkMenu(c *compiler, d *NodeDecl, n *Node) []Edge {
 			edges = append(edges, Edge{Kind: EdgeHotkey, Label: k, To: h.to, Inherited: h.inherited})
 		}
 	}
+	return c.linkGiveUps(d, n, edges)
+}
+
+// linkGiveUps resolves where a menu or collect node d sends a caller once
+// its wrong-input and silence budgets are spent, and returns edges with
+// those two edges added.
+func (c *compiler) linkGiveUps(d *NodeDecl, n *Node, edges edgeList) []Edge {
 	n.onInvalid = c.links.onInvalid
 	if d.OnInvalid != nil {
-		n.onInvalid = c.ref(d.OnInvalid, RuleRef, fmt.Sprintf("as on_invalid of menu %q", id))
+		n.onInvalid = c.ref(d.OnInvalid, RuleRef, fmt.Sprintf("as on_invalid of %s %q", d.Kind, d.ID.Value))
 	}
 	// A caller who pressed nothing goes where an invalid key goes unless
 	// told otherwise, at the node or in the defaults.
 	switch {
 	case d.OnNoInput != nil:
-		n.onNoInput = c.ref(d.OnNoInput, RuleRef, fmt.Sprintf("as on_no_input of menu %q", id))
+		n.onNoInput = c.ref(d.OnNoInput, RuleRef, fmt.Sprintf("as on_no_input of %s %q", d.Kind, d.ID.Value))
 	case c.defaults.onNoInput != nil:
 		n.onNoInput = c.links.onNoInput
 	default:

@@ -195,7 +195,7 @@ func buildRequest(c *compiler, d *NodeDecl, n *Node) {
 	}
 	for _, sv := range rd.Save {
 		name := sv.Name.Value
-		if !varName.MatchString(name) || len(name) > callstate.MaxVarNameLen {
+		if !valueName(name) {
 			c.errorf(sv.Name.Range, RuleRequest, "%q is not a value name: use 1 to %d letters, digits and _", name, callstate.MaxVarNameLen)
 			continue
 		}

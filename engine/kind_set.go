@@ -15,7 +15,7 @@ var setKind = kindSpec{
 		for _, kv := range d.Sets {
 			name := kv.Name.Value
 			switch {
-			case !varName.MatchString(name) || len(name) > callstate.MaxVarNameLen:
+			case !valueName(name):
 				c.errorf(kv.Name.Range, RuleVar, "%q is not a value name: use 1 to %d letters, digits and _", name, callstate.MaxVarNameLen)
 				continue
 			case name == VarCaller || name == VarDialled:

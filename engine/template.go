@@ -170,21 +170,6 @@ func (c *compiler) runtimeNames() map[string]bool {
 	return names
 }
 
-// hasHole reports whether the compiled part b holds a hole.
-func hasHole(b []byte) bool {
-	for i := bytes.IndexByte(b, 0xF3); i >= 0; {
-		if r, _ := utf8.DecodeRune(b[i:]); r >= holeBase && r < holeBase+maxHoles {
-			return true
-		}
-		next := bytes.IndexByte(b[i+1:], 0xF3)
-		if next < 0 {
-			break
-		}
-		i += 1 + next
-	}
-	return false
-}
-
 // appendFilled appends the part b to dst with each hole filled with its
 // value in the step's state and input, said as its format says and escaped
 // as JSON text. A value is cleaned of what 8x8 would refuse in a text
@@ -197,7 +182,7 @@ func (f *Flow) appendFilled(dst, b []byte, st *State, in *Input, lang string) []
 		}
 		dst = append(dst, b[:i]...)
 		r, size := utf8.DecodeRune(b[i:])
-		if r < holeBase || int(r-holeBase) >= len(f.holes) {
+		if !isHole(r) || int(r-holeBase) >= len(f.holes) {
 			dst = append(dst, b[i:i+size]...)
 		} else {
 			h := f.holes[r-holeBase]
@@ -220,7 +205,7 @@ func appendJSONText(dst []byte, v string) []byte {
 		switch {
 		case r == '"' || r == '\\':
 			dst = append(dst, '\\', byte(r))
-		case r == utf8.RuneError || unicode.IsControl(r) || r >= holeBase && r < holeBase+maxHoles:
+		case r == utf8.RuneError || unicode.IsControl(r) || isHole(r):
 			dst = append(dst, ' ')
 		default:
 			dst = utf8.AppendRune(dst, r)
@@ -297,3 +282,9 @@ func isHole(r rune) bool { return r >= holeBase && r < holeBase+maxHoles }
 // it is said: callstate.MaxValueLen bytes, doubled by the digits format's
 // spaces, which is more than money, date and time take.
 const maxValueSpoken = 2 * callstate.MaxValueLen
+
+// valueName reports whether name can name a call's value: letters, digits
+// and _, at most callstate.MaxVarNameLen.
+func valueName(name string) bool {
+	return varName.MatchString(name) && len(name) <= callstate.MaxVarNameLen
+}
