@@ -208,24 +208,7 @@ func BenchmarkVCAOverLoopback(b *testing.B) {
 // at once) and what the same request costs made directly: the difference
 // is what the request node adds beyond the API's own latency.
 func BenchmarkVCARequest(b *testing.B) {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"status":"shipped","eta":"20261224"}`))
-	}))
-	b.Cleanup(api.Close)
-	flow, diags, err := engine.Load("../examples/orders.yaml", engine.LoadOptions{Env: func(name string) (string, bool) {
-		if name == "ORDERS_API" {
-			return api.URL + "/api", true
-		}
-		return "", false
-	}})
-	if flow == nil {
-		b.Fatal(diags, err)
-	}
-	keys, _ := callstate.ParseKeys("YmVuY2gta2V5LTAxMjM0NTY3ODlhYmNkZWY")
-	id, err := keys.Encode(engine.State{Node: "confirm", Vars: []callstate.Var{{Name: "order", Value: "61234"}}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	api, flow, keys, id := requestBench(b)
 	b.Run("vca", func(b *testing.B) {
 		event := carrier.Event{EventID: benchEventID, CallID: testCallID, SessionID: testSessionID, ClientActionID: id, Digits: "1"}.Body()
 		w := serveEvents(b, server.New(flow, server.Options{Logger: zerolog.New(io.Discard), StateKeys: keys}).Routes(), event)
@@ -246,6 +229,27 @@ func BenchmarkVCARequest(b *testing.B) {
 	})
 }
 
+// requestBench starts a business API on loopback that answers at once and
+// returns it with examples/orders.yaml asking it, the state keys, and the
+// clientActionId of a caller at the confirmation of order 61234: pressing
+// 1 there makes the lookup.
+func requestBench(b *testing.B) (*httptest.Server, *engine.Flow, callstate.Keys, string) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"status":"shipped","eta":"20261224"}`))
+	}))
+	b.Cleanup(api.Close)
+	flow := loadWithAPI(b, "../examples/orders.yaml", "ORDERS_API", api.URL)
+	keys, err := callstate.ParseKeys("YmVuY2gta2V5LTAxMjM0NTY3ODlhYmNkZWY")
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, err := keys.Encode(engine.State{Node: "confirm", Vars: []callstate.Var{{Name: "order", Value: "61234"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return api, flow, keys, id
+}
+
 // benchCallers is how many callers per core BenchmarkVCARequestP99 runs.
 var benchCallers = 4
 
@@ -254,21 +258,7 @@ var benchCallers = 4
 // latency of the webhooks and of the same requests made directly, whose
 // difference is what the request node adds at the tail.
 func BenchmarkVCARequestP99(b *testing.B) {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"status":"shipped","eta":"20261224"}`))
-	}))
-	b.Cleanup(api.Close)
-	flow, diags, err := engine.Load("../examples/orders.yaml", engine.LoadOptions{Env: func(name string) (string, bool) {
-		if name == "ORDERS_API" {
-			return api.URL + "/api", true
-		}
-		return "", false
-	}})
-	if flow == nil {
-		b.Fatal(diags, err)
-	}
-	keys, _ := callstate.ParseKeys("YmVuY2gta2V5LTAxMjM0NTY3ODlhYmNkZWY")
-	id, _ := keys.Encode(engine.State{Node: "confirm", Vars: []callstate.Var{{Name: "order", Value: "61234"}}})
+	api, flow, keys, id := requestBench(b)
 	ts := httptest.NewServer(server.New(flow, server.Options{Logger: zerolog.New(io.Discard), StateKeys: keys}).Routes())
 	b.Cleanup(ts.Close)
 	p99 := func(b *testing.B, do func(i int) error) float64 {

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
-	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/server"
 	"github.com/ivrctl/ivrctl/server/business"
@@ -75,16 +73,7 @@ func TestRequestOverHTTP(t *testing.T) {
 	shop := httptest.NewServer(api)
 	t.Cleanup(shop.Close)
 	t.Cleanup(func() { close(api.slowUntil) })
-	env := func(name string) (string, bool) {
-		if name == "ORDERS_API" {
-			return shop.URL + "/api", true
-		}
-		return "", false
-	}
-	flow, diags, err := engine.Load("../examples/orders.yaml", engine.LoadOptions{Env: env})
-	if flow == nil {
-		t.Fatal(diags, err)
-	}
+	flow := loadWithAPI(t, "../examples/orders.yaml", "ORDERS_API", shop.URL)
 	keys, _ := callstate.ParseKeys("cmVxdWVzdC10ZXN0LWtleS0wMTIzNDU2")
 	log := &logtest.Buffer{}
 	srv := server.New(flow, server.Options{Logger: zerolog.New(log), StateKeys: keys, Business: business.New(secret)})
@@ -146,13 +135,7 @@ func TestRequestOverHTTP(t *testing.T) {
 	}
 	closed := "http://" + ln.Addr().String()
 	ln.Close()
-	refused, _, _ := engine.Load("../examples/orders.yaml", engine.LoadOptions{Env: func(name string) (string, bool) {
-		if name == "ORDERS_API" {
-			return closed + "/api", true
-		}
-		return "", false
-	}})
-	srv.SetFlow(refused)
+	srv.SetFlow(loadWithAPI(t, "../examples/orders.yaml", "ORDERS_API", closed))
 	for i := range business.DefaultFailures {
 		if says, _ := ask(fmt.Sprint(1000 + i)); !strings.HasPrefix(says, "We cannot look up orders") {
 			t.Errorf("connection refused: says %q", says)
@@ -202,15 +185,7 @@ func TestAccountOverHTTP(t *testing.T) {
 		w.Write([]byte(`{"balance": "45.20", "due": "20261215"}`))
 	}))
 	t.Cleanup(api.Close)
-	flow, diags, err := engine.Load("../examples/account.yaml", engine.LoadOptions{Env: func(name string) (string, bool) {
-		if name == "ACCOUNT_API" {
-			return api.URL + "/api", true
-		}
-		return "", false
-	}})
-	if flow == nil {
-		t.Fatal(diags, err)
-	}
+	flow := loadWithAPI(t, "../examples/account.yaml", "ACCOUNT_API", api.URL)
 	keys, _ := callstate.ParseKeys("YWNjb3VudC1odHRwLWtleS0wMTIzNDU2")
 	log := &logtest.Buffer{}
 	srv := server.New(flow, server.Options{Logger: zerolog.New(log), StateKeys: keys, Business: business.New(secret)})
@@ -241,20 +216,7 @@ func TestAccountOverHTTP(t *testing.T) {
 	if n := badSig.Load(); n != 0 {
 		t.Errorf("%d requests came without a good signature", n)
 	}
-	resp, err := http.Get(ts.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	// A PIN as a value of its own: not a run of digits inside a number
-	// (a duration of 0.0019713 s is no leak).
-	pins := regexp.MustCompile(`(^|[^0-9.])(9713|2468)([^0-9]|$)`)
-	for where, text := range map[string]string{"log": log.String(), "metrics": string(metrics), "clientActionIds": strings.Join(ids, " ")} {
-		if m := pins.FindString(text); m != "" {
-			t.Errorf("a PIN is in the %s: %q", where, m)
-		}
-	}
+	checkNoPINs(t, map[string]string{"log": log.String(), "metrics": seriesOf(t, ts.URL), "clientActionIds": strings.Join(ids, " ")}, "9713", "2468")
 	for _, id := range ids {
 		if _, err := (callstate.Keys{}).Decode(id); strings.Contains(id, ".") && err == nil {
 			t.Errorf("the state %q opens without the key", id)
