@@ -18,6 +18,7 @@ import (
 
 	"github.com/ivrctl/ivrctl/callflows"
 	"github.com/ivrctl/ivrctl/callflows/carrier"
+	"github.com/ivrctl/ivrctl/engine"
 	"github.com/ivrctl/ivrctl/engine/callstate"
 	"github.com/ivrctl/ivrctl/server"
 	"github.com/ivrctl/ivrctl/server/business"
@@ -221,5 +222,44 @@ func TestAccountOverHTTP(t *testing.T) {
 		if _, err := (callstate.Keys{}).Decode(id); strings.Contains(id, ".") && err == nil {
 			t.Errorf("the state %q opens without the key", id)
 		}
+	}
+}
+
+// TestRequestsPerWebhookBounded: a flow whose requests follow one another
+// gets at most engine.MaxRequests of them for one webhook; the caller then
+// hears the fallback, and the log says why.
+func TestRequestsPerWebhookBounded(t *testing.T) {
+	var hits atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte(`{}`))
+	}))
+	t.Cleanup(api.Close)
+	var b strings.Builder
+	b.WriteString("start: ask\nnodes:\n  ask:\n    menu: Press 1.\n    keys: {\"1\": q1}\n")
+	for i := 1; i <= engine.MaxRequests+1; i++ {
+		fmt.Fprintf(&b, "  q%d:\n    request: {url: \"%s/q\"}\n    ok: q%d\n    then: bye\n", i, api.URL, i+1)
+	}
+	fmt.Fprintf(&b, "  q%d:\n    say: Done.\n  bye:\n    say: Bye.\n", engine.MaxRequests+2)
+	flow, diags, err := engine.Load("chain.yaml", engine.LoadOptions{Source: []byte(b.String()), Env: noEnv})
+	if flow == nil {
+		t.Fatal(diags, err)
+	}
+	log := &logtest.Buffer{}
+	ts := httptest.NewServer(server.New(flow, server.Options{Logger: zerolog.New(log)}).Routes())
+	t.Cleanup(ts.Close)
+	c := &carrier.Caller{BaseURL: ts.URL, CallID: "call-chain"}
+	r, err := c.PressAt(context.Background(), "ask", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if say, ok := r.Callflow[0].(*callflows.Say); !ok || say.Text != engine.DefaultFallbackText {
+		t.Errorf("after %d requests the caller hears %+v, want the fallback", engine.MaxRequests, r.Callflow)
+	}
+	if n := hits.Load(); n != int32(engine.MaxRequests) {
+		t.Errorf("%d requests reached the API, want %d", n, engine.MaxRequests)
+	}
+	if !strings.Contains(log.String(), "too many requests for one webhook") {
+		t.Errorf("the log does not say why:\n%s", log.String())
 	}
 }

@@ -64,3 +64,37 @@ func TestSign(t *testing.T) {
 		t.Errorf("Sign = %s, want %s", got, want)
 	}
 }
+
+// TestConcurrencyBound: with every place taken, a request waits for one
+// within its deadline, and when none frees up it ends as a timeout
+// (ErrBusy) without reaching the API.
+func TestConcurrencyBound(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var hits atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		arrived <- struct{}{}
+		<-release
+	}))
+	t.Cleanup(api.Close)
+	flow, diags, _ := engine.Load("f.yaml", engine.LoadOptions{Source: []byte("start: q\nnodes:\n  q:\n    request: {url: \"" + api.URL + "\"}\n    then: bye\n  bye:\n    say: Bye.\n")})
+	if flow == nil {
+		t.Fatal(diags)
+	}
+	node, _ := flow.Node("q")
+	c := New(nil)
+	c.places = make(chan struct{}, 1)
+	first := make(chan engine.Response)
+	go func() {
+		first <- c.Do(context.Background(), &engine.Request{Node: node, Method: http.MethodGet, URL: api.URL, Timeout: 5 * time.Second})
+	}()
+	<-arrived // the first request holds the only place
+	r := c.Do(context.Background(), &engine.Request{Node: node, Method: http.MethodGet, URL: api.URL, Timeout: 50 * time.Millisecond})
+	if !r.TimedOut || !errors.Is(r.Err, ErrBusy) || hits.Load() != 1 {
+		t.Errorf("a request with no place free: %+v after %d requests, want a timeout (ErrBusy) and no request", r, hits.Load())
+	}
+	close(release)
+	if r := <-first; r.Status != http.StatusOK {
+		t.Errorf("the first request: %+v", r)
+	}
+}

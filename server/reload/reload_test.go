@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -473,5 +474,25 @@ func TestWatchSymlinkSwap(t *testing.T) {
 	n, _ := srv.Flow().Node("main_menu")
 	if !strings.Contains(string(n.Response()), newWelcome) {
 		t.Errorf("after the swap main_menu says %s", n.Response())
+	}
+}
+
+// TestReloadRefusesSensitiveWithoutKey: a change that makes the flow
+// collect a sensitive value, on a server without a state key, is rejected
+// with the reason, and the running flow stays.
+func TestReloadRefusesSensitiveWithoutKey(t *testing.T) {
+	l := newLiveFlow(t)
+	before := l.srv.Flow().Version()
+	l.write(t, "start: pin\nnodes:\n  pin:\n    collect: Enter your PIN.\n    into: pin\n    sensitive: true\n    then: bye\n  bye:\n    say: Bye.\n")
+	got, err := l.loader.Reload()
+	if got != reload.Rejected || err == nil || !strings.Contains(err.Error(), "IVRCTL_STATE_KEY") {
+		t.Fatalf("Reload = %v, %v; want rejected for want of a state key", got, err)
+	}
+	if l.srv.Flow().Version() != before {
+		t.Error("the rejected flow is served")
+	}
+	msgs, _ := l.messages(t)
+	if !slices.Contains(msgs, "reload rejected") {
+		t.Errorf("log after the rejection: %v", msgs)
 	}
 }
